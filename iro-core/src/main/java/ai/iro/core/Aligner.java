@@ -1,0 +1,424 @@
+package ai.iro.core;
+
+import ai.iro.core.data.Prompt;
+import ai.iro.core.data.PromptDataset;
+import ai.iro.core.data.PromptSplit;
+import ai.iro.core.internal.Seeds;
+import ai.iro.core.io.PolicyDirectory;
+import ai.iro.core.io.PolicyManifest;
+import ai.iro.core.model.BaseModel;
+import ai.iro.core.reward.RewardModel;
+import ai.iro.core.search.Candidate;
+import ai.iro.core.search.SearchOutcome;
+import ai.iro.core.search.SearchResult;
+import ai.iro.core.search.Searcher;
+import ai.iro.core.value.SavableValueFunction;
+import ai.iro.core.value.TrainedValue;
+import ai.iro.core.value.ValueExample;
+import ai.iro.core.value.ValueFunctionLoader;
+import ai.iro.core.value.ValueStack;
+import ai.iro.core.value.ValueTrainer;
+import com.google.common.base.Preconditions;
+import com.google.common.hash.Hashing;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * Iterative Reweight-then-Optimize: aligns a frozen base model to a reward by training one value
+ * function per iteration.
+ *
+ * <p>Iteration t samples candidates for each of its prompts with the current guided policy
+ * (iteration 1: plain samples of the base model; later: chunk-level search guided by
+ * {@code sum_{i<t} V_i / beta_i}), scores them with the reward model, keeps one per prompt (the
+ * reward-best, or a {@code softmax(r / beta)} draw), turns every prefix of each kept response into a
+ * training state whose target is its reward, and trains V_t. The result is an {@link AlignedPolicy}
+ * that decodes with the whole stack.
+ *
+ * <pre>{@code
+ * Aligner aligner = Aligner.builder()
+ *     .baseModel(model)
+ *     .reward(RewardModel.of((prompt, response) -> sentiment(response)))
+ *     .valueTrainer(trainer)
+ *     .iterations(3)
+ *     .seed(42)
+ *     .checkpointDirectory(Path.of("run"))     // optional: resumable
+ *     .build();
+ * AlignedPolicy policy = aligner.align(PromptDataset.of(prompts));
+ * }</pre>
+ *
+ * <p>Immutable; {@link #align} may be called again (with a checkpoint directory it resumes).
+ */
+public final class Aligner {
+  /** Default: 3 iterations (the paper's T). */
+  public static final int DEFAULT_ITERATIONS = 3;
+  /** Default betas of iterations 1, 2, 3 (the paper's schedule); later iterations reuse the last. */
+  public static final List<Double> DEFAULT_BETAS = List.of(1.0, 2.0, 2.5);
+  /**
+   * Default: 16 samples per prompt in iteration 1, the same budget as a W = 4, K = 4 search (the
+   * paper's reference code draws 1).
+   */
+  public static final int DEFAULT_INITIAL_SAMPLES = 16;
+  /** Default: 8 prompts per search call. */
+  public static final int DEFAULT_BATCH_SIZE = 8;
+  /** Default: 42. */
+  public static final long DEFAULT_SEED = 42L;
+
+  private final BaseModel model;
+  private final RewardModel reward;
+  private final ValueTrainer trainer;
+  private final int iterations;
+  private final List<Double> betas;
+  private final boolean betasSet;
+  private final Searcher searcher;
+  private final Selection selection;
+  private final PromptSplit split;
+  private final int initialSamples;
+  private final int batchSize;
+  private final long seed;
+  private final Optional<Path> checkpointDirectory;
+  private final AlignmentListener listener;
+  private final List<ValueFunctionLoader> loaders;
+
+  private Aligner(Builder b) {
+    this.model = b.model;
+    this.reward = b.reward;
+    this.trainer = b.trainer;
+    this.iterations = b.iterations;
+    this.betasSet = b.betas != null;
+    this.betas = betasSet ? Arrays.stream(b.betas).boxed().toList() : defaultBetas(b.iterations);
+    this.searcher = b.searcher;
+    this.selection = b.selection;
+    this.split = b.split;
+    this.initialSamples = b.initialSamples;
+    this.batchSize = b.batchSize;
+    this.seed = b.seed;
+    this.checkpointDirectory = Optional.ofNullable(b.checkpointDirectory);
+    this.listener = b.listener;
+    this.loaders = List.copyOf(b.loaders);
+  }
+
+  private static List<Double> defaultBetas(int iterations) {
+    List<Double> out = new ArrayList<>();
+    for (int t = 0; t < iterations; t++) {
+      out.add(DEFAULT_BETAS.get(Math.min(t, DEFAULT_BETAS.size() - 1)));
+    }
+    return out;
+  }
+
+  /** Returns a builder with the paper's defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns a builder holding this aligner's settings. */
+  public Builder toBuilder() {
+    Builder b = new Builder().baseModel(model).reward(reward).valueTrainer(trainer).iterations(iterations)
+        .searcher(searcher).selection(selection).split(split).initialSamples(initialSamples)
+        .batchSize(batchSize).seed(seed).listener(listener).valueLoaders(loaders);
+    if (betasSet) {
+      b.betas(betas.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+    checkpointDirectory.ifPresent(b::checkpointDirectory);
+    return b;
+  }
+
+  /** T, the number of iterations. */
+  public int iterations() {
+    return iterations;
+  }
+
+  /** beta_1 .. beta_T. */
+  public List<Double> betas() {
+    return betas;
+  }
+
+  /** The search settings of guided sampling and of the returned policy. */
+  public Searcher searcher() {
+    return searcher;
+  }
+
+  /** The seed. */
+  public long seed() {
+    return seed;
+  }
+
+  /**
+   * Runs the T iterations and returns the aligned policy.
+   *
+   * <p>With a checkpoint directory, each finished iteration is written there atomically; if the
+   * directory already holds iterations of this same run (same settings, seed and dataset), they are
+   * loaded and the run continues after the last one, giving the same policy as an uninterrupted run.
+   *
+   * @throws IllegalArgumentException if the dataset is empty or too small for the split, or the
+   *     checkpoint directory holds another run's manifest
+   * @throws IllegalStateException if the reward model returns a NaN or infinite score (the message
+   *     names the prompt and iteration; earlier checkpointed iterations stay loadable)
+   * @throws UncheckedIOException if a checkpoint cannot be written or read
+   */
+  public AlignedPolicy align(PromptDataset dataset) {
+    Objects.requireNonNull(dataset, "dataset");
+    Preconditions.checkArgument(!dataset.isEmpty(), "the prompt dataset is empty: alignment needs at least one prompt");
+    for (int t = 1; t <= iterations; t++) {
+      dataset.promptsFor(t, iterations, split);
+    }
+    PolicyManifest manifest = new PolicyManifest(runId(dataset), seed, searcher,
+        new PolicyManifest.Settings(iterations, selection.spec(), split, initialSamples, batchSize), List.of());
+    ValueStack stack = ValueStack.empty();
+    if (checkpointDirectory.isPresent()) {
+      Path dir = checkpointDirectory.get();
+      try {
+        Optional<PolicyManifest> existing = PolicyDirectory.readManifest(dir);
+        if (existing.isPresent()) {
+          if (!existing.get().runId().equals(manifest.runId())) {
+            throw new IllegalArgumentException("checkpoint directory " + dir + " holds another run's manifest (run "
+                + existing.get().runId() + ", this run is " + manifest.runId()
+                + ": the settings, seed or dataset differ); use an empty directory or the original settings");
+          }
+          manifest = existing.get();
+          stack = AlignedPolicy.loadValues(dir, manifest, PolicyDirectory.loaders(loaders));
+          listener.onResume(stack.size());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read checkpoint directory " + dir + ": " + e.getMessage(), e);
+      }
+    }
+    for (int t = stack.size() + 1; t <= iterations; t++) {
+      long start = System.nanoTime();
+      List<Prompt> prompts = dataset.promptsFor(t, iterations, split);
+      listener.onIterationStart(t, iterations, prompts.size());
+      Searcher sampler = t == 1 ? Searcher.bestOfN(initialSamples, searcher.sampling()) : searcher;
+      Stats stats = new Stats();
+      List<ValueExample> examples = new ArrayList<>();
+      for (int from = 0, batch = 0; from < prompts.size(); from += batchSize, batch++) {
+        List<String> texts = prompts.subList(from, Math.min(prompts.size(), from + batchSize)).stream()
+            .map(Prompt::text).toList();
+        SearchOutcome outcome = sampler.search(model, stack, Optional.empty(), texts, Seeds.derive(seed, t, batch));
+        stats.tokens += outcome.tokensGenerated();
+        SplittableRandom selectRandom = new SplittableRandom(Seeds.derive(seed, t, batch, 0x5E1EC7L));
+        keep(t, outcome, selectRandom, stats, examples);
+        listener.onProgress(t, Math.min(prompts.size(), from + batchSize), prompts.size());
+      }
+      TrainedValue trained = trainer.train(examples, Seeds.derive(seed, t, 0x7EA1L));
+      double beta = betas.get(t - 1);
+      stack = stack.with(trained.function(), beta);
+      long examplesCount = examples.stream().mapToLong(e -> e.responseLength() + 1L).sum();
+      IterationMetrics metrics = new IterationMetrics(t, prompts.size(), stats.samples,
+          stats.sampleSum / stats.samples, stats.sampleMax, stats.keptSum / prompts.size(), stats.keptMax,
+          examplesCount, trained.loss(), stats.tokens, Duration.ofNanos(System.nanoTime() - start));
+      String directory = "value-" + t;
+      String format = trained.function() instanceof SavableValueFunction
+          ? ((SavableValueFunction) trained.function()).format() : "unsaved";
+      manifest = manifest.withIteration(new PolicyManifest.Entry(beta, format, directory, metrics));
+      if (checkpointDirectory.isPresent()) {
+        Path dir = checkpointDirectory.get();
+        try {
+          PolicyDirectory.writeValue(dir, directory, trained.function());
+          PolicyDirectory.writeManifest(dir, manifest);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot write checkpoint of iteration " + t + " to " + dir, e);
+        }
+      }
+      listener.onIterationEnd(metrics);
+    }
+    return new AlignedPolicy(model, stack, searcher, Optional.empty(), manifest);
+  }
+
+  /** Scores every final of every prompt, keeps one per prompt and adds its example. */
+  private void keep(int t, SearchOutcome outcome, SplittableRandom random, Stats stats, List<ValueExample> examples) {
+    List<String> prompts = new ArrayList<>();
+    List<String> responses = new ArrayList<>();
+    for (SearchResult r : outcome.results()) {
+      for (Candidate c : r.finals()) {
+        prompts.add(r.prompt());
+        responses.add(c.text());
+      }
+    }
+    double[] rewards = reward.score(prompts, responses);
+    if (rewards.length != responses.size()) {
+      throw new IllegalStateException("reward model returned " + rewards.length + " scores for "
+          + responses.size() + " responses in iteration " + t);
+    }
+    for (int i = 0; i < rewards.length; i++) {
+      if (!Double.isFinite(rewards[i])) {
+        throw new IllegalStateException("reward model returned " + rewards[i] + " in iteration " + t
+            + " for prompt \"" + prompts.get(i) + "\" and response \"" + responses.get(i)
+            + "\"; rewards must be finite");
+      }
+    }
+    int offset = 0;
+    for (SearchResult r : outcome.results()) {
+      int n = r.finals().size();
+      double[] own = Arrays.copyOfRange(rewards, offset, offset + n);
+      offset += n;
+      for (double x : own) {
+        stats.sampleSum += x;
+        stats.sampleMax = Math.max(stats.sampleMax, x);
+        stats.samples++;
+      }
+      int k = selection.pick(own, random);
+      Candidate kept = r.finals().get(k);
+      stats.keptSum += own[k];
+      stats.keptMax = Math.max(stats.keptMax, own[k]);
+      examples.add(new ValueExample(r.prompt(), kept.tokens(), kept.text(), own[k]));
+    }
+  }
+
+  private String runId(PromptDataset dataset) {
+    String spec = PolicyManifest.searchSpec(searcher) + "|" + iterations + "|" + betas + "|" + selection.spec()
+        + "|" + split + "|" + initialSamples + "|" + batchSize + "|" + seed + "|" + dataset.fingerprint();
+    return Hashing.sha256().hashString(spec, StandardCharsets.UTF_8).toString().substring(0, 16);
+  }
+
+  private static final class Stats {
+    int samples;
+    double sampleSum;
+    double sampleMax = Double.NEGATIVE_INFINITY;
+    double keptSum;
+    double keptMax = Double.NEGATIVE_INFINITY;
+    long tokens;
+  }
+
+  /** Builder of {@link Aligner}: the base model, reward and value trainer are required. */
+  public static final class Builder {
+    private BaseModel model;
+    private RewardModel reward;
+    private ValueTrainer trainer;
+    private int iterations = DEFAULT_ITERATIONS;
+    private double[] betas;
+    private Searcher searcher = Searcher.builder().build();
+    private Selection selection = Selection.best();
+    private PromptSplit split = PromptSplit.FRESH_SLICES;
+    private int initialSamples = DEFAULT_INITIAL_SAMPLES;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private long seed = DEFAULT_SEED;
+    private Path checkpointDirectory;
+    private AlignmentListener listener = AlignmentListener.none();
+    private List<ValueFunctionLoader> loaders = List.of();
+
+    private Builder() {}
+
+    /** Sets the frozen base model. Required. */
+    public Builder baseModel(BaseModel model) {
+      this.model = Objects.requireNonNull(model, "model");
+      return this;
+    }
+
+    /** Sets the reward model. Required. */
+    public Builder reward(RewardModel reward) {
+      this.reward = Objects.requireNonNull(reward, "reward");
+      return this;
+    }
+
+    /** Sets the trainer of each iteration's value function. Required. */
+    public Builder valueTrainer(ValueTrainer trainer) {
+      this.trainer = Objects.requireNonNull(trainer, "trainer");
+      return this;
+    }
+
+    /** Sets T, at least 1. Default: {@link Aligner#DEFAULT_ITERATIONS}. */
+    public Builder iterations(int iterations) {
+      Preconditions.checkArgument(iterations >= 1, "iterations (T) must be at least 1, found %s", iterations);
+      this.iterations = iterations;
+      return this;
+    }
+
+    /**
+     * Sets beta_1 .. beta_T, each positive and finite; their number must equal T. Default:
+     * {@link Aligner#DEFAULT_BETAS}, extended with its last value.
+     */
+    public Builder betas(double... betas) {
+      for (int i = 0; i < betas.length; i++) {
+        Preconditions.checkArgument(betas[i] > 0 && Double.isFinite(betas[i]),
+            "beta %s must be positive and finite, found %s", (Object) (i + 1), betas[i]);
+      }
+      this.betas = betas.clone();
+      return this;
+    }
+
+    /**
+     * Sets the search of iterations 2..T and of the returned policy: W, K, L, sampling, resampler.
+     * Default: {@code Searcher.builder().build()} (W = 4, K = 4, L = 16, diversity-first,
+     * temperature 0.7, top-p 0.9, top-k 50).
+     */
+    public Builder searcher(Searcher searcher) {
+      this.searcher = Objects.requireNonNull(searcher, "searcher");
+      return this;
+    }
+
+    /** Sets how a response is kept per prompt. Default: {@link Selection#best()}. */
+    public Builder selection(Selection selection) {
+      this.selection = Objects.requireNonNull(selection, "selection");
+      return this;
+    }
+
+    /** Sets which prompts each iteration uses. Default: {@link PromptSplit#FRESH_SLICES}. */
+    public Builder split(PromptSplit split) {
+      this.split = Objects.requireNonNull(split, "split");
+      return this;
+    }
+
+    /** Sets the samples per prompt of iteration 1, at least 1. Default: {@link Aligner#DEFAULT_INITIAL_SAMPLES}. */
+    public Builder initialSamples(int initialSamples) {
+      Preconditions.checkArgument(initialSamples >= 1, "initialSamples must be at least 1, found %s", initialSamples);
+      this.initialSamples = initialSamples;
+      return this;
+    }
+
+    /** Sets the prompts per search call, at least 1. Default: {@link Aligner#DEFAULT_BATCH_SIZE}. */
+    public Builder batchSize(int batchSize) {
+      Preconditions.checkArgument(batchSize >= 1, "batchSize must be at least 1, found %s", batchSize);
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** Sets the seed of all randomness. Default: {@link Aligner#DEFAULT_SEED}. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Sets a directory for resumable checkpoints (value functions must be savable). Default: none. */
+    public Builder checkpointDirectory(Path directory) {
+      this.checkpointDirectory = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /** Sets the progress listener. Default: {@link AlignmentListener#none()}. */
+    public Builder listener(AlignmentListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** Adds value-function loaders for resuming, beyond those {@link java.util.ServiceLoader} finds. */
+    public Builder valueLoaders(List<ValueFunctionLoader> loaders) {
+      this.loaders = List.copyOf(loaders);
+      return this;
+    }
+
+    /**
+     * Returns the aligner.
+     *
+     * @throws IllegalStateException if the base model, reward or value trainer is missing
+     * @throws IllegalArgumentException if explicit betas do not number T
+     */
+    public Aligner build() {
+      Preconditions.checkState(model != null, "baseModel is required");
+      Preconditions.checkState(reward != null, "reward is required");
+      Preconditions.checkState(trainer != null, "valueTrainer is required");
+      if (betas != null) {
+        Preconditions.checkArgument(betas.length == iterations,
+            "betas must number one per iteration: %s betas for %s iterations", betas.length, iterations);
+      }
+      return new Aligner(this);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package ai.iro.core.data;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.base.Preconditions;
+import com.google.common.collect.ImmutableList;
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An immutable, ordered list of prompts for {@code Aligner.align}.
+ *
+ * <pre>{@code
+ * PromptDataset a = PromptDataset.of(List.of("Tell me a story", "Explain beta"));
+ * PromptDataset b = PromptDataset.fromJsonl(Path.of("prompts.jsonl")); // {"prompt": "..."} per line
+ * }</pre>
+ */
+public final class PromptDataset {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ImmutableList<Prompt> prompts;
+
+  private PromptDataset(List<Prompt> prompts) {
+    this.prompts = ImmutableList.copyOf(prompts);
+  }
+
+  /** A dataset of the given prompt texts, in order. */
+  public static PromptDataset of(List<String> texts) {
+    List<Prompt> prompts = new ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      prompts.add(Prompt.of(Objects.requireNonNull(texts.get(i), "prompt " + i)));
+    }
+    return new PromptDataset(prompts);
+  }
+
+  /** A dataset of the given prompts, in order. */
+  public static PromptDataset ofPrompts(List<Prompt> prompts) {
+    return new PromptDataset(prompts);
+  }
+
+  /**
+   * Reads a JSON Lines file: one object per line with a string field {@code "prompt"}; other
+   * fields are kept in {@link Prompt#fields()}. Blank lines are skipped.
+   *
+   * @throws IOException if the file cannot be read, or a line is not an object with a string
+   *     {@code "prompt"} (the message names the file and line)
+   */
+  public static PromptDataset fromJsonl(Path file) throws IOException {
+    List<Prompt> prompts = new ArrayList<>();
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      int number = 0;
+      while ((line = in.readLine()) != null) {
+        number++;
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode node;
+        try {
+          node = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+          throw new IOException(file + ":" + number + ": not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (node == null || !node.isObject()) {
+          throw new IOException(file + ":" + number + ": expected a JSON object with a \"prompt\" string");
+        }
+        JsonNode text = node.get("prompt");
+        if (text == null || !text.isTextual()) {
+          throw new IOException(file + ":" + number + ": expected a string field \"prompt\", found "
+              + (text == null ? "none" : text.getNodeType()));
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> e = it.next();
+          if (!e.getKey().equals("prompt")) {
+            fields.put(e.getKey(), JSON.treeToValue(e.getValue(), Object.class));
+          }
+        }
+        prompts.add(new Prompt(text.asText(), fields));
+      }
+    }
+    return new PromptDataset(prompts);
+  }
+
+  /** The prompts, in order. */
+  public List<Prompt> prompts() {
+    return prompts;
+  }
+
+  /** The number of prompts. */
+  public int size() {
+    return prompts.size();
+  }
+
+  /** True when there are no prompts. */
+  public boolean isEmpty() {
+    return prompts.isEmpty();
+  }
+
+  /** The prompt texts, in order. */
+  public List<String> texts() {
+    return prompts.stream().map(Prompt::text).collect(ImmutableList.toImmutableList());
+  }
+
+  /**
+   * The prompts of iteration {@code iteration} (1-based) of {@code iterations}.
+   *
+   * @throws IllegalArgumentException if the dataset is empty, or {@link PromptSplit#FRESH_SLICES}
+   *     is asked for more slices than there are prompts
+   */
+  public List<Prompt> promptsFor(int iteration, int iterations, PromptSplit split) {
+    Preconditions.checkArgument(!prompts.isEmpty(), "the prompt dataset is empty");
+    Preconditions.checkArgument(iteration >= 1 && iteration <= iterations,
+        "iteration must be in [1, %s], found %s", iterations, iteration);
+    if (split == PromptSplit.REUSE) {
+      return prompts;
+    }
+    int per = prompts.size() / iterations;
+    Preconditions.checkArgument(per >= 1, "FRESH_SLICES needs at least one prompt per iteration: "
+        + "%s prompts for %s iterations", prompts.size(), iterations);
+    return prompts.subList((iteration - 1) * per, iteration * per);
+  }
+
+  /** A hash of the prompt texts, used to tell runs apart in checkpoints. */
+  public String fingerprint() {
+    Hasher h = Hashing.sha256().newHasher();
+    for (Prompt p : prompts) {
+      h.putInt(p.text().length()).putString(p.text(), StandardCharsets.UTF_8);
+    }
+    return h.hash().toString().substring(0, 16);
+  }
+}

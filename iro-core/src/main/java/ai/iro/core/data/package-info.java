@@ -1,0 +1,2 @@
+/** Prompt datasets (from lists and JSON Lines) and how iterations split them. */
+package ai.iro.core.data;

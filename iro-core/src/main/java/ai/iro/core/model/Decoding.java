@@ -1,0 +1,95 @@
+package ai.iro.core.model;
+
+import java.util.Optional;
+
+/**
+ * A batch of rows being decoded by a {@link BaseModel}: one prompt plus a growing response per row.
+ *
+ * <p>Rows are addressed by index {@code 0 .. size() - 1}. {@link #reorder} replaces the rows by a
+ * selection of them (repeats allowed), which is how a search keeps survivors and forks each into
+ * children; a local model gathers its cache rows instead of re-encoding prefixes. Finished rows
+ * stay in the batch, unchanged, and cost no compute where the implementation can avoid it.
+ *
+ * <p>Not thread safe. Close it to free the model's state; closing twice is harmless, any other
+ * use after close throws {@link IllegalStateException}.
+ */
+public interface Decoding extends AutoCloseable {
+
+  /** The number of rows. */
+  int size();
+
+  /**
+   * Extends every unfinished row by up to {@code maxTokens} sampled tokens, in batched calls. A
+   * row stops early when it finishes.
+   *
+   * @param maxTokens at least 1
+   */
+  void extend(int maxTokens);
+
+  /**
+   * Replaces the rows by {@code rows[0], rows[1], ...} of the current rows. Repeated indices fork
+   * a row: the copies share its state and continue independently, each with its own random stream
+   * derived deterministically from the batch seed.
+   *
+   * @param rows indices of current rows, at least one
+   * @throws IllegalArgumentException if an index is out of range
+   */
+  void reorder(int[] rows);
+
+  /** The index, in the prompts given to {@link BaseModel#open}, of the prompt of {@code row}. */
+  int promptIndex(int row);
+
+  /** The prompt of {@code row}. */
+  String prompt(int row);
+
+  /** A copy of the response token ids of {@code row}. */
+  int[] responseTokens(int row);
+
+  /** The number of response tokens of {@code row}. */
+  int responseLength(int row);
+
+  /** The decoded response text of {@code row}. */
+  String responseText(int row);
+
+  /** Whether {@code row} has finished. */
+  boolean isFinished(int row);
+
+  /** Why {@code row} finished, or empty while it is live. */
+  Optional<FinishReason> finishReason(int row);
+
+  /** True when every row has finished. */
+  boolean allFinished();
+
+  /**
+   * Per-row features of the current states for value functions, such as the model's last hidden
+   * state at the last token, one array per row; empty when the model has none.
+   */
+  Optional<float[][]> features();
+
+  /**
+   * The next-token candidates of every row under this batch's sampling distribution, at most
+   * {@code maxCandidates} per row, most likely first; an empty {@code TokenCandidates} for a finished
+   * row. Empty when the model cannot expose its distribution (a remote model that only samples).
+   * Used by exact token-level guided decoding.
+   */
+  default Optional<TokenCandidates[]> candidates(int maxCandidates) {
+    return Optional.empty();
+  }
+
+  /**
+   * Appends the given token to each unfinished row (one per row; the entry of a finished row is
+   * ignored), updating finish state as sampling would.
+   *
+   * @throws UnsupportedOperationException if the model only samples
+   */
+  default void force(int[] tokens) {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot append chosen tokens");
+  }
+
+  /** The total number of tokens this batch has sampled or appended so far. */
+  long tokensGenerated();
+
+  /** Frees the model state of this batch. Idempotent. */
+  @Override
+  void close();
+}

@@ -1,0 +1,2 @@
+/** Reward models: scores of finished responses. */
+package ai.iro.core.reward;

@@ -1,0 +1,60 @@
+package ai.iro.core.search;
+
+import com.google.common.base.Preconditions;
+import com.google.common.collect.ImmutableList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The outcome of a search for one prompt: every final candidate and the one picked. Immutable.
+ */
+public final class SearchResult {
+  private final String prompt;
+  private final ImmutableList<Candidate> finals;
+  private final int chosen;
+
+  /**
+   * Creates a result.
+   *
+   * @param prompt the prompt
+   * @param finals the final candidates, at least one
+   * @param chosen the index of the picked candidate in {@code finals}
+   */
+  public SearchResult(String prompt, List<Candidate> finals, int chosen) {
+    this.prompt = Objects.requireNonNull(prompt, "prompt");
+    this.finals = ImmutableList.copyOf(finals);
+    Preconditions.checkArgument(!this.finals.isEmpty(), "a search result needs at least one candidate");
+    Preconditions.checkElementIndex(chosen, this.finals.size(), "chosen");
+    this.chosen = chosen;
+  }
+
+  /** The prompt. */
+  public String prompt() {
+    return prompt;
+  }
+
+  /** All final candidates (W*K for chunk-level search; duplicates possible). */
+  public List<Candidate> finals() {
+    return finals;
+  }
+
+  /** The index of the picked candidate. */
+  public int chosenIndex() {
+    return chosen;
+  }
+
+  /** The picked candidate: best by reward when the search had a reward model, else by score. */
+  public Candidate best() {
+    return finals.get(chosen);
+  }
+
+  /** The picked response text. */
+  public String text() {
+    return best().text();
+  }
+
+  @Override
+  public String toString() {
+    return "SearchResult{prompt=" + prompt + ", best=" + text() + "}";
+  }
+}
