@@ -1,0 +1,285 @@
+package ai.iro.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.iro.core.data.PromptDataset;
+import ai.iro.core.data.PromptSplit;
+import ai.iro.core.io.InvalidPolicyException;
+import ai.iro.core.io.PolicyManifest;
+import ai.iro.core.model.Sampling;
+import ai.iro.core.reward.RewardModel;
+import ai.iro.core.search.Searcher;
+import ai.iro.core.testing.TabularProblem;
+import ai.iro.core.testing.TabularTrainer;
+import ai.iro.core.testing.TabularValue;
+import ai.iro.core.value.SavableValueFunction;
+import ai.iro.core.value.StateBatch;
+import ai.iro.core.value.TrainedValue;
+import ai.iro.core.value.ValueStack;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AlignerTest {
+  private static final Sampling PLAIN = Sampling.builder().temperature(1).topK(0).topP(1)
+      .maxNewTokens(TabularProblem.HORIZON).build();
+
+  private final TabularProblem problem = new TabularProblem(21);
+
+  private static PromptDataset prompts(int n) {
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      texts.add("prompt " + i);
+    }
+    return PromptDataset.of(texts);
+  }
+
+  private Aligner.Builder aligner() {
+    return Aligner.builder()
+        .baseModel(problem.model())
+        .reward(problem.rewardModel())
+        .valueTrainer(new TabularTrainer(problem.model()))
+        .searcher(Searcher.builder().beamWidth(2).children(2).chunkLength(1).sampling(PLAIN).build())
+        .initialSamples(4)
+        .batchSize(50)
+        .seed(5);
+  }
+
+  private static List<TabularValue> tables(AlignedPolicy policy) {
+    return policy.values().terms().stream().map(t -> (TabularValue) t.function()).toList();
+  }
+
+  @Test
+  void expectedRewardRisesEveryIteration() {
+    AlignedPolicy policy = aligner().build().align(prompts(600));
+    assertThat(policy.iterations()).isEqualTo(3);
+    double[] expected = new double[4];
+    for (int t = 0; t <= 3; t++) {
+      expected[t] = problem.expectedReward(policy.upTo(t).values());
+    }
+    assertThat(expected[1]).as("after iteration 1 vs base %s", expected[0]).isGreaterThan(expected[0]);
+    assertThat(expected[2]).as("after iteration 2 vs 1").isGreaterThan(expected[1]);
+    assertThat(expected[3]).as("after iteration 3 vs 2").isGreaterThan(expected[2]);
+    assertThat(policy.values().terms()).extracting(ValueStack.Term::beta).containsExactly(1.0, 2.0, 2.5);
+  }
+
+  @Test
+  void reportCarriesPerIterationMetrics() {
+    List<IterationMetrics> seen = new ArrayList<>();
+    AlignedPolicy policy = aligner().listener(new AlignmentListener() {
+      @Override
+      public void onIterationEnd(IterationMetrics metrics) {
+        seen.add(metrics);
+      }
+    }).build().align(prompts(300));
+    List<IterationMetrics> report = policy.report().iterations();
+    assertThat(report).isEqualTo(seen).hasSize(3);
+    IterationMetrics first = report.get(0);
+    assertThat(first.iteration()).isEqualTo(1);
+    assertThat(first.prompts()).isEqualTo(100);
+    assertThat(first.samples()).isEqualTo(100 * 4);
+    assertThat(first.tokensSampled()).isEqualTo(100 * 4 * TabularProblem.HORIZON);
+    assertThat(first.examples()).isEqualTo(100 * (TabularProblem.HORIZON + 1));
+    assertThat(first.meanKeptReward()).isGreaterThanOrEqualTo(first.meanSampleReward());
+    assertThat(first.maxKeptReward()).isLessThanOrEqualTo(first.maxSampleReward());
+    assertThat(report.get(1).samples()).isEqualTo(100 * 4);
+    assertThat(first.valueLoss()).isFinite().isGreaterThanOrEqualTo(0);
+  }
+
+  @Test
+  void sameSeedSameValueFunctions() {
+    assertThat(tables(aligner().build().align(prompts(90)))).isEqualTo(tables(aligner().build().align(prompts(90))));
+    assertThat(tables(aligner().seed(6).build().align(prompts(90)))).isNotEqualTo(tables(aligner().build().align(prompts(90))));
+  }
+
+  @Test
+  void freshSlicesAndReuseSeeDifferentPrompts() {
+    List<String> seenFresh = Collections.synchronizedList(new ArrayList<>());
+    RewardModel recording = (ps, ys) -> {
+      seenFresh.addAll(ps);
+      return problem.rewardModel().score(ps, ys);
+    };
+    aligner().reward(recording).build().align(prompts(9));
+    assertThat(seenFresh.stream().distinct()).hasSize(9);
+    seenFresh.clear();
+    aligner().reward(recording).split(PromptSplit.REUSE).build().align(prompts(2));
+    assertThat(seenFresh.stream().distinct()).hasSize(2);
+    assertThat(seenFresh).hasSize(2 * 4 * 3);
+  }
+
+  @Test
+  void interruptedAndResumedRunEqualsUninterruptedRun(@TempDir Path tmp) throws IOException {
+    Path interrupted = tmp.resolve("interrupted");
+    AlignmentListener stopAfterFirst = new AlignmentListener() {
+      @Override
+      public void onIterationEnd(IterationMetrics metrics) {
+        if (metrics.iteration() == 1) {
+          throw new IllegalStateException("simulated crash");
+        }
+      }
+    };
+    assertThatThrownBy(() -> aligner().checkpointDirectory(interrupted).listener(stopAfterFirst).build().align(prompts(90)))
+        .hasMessage("simulated crash");
+    assertThat(AlignedPolicy.load(interrupted, problem.model()).iterations()).isEqualTo(1);
+
+    int[] resumedAfter = {-1};
+    AlignedPolicy resumed = aligner().checkpointDirectory(interrupted).listener(new AlignmentListener() {
+      @Override
+      public void onResume(int completed) {
+        resumedAfter[0] = completed;
+      }
+    }).build().align(prompts(90));
+    AlignedPolicy straight = aligner().build().align(prompts(90));
+
+    assertThat(resumedAfter[0]).isEqualTo(1);
+    assertThat(tables(resumed)).isEqualTo(tables(straight));
+    List<String> eval = List.of("q1", "q2", "q3", "q4");
+    assertThat(resumed.generate(eval)).isEqualTo(straight.generate(eval));
+    AlignedPolicy loaded = AlignedPolicy.load(interrupted, problem.model());
+    assertThat(tables(loaded)).isEqualTo(tables(straight));
+    assertThat(loaded.generate(eval)).isEqualTo(straight.generate(eval));
+    assertThat(loaded.report().iterations()).extracting(IterationMetrics::meanKeptReward)
+        .isEqualTo(straight.report().iterations().stream().map(IterationMetrics::meanKeptReward).toList());
+  }
+
+  @Test
+  void savedPolicyLoadsWithItsSettings(@TempDir Path tmp) throws IOException {
+    AlignedPolicy policy = aligner().build().align(prompts(30));
+    policy.save(tmp.resolve("p"));
+    AlignedPolicy loaded = AlignedPolicy.load(tmp.resolve("p"), problem.model());
+    assertThat(tables(loaded)).isEqualTo(tables(policy));
+    assertThat(loaded.seed()).isEqualTo(policy.seed());
+    assertThat(loaded.searcher().toString()).isEqualTo(policy.searcher().toString());
+    assertThat(loaded.generate("hello")).isEqualTo(policy.generate("hello"));
+  }
+
+  @Test
+  void nonFiniteRewardFailsTheIterationNamingThePromptAndKeepsEarlierCheckpoints(@TempDir Path tmp)
+      throws IOException {
+    int[] calls = {0};
+    RewardModel flaky = (ps, ys) -> {
+      double[] r = problem.rewardModel().score(ps, ys);
+      if (++calls[0] > 1) {
+        r[3] = Double.NaN;
+      }
+      return r;
+    };
+    assertThatThrownBy(() -> aligner().reward(flaky).batchSize(100).checkpointDirectory(tmp).build().align(prompts(30)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("NaN")
+        .hasMessageContaining("iteration 2")
+        .hasMessageContaining("prompt \"prompt 10\"");
+    assertThat(AlignedPolicy.load(tmp, problem.model()).iterations()).isEqualTo(1);
+
+    RewardModel infinite = RewardModel.of((p, y) -> Double.POSITIVE_INFINITY);
+    assertThatThrownBy(() -> aligner().reward(infinite).build().align(prompts(3)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Infinity")
+        .hasMessageContaining("prompt \"prompt 0\"");
+  }
+
+  @Test
+  void crashWhileSavingAValueFunctionLeavesTheLastGoodCheckpoint(@TempDir Path tmp) throws IOException {
+    TabularTrainer real = new TabularTrainer(problem.model());
+    int[] trained = {0};
+    Aligner failing = aligner().checkpointDirectory(tmp).valueTrainer((examples, seed) -> {
+      TrainedValue v = real.train(examples, seed);
+      if (++trained[0] < 2) {
+        return v;
+      }
+      return new TrainedValue(new SavableValueFunction() {
+        @Override
+        public double[] values(StateBatch states) {
+          return v.function().values(states);
+        }
+
+        @Override
+        public String format() {
+          return TabularValue.FORMAT;
+        }
+
+        @Override
+        public void save(Path directory) throws IOException {
+          Files.writeString(directory.resolve("values.tsv"), "kab\t0.", StandardCharsets.UTF_8);
+          throw new IOException("disk full");
+        }
+      }, v.loss());
+    }).build();
+    assertThatThrownBy(() -> failing.align(prompts(30))).hasMessageContaining("iteration 2").hasRootCauseMessage("disk full");
+    AlignedPolicy survivor = AlignedPolicy.load(tmp, problem.model());
+    assertThat(survivor.iterations()).isEqualTo(1);
+    try (Stream<Path> files = Files.list(tmp)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("manifest.json", "value-1");
+    }
+  }
+
+  @Test
+  void checkpointOfAnotherRunIsRefused(@TempDir Path tmp) {
+    aligner().iterations(1).checkpointDirectory(tmp).build().align(prompts(10));
+    assertThatThrownBy(() -> aligner().iterations(1).seed(99).checkpointDirectory(tmp).build().align(prompts(10)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(tmp.toString())
+        .hasMessageContaining("another run's manifest");
+  }
+
+  @Test
+  void manifestOfAnUnknownFormatVersionIsRefused(@TempDir Path tmp) throws IOException {
+    aligner().iterations(1).checkpointDirectory(tmp).build().align(prompts(10));
+    Path manifest = tmp.resolve(PolicyManifest.FILE_NAME);
+    Files.writeString(manifest, Files.readString(manifest).replace("\"formatVersion\" : 1", "\"formatVersion\" : 99"));
+    assertThatThrownBy(() -> AlignedPolicy.load(tmp, problem.model()))
+        .isInstanceOf(InvalidPolicyException.class)
+        .hasMessageContaining(manifest.toString())
+        .hasMessageContaining("version 99")
+        .hasMessageContaining("reads version 1");
+  }
+
+  @Test
+  void missingOrCorruptManifestIsReportedWithItsPath(@TempDir Path tmp) throws IOException {
+    assertThatThrownBy(() -> AlignedPolicy.load(tmp, problem.model()))
+        .isInstanceOf(InvalidPolicyException.class).hasMessageContaining("manifest.json");
+    Files.writeString(tmp.resolve("manifest.json"), "{\"format\": \"ai.iro.policy\", \"formatVersion\": 1");
+    assertThatThrownBy(() -> AlignedPolicy.load(tmp, problem.model()))
+        .isInstanceOf(InvalidPolicyException.class).hasMessageContaining("not valid JSON");
+  }
+
+  @Test
+  void badSettingsAreRejectedNamingTheValue() {
+    assertThatThrownBy(() -> Aligner.builder().iterations(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("iterations (T)").hasMessageContaining("found 0");
+    assertThatThrownBy(() -> Aligner.builder().betas(1.0, 0.0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("beta 2").hasMessageContaining("found 0.0");
+    assertThatThrownBy(() -> Aligner.builder().betas(Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found NaN");
+    assertThatThrownBy(() -> Aligner.builder().betas(-1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found -1.0");
+    assertThatThrownBy(() -> aligner().betas(1, 2).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 betas for 3 iterations");
+    assertThatThrownBy(() -> ValueStack.empty().with(s -> new double[0], Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found NaN");
+    assertThatThrownBy(() -> Aligner.builder().build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("baseModel is required");
+    assertThatThrownBy(() -> Searcher.builder().beamWidth(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("W").hasMessageContaining("found 0");
+    assertThatThrownBy(() -> Searcher.builder().children(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("K").hasMessageContaining("found 0");
+    assertThatThrownBy(() -> Searcher.builder().chunkLength(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("L").hasMessageContaining("found 0");
+  }
+
+  @Test
+  void emptyOrTooSmallDatasetIsRejected() {
+    assertThatThrownBy(() -> aligner().build().align(PromptDataset.of(List.of())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
+    assertThatThrownBy(() -> aligner().build().align(prompts(2)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 prompts for 3 iterations");
+  }
+}

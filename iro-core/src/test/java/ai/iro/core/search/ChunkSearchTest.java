@@ -1,0 +1,154 @@
+package ai.iro.core.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.iro.core.model.BaseModel;
+import ai.iro.core.model.Decoding;
+import ai.iro.core.model.Sampling;
+import ai.iro.core.resample.Resamplers;
+import ai.iro.core.reward.RewardModel;
+import ai.iro.core.testing.ScriptedModel;
+import ai.iro.core.testing.TabularProblem;
+import ai.iro.core.value.ValueFunction;
+import ai.iro.core.value.ValueStack;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hand-built chunk-level search cases on {@link ScriptedModel}, where row r always appends "a" if r
+ * is even and "b" if odd, so every survivor and final is known in advance.
+ */
+class ChunkSearchTest {
+  private static final Sampling TWO_TOKENS = Sampling.builder().maxNewTokens(2).build();
+  private static final Map<String, Double> TABLE = Map.of(
+      "a", 1.0, "b", 2.0, "aa", 7.0, "ab", 0.0, "ba", 5.0, "bb", 3.0);
+  private static final ValueFunction V = states -> {
+    double[] out = new double[states.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = TABLE.getOrDefault(states.get(i).responseText(), 0.0);
+    }
+    return out;
+  };
+  private static final ValueStack STACK = ValueStack.empty().with(V, 1.0);
+
+  private static Searcher cbs(ai.iro.core.resample.Resampler resampler) {
+    return Searcher.builder().beamWidth(2).children(2).chunkLength(1).sampling(TWO_TOKENS).resampler(resampler).build();
+  }
+
+  private static List<String> finals(SearchResult r) {
+    return r.finals().stream().map(Candidate::text).toList();
+  }
+
+  @Test
+  void topWKeepsTheTwoBestRowsEvenWhenTheyAreTheSameText() {
+    // After chunk 1 the rows are a, b, a, b (scores 1, 2, 1, 2): top-W keeps rows 1 and 3 ("b", "b").
+    SearchResult r = cbs(Resamplers.topW()).search(new ScriptedModel(), STACK, Optional.empty(), List.of("p"), 1)
+        .results().get(0);
+    assertThat(finals(r)).containsExactly("ba", "bb", "ba", "bb");
+    assertThat(r.text()).isEqualTo("ba");
+    assertThat(r.best().score()).isEqualTo(5.0);
+  }
+
+  @Test
+  void diversityFirstKeepsTheBestUniqueTexts() {
+    // Unique texts ranked by best score: "b" (row 1), then "a" (row 0).
+    SearchResult r = cbs(Resamplers.diversityFirst())
+        .search(new ScriptedModel(), STACK, Optional.empty(), List.of("p"), 1).results().get(0);
+    assertThat(finals(r)).containsExactly("ba", "bb", "aa", "ab");
+    assertThat(r.text()).isEqualTo("aa");
+  }
+
+  @Test
+  void finalPickUsesTheRewardModelWhenGiven() {
+    RewardModel reward = RewardModel.of((p, y) -> y.equals("bb") ? 10 : 0);
+    SearchResult r = cbs(Resamplers.topW()).search(new ScriptedModel(), STACK, Optional.of(reward), List.of("p"), 1)
+        .results().get(0);
+    assertThat(r.text()).isEqualTo("bb");
+    assertThat(r.best().reward()).hasValue(10.0);
+  }
+
+  @Test
+  void promptsInOneBatchAreSearchedIndependently() {
+    SearchOutcome out = cbs(Resamplers.diversityFirst())
+        .search(new ScriptedModel(), STACK, Optional.empty(), List.of("p", "q"), 1);
+    assertThat(out.results()).extracting(SearchResult::prompt).containsExactly("p", "q");
+    for (SearchResult r : out.results()) {
+      assertThat(finals(r)).containsExactly("ba", "bb", "aa", "ab");
+    }
+    assertThat(out.tokensGenerated()).isEqualTo(2 * 4 * 2);
+  }
+
+  @Test
+  void bestOfNSamplesNIndependentRowsAndPicksByReward() {
+    Searcher bon = Searcher.bestOfN(4, TWO_TOKENS);
+    RewardModel reward = RewardModel.of((p, y) -> y.equals("bb") ? 1 : 0);
+    SearchResult r = bon.search(new ScriptedModel(), ValueStack.empty(), Optional.of(reward), List.of("p"), 3)
+        .results().get(0);
+    assertThat(finals(r)).containsExactly("aa", "bb", "aa", "bb");
+    assertThat(r.chosenIndex()).isEqualTo(1);
+  }
+
+  @Test
+  void enumerationNeedsAModelThatExposesCandidates() {
+    Searcher token = Searcher.tokenLevel(2, TWO_TOKENS);
+    assertThatThrownBy(() -> token.search(new ScriptedModel(), STACK, Optional.empty(), List.of("p"), 1))
+        .isInstanceOf(UnsupportedOperationException.class)
+        .hasMessageContaining("candidates");
+  }
+
+  @Test
+  void sameSeedSameOutcomeOnASampledModel() {
+    TabularProblem problem = new TabularProblem(3);
+    Searcher s = Searcher.builder().beamWidth(2).children(3).chunkLength(1)
+        .sampling(Sampling.builder().maxNewTokens(3).build()).build();
+    List<String> prompts = List.of("x", "y", "z");
+    SearchOutcome a = s.search(problem.model(), STACK, Optional.empty(), prompts, 17);
+    SearchOutcome b = s.search(problem.model(), STACK, Optional.empty(), prompts, 17);
+    for (int i = 0; i < prompts.size(); i++) {
+      assertThat(finals(a.results().get(i))).isEqualTo(finals(b.results().get(i)));
+    }
+  }
+
+  @Test
+  void valueFunctionReturningTheWrongCountIsReported() {
+    ValueStack bad = ValueStack.empty().with(states -> new double[1], 1.0);
+    assertThatThrownBy(() -> cbs(Resamplers.topW()).search(new ScriptedModel(), bad, Optional.empty(), List.of("p"), 1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("returned 1 values for 4 states");
+  }
+
+  @Test
+  void decodingIsClosedAfterTheSearch() {
+    boolean[] closed = {false};
+    BaseModel model = new BaseModel() {
+      final ScriptedModel inner = new ScriptedModel();
+
+      @Override
+      public Decoding open(List<String> prompts, Sampling sampling, long seed) {
+        Decoding d = inner.open(prompts, sampling, seed);
+        return (Decoding) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {Decoding.class}, (proxy, method, args) -> {
+              if (method.getName().equals("close")) {
+                closed[0] = true;
+              }
+              try {
+                return method.invoke(d, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+      }
+
+      @Override
+      public String decode(int[] tokens) {
+        return inner.decode(tokens);
+      }
+    };
+    cbs(Resamplers.topW()).search(model, STACK, Optional.empty(), List.of("p"), 1);
+    assertThat(closed[0]).isTrue();
+  }
+
+}
