@@ -144,9 +144,15 @@ public final class AlignedPolicy {
    * Saves the policy into {@code directory} (created if absent): the manifest and each value
    * function's files, each written atomically. Reward models and the base model are not saved.
    *
-   * @throws IllegalArgumentException if a value function is not savable
+   * @throws IllegalArgumentException if a value function is not savable, or the directory already
+   *     holds another run's policy (nothing there is changed then)
    */
   public void save(Path directory) throws IOException {
+    Optional<PolicyManifest> existing = PolicyDirectory.readManifest(directory);
+    if (existing.isPresent() && !existing.get().runId().equals(manifest.runId())) {
+      throw new IllegalArgumentException("directory " + directory + " already holds the policy of another run ("
+          + existing.get().runId() + "); save into an empty directory");
+    }
     List<ValueStack.Term> terms = values.terms();
     for (int i = 0; i < terms.size(); i++) {
       PolicyDirectory.writeValue(directory, manifest.entries().get(i).directory(), terms.get(i).function());

@@ -65,6 +65,8 @@ class AlignerTest {
     for (int t = 0; t <= 3; t++) {
       expected[t] = problem.expectedReward(policy.upTo(t).values());
     }
+    System.out.printf("exact expected reward after iterations 0..3: %.4f %.4f %.4f %.4f%n",
+        expected[0], expected[1], expected[2], expected[3]);
     assertThat(expected[1]).as("after iteration 1 vs base %s", expected[0]).isGreaterThan(expected[0]);
     assertThat(expected[2]).as("after iteration 2 vs 1").isGreaterThan(expected[1]);
     assertThat(expected[3]).as("after iteration 3 vs 2").isGreaterThan(expected[2]);
@@ -159,6 +161,10 @@ class AlignerTest {
     assertThat(loaded.seed()).isEqualTo(policy.seed());
     assertThat(loaded.searcher().toString()).isEqualTo(policy.searcher().toString());
     assertThat(loaded.generate("hello")).isEqualTo(policy.generate("hello"));
+    AlignedPolicy other = aligner().seed(77).build().align(prompts(30));
+    assertThatThrownBy(() -> other.save(tmp.resolve("p")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another run");
+    assertThat(tables(AlignedPolicy.load(tmp.resolve("p"), problem.model()))).isEqualTo(tables(policy));
   }
 
   @Test
