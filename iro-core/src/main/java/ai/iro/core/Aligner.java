@@ -212,7 +212,7 @@ public final class Aligner {
       stack = stack.with(trained.function(), beta);
       long examplesCount = examples.stream().mapToLong(e -> e.responseLength() + 1L).sum();
       IterationMetrics metrics = new IterationMetrics(t, prompts.size(), stats.samples,
-          stats.sampleSum / stats.samples, stats.sampleMax, stats.keptSum / prompts.size(), stats.keptMax,
+          stats.sampleSum / stats.samples, stats.sampleMax, stats.keptSum / stats.kept, stats.keptMax,
           examplesCount, trained.loss(), stats.tokens, Duration.ofNanos(System.nanoTime() - start));
       String directory = "value-" + t;
       String format = trained.function() instanceof SavableValueFunction
@@ -264,11 +264,13 @@ public final class Aligner {
         stats.sampleMax = Math.max(stats.sampleMax, x);
         stats.samples++;
       }
-      int k = selection.pick(own, random);
-      Candidate kept = r.finals().get(k);
-      stats.keptSum += own[k];
-      stats.keptMax = Math.max(stats.keptMax, own[k]);
-      examples.add(new ValueExample(r.prompt(), kept.tokens(), kept.text(), own[k]));
+      for (int k : selection.keep(own, random)) {
+        Candidate kept = r.finals().get(k);
+        stats.keptSum += own[k];
+        stats.keptMax = Math.max(stats.keptMax, own[k]);
+        stats.kept++;
+        examples.add(new ValueExample(r.prompt(), kept.tokens(), kept.text(), own[k]));
+      }
     }
   }
 
@@ -280,6 +282,7 @@ public final class Aligner {
 
   private static final class Stats {
     int samples;
+    int kept;
     double sampleSum;
     double sampleMax = Double.NEGATIVE_INFINITY;
     double keptSum;

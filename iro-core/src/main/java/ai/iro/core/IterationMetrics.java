@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param samples the candidate responses it scored with the reward model
  * @param meanSampleReward the mean reward of all candidates
  * @param maxSampleReward the highest reward of any candidate
- * @param meanKeptReward the mean reward of the kept responses (one per prompt)
+ * @param meanKeptReward the mean reward of the kept responses
  * @param maxKeptReward the highest reward of a kept response
  * @param examples the prefix states the value function was trained on
  * @param valueLoss the value trainer's final loss

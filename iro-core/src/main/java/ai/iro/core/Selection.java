@@ -7,12 +7,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How an alignment iteration keeps one response per prompt from its scored candidates (the
- * "reweight" step). Immutable.
+ * How an alignment iteration keeps responses per prompt from its scored candidates (the
+ * "reweight" step): the reward-best, a softmax draw, or all of them. Immutable.
  */
 public final class Selection {
   private static final Pattern SOFTMAX = Pattern.compile("softmax\\(beta=([^)]+)\\)");
   private static final Selection BEST = new Selection(0);
+  private static final Selection ALL = new Selection(-1);
 
   private final double beta;
 
@@ -23,6 +24,14 @@ public final class Selection {
   /** Keeps the reward-best candidate (the paper's reference code). */
   public static Selection best() {
     return BEST;
+  }
+
+  /**
+   * Keeps every candidate: the value function then estimates the plain Monte-Carlo value of the
+   * sampling policy, without reweighting (one-shot guidance as in controlled decoding).
+   */
+  public static Selection all() {
+    return ALL;
   }
 
   /**
@@ -41,19 +50,34 @@ public final class Selection {
     if (spec.equals("best")) {
       return best();
     }
+    if (spec.equals("all")) {
+      return all();
+    }
     Matcher m = SOFTMAX.matcher(spec);
     if (m.matches()) {
       return softmax(Double.parseDouble(m.group(1)));
     }
-    throw new IllegalArgumentException("unknown selection '" + spec + "', expected best or softmax(beta=B)");
+    throw new IllegalArgumentException("unknown selection '" + spec + "', expected best, all or softmax(beta=B)");
   }
 
   /** The text form, for manifests. */
   public String spec() {
-    return beta == 0 ? "best" : "softmax(beta=" + beta + ")";
+    return beta == 0 ? "best" : beta < 0 ? "all" : "softmax(beta=" + beta + ")";
   }
 
-  /** Picks the index of the kept candidate among finite rewards. */
+  /** Picks the indices of the kept candidates among finite rewards. */
+  int[] keep(double[] rewards, RandomGenerator random) {
+    if (beta < 0) {
+      int[] all = new int[rewards.length];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = i;
+      }
+      return all;
+    }
+    return new int[] {pick(rewards, random)};
+  }
+
+  /** Picks the index of one kept candidate among finite rewards. */
   int pick(double[] rewards, RandomGenerator random) {
     int best = 0;
     for (int i = 1; i < rewards.length; i++) {

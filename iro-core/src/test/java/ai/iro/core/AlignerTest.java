@@ -97,6 +97,15 @@ class AlignerTest {
   }
 
   @Test
+  void selectionAllTrainsOnEverySample() {
+    AlignedPolicy policy = aligner().iterations(1).selection(Selection.all()).build().align(prompts(20));
+    IterationMetrics m = policy.report().iterations().get(0);
+    assertThat(m.examples()).isEqualTo(20L * 4 * (TabularProblem.HORIZON + 1));
+    assertThat(m.meanKeptReward()).isEqualTo(m.meanSampleReward());
+    assertThat(policy.manifest().settings().selection()).isEqualTo("all");
+  }
+
+  @Test
   void sameSeedSameValueFunctions() {
     assertThat(tables(aligner().build().align(prompts(90)))).isEqualTo(tables(aligner().build().align(prompts(90))));
     assertThat(tables(aligner().seed(6).build().align(prompts(90)))).isNotEqualTo(tables(aligner().build().align(prompts(90))));
