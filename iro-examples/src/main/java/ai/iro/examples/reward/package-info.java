@@ -1,0 +1,2 @@
+/** Rewards for the examples: AFINN-165 sentiment. */
+package ai.iro.examples.reward;
