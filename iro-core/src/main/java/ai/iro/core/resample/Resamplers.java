@@ -113,6 +113,7 @@ public final class Resamplers {
 
   /** Fills {@code count} slots from a ranked list, cycling when it is shorter. */
   private static int[] take(List<Integer> ranked, int count) {
+    Preconditions.checkArgument(!ranked.isEmpty(), "every score is negative infinity: nothing can be picked");
     int[] out = new int[count];
     for (int i = 0; i < count; i++) {
       out[i] = ranked.get(i % ranked.size());
@@ -126,7 +127,13 @@ public final class Resamplers {
     @Override
     public int[] select(double[] scores, List<String> texts, int count, RandomGenerator random) {
       check(scores, texts, count);
-      return take(Arrays.asList(byScore(scores)), count);
+      List<Integer> ranked = new ArrayList<>();
+      for (int i : byScore(scores)) {
+        if (scores[i] != Double.NEGATIVE_INFINITY) {
+          ranked.add(i);
+        }
+      }
+      return take(ranked, count);
     }
 
     @Override
@@ -150,6 +157,9 @@ public final class Resamplers {
       List<Integer> unique = new ArrayList<>();
       List<Integer> duplicates = new ArrayList<>();
       for (int i : byScore(scores)) {
+        if (scores[i] == Double.NEGATIVE_INFINITY) {
+          continue;
+        }
         if (seen.putIfAbsent(texts.get(i), Boolean.TRUE) == null) {
           unique.add(i);
         } else {
@@ -274,7 +284,7 @@ public final class Resamplers {
       double start = random.nextDouble() / count;
       int[] out = new int[count];
       for (int i = 0; i < count; i++) {
-        out[i] = locate(cdf, start + (double) i / count);
+        out[i] = locate(cdf, Math.min(start + (double) i / count, Math.nextDown(1.0)));
       }
       return out;
     }

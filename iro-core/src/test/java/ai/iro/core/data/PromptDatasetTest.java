@@ -1,0 +1,258 @@
+package ai.iro.core.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PromptDatasetTest {
+  @TempDir
+  Path dir;
+
+  private Path write(String name, String... lines) throws IOException {
+    Path file = dir.resolve(name);
+    Files.write(file, Arrays.asList(lines), StandardCharsets.UTF_8);
+    return file;
+  }
+
+  private static PromptDataset numbered(int n) {
+    return PromptDataset.of(IntStream.range(0, n).mapToObj(i -> "p" + i).toList());
+  }
+
+  // ---- construction ----
+
+  @Test
+  void ofKeepsTextsInOrderWithNoFields() {
+    PromptDataset d = PromptDataset.of(List.of("Tell me a story", "Explain beta"));
+    assertThat(d.size()).isEqualTo(2);
+    assertThat(d.isEmpty()).isFalse();
+    assertThat(d.texts()).containsExactly("Tell me a story", "Explain beta");
+    assertThat(d.prompts()).allSatisfy(p -> assertThat(p.fields()).isEmpty());
+  }
+
+  @Test
+  void ofCopiesItsInput() {
+    List<String> texts = new ArrayList<>(List.of("a", "b"));
+    PromptDataset d = PromptDataset.of(texts);
+    texts.add("c");
+    assertThat(d.texts()).containsExactly("a", "b");
+    assertThatThrownBy(() -> d.prompts().add(Prompt.of("x"))).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void ofRejectsANullPromptNamingItsIndex() {
+    assertThatThrownBy(() -> PromptDataset.of(Arrays.asList("a", null)))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("prompt 1");
+  }
+
+  @Test
+  void ofPromptsKeepsFields() {
+    Prompt p = new Prompt("hi", Map.of("id", "x"));
+    assertThat(PromptDataset.ofPrompts(List.of(p)).prompts()).containsExactly(p);
+  }
+
+  @Test
+  void promptFieldsAreAnUnmodifiableCopy() {
+    Map<String, Object> fields = new java.util.HashMap<>(Map.of("id", "x"));
+    Prompt p = new Prompt("hi", fields);
+    fields.put("other", 1);
+    assertThat(p.fields()).containsOnlyKeys("id");
+    assertThatThrownBy(() -> p.fields().put("k", "v")).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  // ---- JSON Lines ----
+
+  @Test
+  void fromJsonlKeepsOtherFieldsAndSkipsBlankLines() throws IOException {
+    Path file = write("prompts.jsonl",
+        "{\"id\": \"x1\", \"prompt\": \"Tell me a story\", \"weight\": 3.5, \"n\": 7,"
+            + " \"meta\": {\"tags\": [\"a\", \"b\"], \"ok\": true}}",
+        "",
+        "   ",
+        "{\"prompt\": \"Explain beta\"}");
+    PromptDataset d = PromptDataset.fromJsonl(file);
+
+    assertThat(d.texts()).containsExactly("Tell me a story", "Explain beta");
+    Map<String, Object> fields = d.prompts().get(0).fields();
+    assertThat(fields).containsOnlyKeys("id", "weight", "n", "meta");
+    assertThat(fields.keySet()).containsExactly("id", "weight", "n", "meta");
+    assertThat(fields.get("id")).isEqualTo("x1");
+    assertThat(((Number) fields.get("weight")).doubleValue()).isEqualTo(3.5);
+    assertThat(((Number) fields.get("n")).intValue()).isEqualTo(7);
+    assertThat(fields.get("meta")).isEqualTo(Map.of("tags", List.of("a", "b"), "ok", true));
+    assertThat(d.prompts().get(1).fields()).isEmpty();
+  }
+
+  @Test
+  void fromJsonlOfAnEmptyFileIsAnEmptyDataset() throws IOException {
+    assertThat(PromptDataset.fromJsonl(write("empty.jsonl", "", "  ")).isEmpty()).isTrue();
+  }
+
+  @Test
+  void fromJsonlReadsUnicode() throws IOException {
+    Path file = write("u.jsonl", "{\"prompt\": \"Grüße, 世界 \\u00e9\"}");
+    assertThat(PromptDataset.fromJsonl(file).texts()).containsExactly("Grüße, 世界 é");
+  }
+
+  @Test
+  void lineThatIsNotJsonNamesFileAndLine() throws IOException {
+    Path file = write("bad.jsonl", "{\"prompt\": \"ok\"}", "", "{\"prompt\": oops}");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(file))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(file.toString() + ":3:")
+        .hasMessageContaining("not valid JSON");
+  }
+
+  @Test
+  void lineThatIsNotAnObjectNamesFileAndLine() throws IOException {
+    Path file = write("array.jsonl", "{\"prompt\": \"ok\"}", "[\"a\", \"b\"]");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(file))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(file.toString() + ":2:")
+        .hasMessageContaining("JSON object");
+    Path scalar = write("scalar.jsonl", "\"just a string\"");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(scalar))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(scalar.toString() + ":1:");
+  }
+
+  @Test
+  void lineWithoutPromptNamesFileAndLine() throws IOException {
+    Path file = write("missing.jsonl", "", "{\"text\": \"no prompt here\"}");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(file))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(file.toString() + ":2:")
+        .hasMessageContaining("\"prompt\"")
+        .hasMessageContaining("none");
+  }
+
+  @Test
+  void promptThatIsNotAStringNamesFileAndLine() throws IOException {
+    Path file = write("number.jsonl", "{\"prompt\": 42}");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(file))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(file.toString() + ":1:")
+        .hasMessageContaining("NUMBER");
+    Path nul = write("null.jsonl", "{\"prompt\": null}");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(nul))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(nul.toString() + ":1:");
+  }
+
+  @Test
+  void lineWithTrailingContentNamesFileAndLine() throws IOException {
+    Path file = write("trailing.jsonl", "{\"prompt\": \"a\"}", "{\"prompt\": \"b\"} {\"prompt\": \"c\"}");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(file))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(file.toString() + ":2:");
+  }
+
+  @Test
+  void missingFileIsAnIOException() {
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(dir.resolve("absent.jsonl"))).isInstanceOf(IOException.class);
+  }
+
+  // ---- splits ----
+
+  @Test
+  void freshSlicesAreConsecutiveDisjointAndOfSizeNOverT() {
+    PromptDataset d = numbered(10);
+    int iterations = 3;
+    List<String> seen = new ArrayList<>();
+    for (int t = 1; t <= iterations; t++) {
+      List<Prompt> slice = d.promptsFor(t, iterations, PromptSplit.FRESH_SLICES);
+      assertThat(slice).as("slice %s", t).hasSize(10 / iterations);
+      slice.forEach(p -> seen.add(p.text()));
+    }
+    // Consecutive, disjoint, in order; the remainder (p9) is unused.
+    assertThat(seen).containsExactly("p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8");
+    Set<String> unique = new HashSet<>(seen);
+    assertThat(unique).hasSameSizeAs(seen);
+  }
+
+  @Test
+  void freshSlicesWithOneIterationUseEveryPrompt() {
+    assertThat(numbered(5).promptsFor(1, 1, PromptSplit.FRESH_SLICES)).hasSize(5);
+  }
+
+  @Test
+  void reuseGivesEveryPromptToEveryIteration() {
+    PromptDataset d = numbered(10);
+    for (int t = 1; t <= 3; t++) {
+      assertThat(d.promptsFor(t, 3, PromptSplit.REUSE)).isEqualTo(d.prompts());
+    }
+  }
+
+  @Test
+  void emptyDatasetIsRejectedForEitherSplit() {
+    PromptDataset empty = PromptDataset.of(List.of());
+    for (PromptSplit split : PromptSplit.values()) {
+      assertThatThrownBy(() -> empty.promptsFor(1, 1, split))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("empty");
+    }
+  }
+
+  @Test
+  void tooFewPromptsForFreshSlicesIsRejectedWithTheCounts() {
+    assertThatThrownBy(() -> numbered(2).promptsFor(1, 3, PromptSplit.FRESH_SLICES))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("2 prompts for 3 iterations");
+    assertThat(numbered(2).promptsFor(3, 3, PromptSplit.REUSE)).hasSize(2);
+  }
+
+  @Test
+  void iterationOutsideOneToTIsRejectedWithTheValues() {
+    PromptDataset d = numbered(6);
+    assertThatThrownBy(() -> d.promptsFor(0, 3, PromptSplit.REUSE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("[1, 3]")
+        .hasMessageContaining("found 0");
+    assertThatThrownBy(() -> d.promptsFor(4, 3, PromptSplit.FRESH_SLICES))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("found 4");
+  }
+
+  // ---- fingerprint ----
+
+  @Test
+  void fingerprintIsStableAcrossInstancesAndCalls() {
+    PromptDataset a = PromptDataset.of(List.of("a", "b"));
+    PromptDataset b = PromptDataset.of(List.of("a", "b"));
+    assertThat(a.fingerprint()).isEqualTo(a.fingerprint()).isEqualTo(b.fingerprint()).matches("[0-9a-f]{16}");
+  }
+
+  @Test
+  void fingerprintDiffersForDifferentPrompts() {
+    Set<String> prints = new HashSet<>();
+    prints.add(PromptDataset.of(List.of("a", "b")).fingerprint());
+    prints.add(PromptDataset.of(List.of("b", "a")).fingerprint());
+    prints.add(PromptDataset.of(List.of("a", "c")).fingerprint());
+    prints.add(PromptDataset.of(List.of("a")).fingerprint());
+    prints.add(PromptDataset.of(List.of("ab")).fingerprint());
+    prints.add(PromptDataset.of(List.of("ab", "c")).fingerprint());
+    prints.add(PromptDataset.of(List.of("a", "bc")).fingerprint());
+    prints.add(PromptDataset.of(List.of()).fingerprint());
+    assertThat(prints).hasSize(8);
+  }
+
+  @Test
+  void fingerprintIgnoresFields() {
+    PromptDataset plain = PromptDataset.of(List.of("a"));
+    PromptDataset withFields = PromptDataset.ofPrompts(List.of(new Prompt("a", Map.of("id", 1))));
+    assertThat(withFields.fingerprint()).isEqualTo(plain.fingerprint());
+  }
+}
