@@ -1,0 +1,2 @@
+/** ONNX Runtime plumbing: the environment (loaded safely on a large-stack thread), devices and sessions. */
+package ai.iro.onnx.runtime;

@@ -1,0 +1,111 @@
+package ai.iro.onnx.text;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.base.Preconditions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A Hugging Face {@code tokenizer.json} loaded with DJL's tokenizers (offline). Encodes without
+ * adding special tokens; decodes skipping them. Thread safe; close it to free the native tokenizer.
+ */
+public final class TextTokenizer implements AutoCloseable {
+  private final Path file;
+  private final HuggingFaceTokenizer tokenizer;
+  private final int vocabularySize;
+  private volatile boolean closed;
+
+  private TextTokenizer(Path file, HuggingFaceTokenizer tokenizer, int vocabularySize) {
+    this.file = file;
+    this.tokenizer = tokenizer;
+    this.vocabularySize = vocabularySize;
+  }
+
+  /**
+   * Loads {@code tokenizer.json}.
+   *
+   * @param file the tokenizer.json file
+   * @throws IllegalArgumentException if the file is missing or not a tokenizer (the message names it)
+   */
+  public static TextTokenizer load(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("tokenizer file " + file + " does not exist (expected a Hugging Face tokenizer.json)");
+    }
+    int size;
+    try {
+      JsonNode root = new ObjectMapper().readTree(file.toFile());
+      JsonNode vocab = root.path("model").path("vocab");
+      Preconditions.checkArgument(vocab.isObject() || vocab.isArray(), "no model.vocab");
+      int max = vocab.size() - 1;
+      if (vocab.isObject()) {
+        for (JsonNode id : vocab) {
+          max = Math.max(max, id.asInt());
+        }
+      }
+      for (JsonNode added : root.path("added_tokens")) {
+        max = Math.max(max, added.path("id").asInt());
+      }
+      size = max + 1;
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("tokenizer file " + file + " is not a Hugging Face tokenizer.json: " + e.getMessage(), e);
+    }
+    try {
+      HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false"));
+      return new TextTokenizer(file, t, size);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot load tokenizer " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The number of token ids: the largest id in the vocabulary or added tokens, plus one. */
+  public int vocabularySize() {
+    return vocabularySize;
+  }
+
+  /** The file this tokenizer came from. */
+  public Path file() {
+    return file;
+  }
+
+  /** Token ids of {@code text}, without special tokens. */
+  public int[] encode(String text) {
+    checkOpen();
+    Encoding e = tokenizer.encode(text, false, false);
+    long[] ids = e.getIds();
+    int[] out = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      out[i] = (int) ids[i];
+    }
+    return out;
+  }
+
+  /** The text of {@code ids}, special tokens skipped. */
+  public String decode(int[] ids) {
+    checkOpen();
+    long[] l = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      l[i] = ids[i];
+    }
+    return tokenizer.decode(l, true);
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("tokenizer " + file + " is closed");
+    }
+  }
+
+  /** Frees the native tokenizer. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      tokenizer.close();
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Text: Hugging Face tokenizers (through DJL). */
+package ai.iro.onnx.text;
