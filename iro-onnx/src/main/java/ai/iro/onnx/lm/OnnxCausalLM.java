@@ -143,11 +143,12 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
       JsonNode pad = config.has("pad_token_id") && !config.get("pad_token_id").isNull() ? config.get("pad_token_id")
           : generation.get("pad_token_id");
       this.padId = pad != null && pad.isInt() ? pad.asInt() : eosIds.isEmpty() ? 0 : eosIds.iterator().next();
-      tok = TextTokenizer.load(tokenizerFile);
-      if (tok.vocabularySize() > vocabularySize) {
-        throw new IllegalArgumentException("tokenizer " + tokenizerFile + " has " + tok.vocabularySize()
+      int tokenizerSize = TextTokenizer.vocabularySizeOf(tokenizerFile);
+      if (tokenizerSize > vocabularySize) {
+        throw new IllegalArgumentException("tokenizer " + tokenizerFile + " has " + tokenizerSize
             + " token ids but the logits of " + modelFile + " are only " + vocabularySize + " wide");
       }
+      tok = TextTokenizer.load(tokenizerFile);
       this.tokenizer = tok;
     } catch (OrtException e) {
       closeQuietly(tok);

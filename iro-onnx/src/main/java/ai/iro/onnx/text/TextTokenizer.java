@@ -33,14 +33,29 @@ public final class TextTokenizer implements AutoCloseable {
    * @throws IllegalArgumentException if the file is missing or not a tokenizer (the message names it)
    */
   public static TextTokenizer load(Path file) {
+    int size = vocabularySizeOf(file);
+    try {
+      HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false"));
+      return new TextTokenizer(file, t, size);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot load tokenizer " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The number of token ids a {@code tokenizer.json} defines (largest id in its vocabulary or added
+   * tokens, plus one), read without loading the tokenizer.
+   *
+   * @throws IllegalArgumentException if the file is missing or not a tokenizer (the message names it)
+   */
+  public static int vocabularySizeOf(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("tokenizer file " + file + " does not exist (expected a Hugging Face tokenizer.json)");
     }
-    int size;
     try {
       JsonNode root = new ObjectMapper().readTree(file.toFile());
-      JsonNode vocab = root.path("model").path("vocab");
-      Preconditions.checkArgument(vocab.isObject() || vocab.isArray(), "no model.vocab");
+      JsonNode vocab = root == null ? null : root.path("model").path("vocab");
+      Preconditions.checkArgument(vocab != null && (vocab.isObject() || vocab.isArray()), "it has no model.vocab");
       int max = vocab.size() - 1;
       if (vocab.isObject()) {
         for (JsonNode id : vocab) {
@@ -50,15 +65,9 @@ public final class TextTokenizer implements AutoCloseable {
       for (JsonNode added : root.path("added_tokens")) {
         max = Math.max(max, added.path("id").asInt());
       }
-      size = max + 1;
+      return max + 1;
     } catch (IOException | IllegalArgumentException e) {
       throw new IllegalArgumentException("tokenizer file " + file + " is not a Hugging Face tokenizer.json: " + e.getMessage(), e);
-    }
-    try {
-      HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false"));
-      return new TextTokenizer(file, t, size);
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("cannot load tokenizer " + file + ": " + e.getMessage(), e);
     }
   }
 
