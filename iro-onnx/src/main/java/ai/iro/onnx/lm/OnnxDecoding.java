@@ -6,12 +6,13 @@ import ai.iro.core.model.Sampling;
 import ai.iro.core.model.TokenCandidates;
 import ai.iro.onnx.runtime.OrtRuntime;
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxTensorLike;
+import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.google.common.base.Preconditions;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -20,15 +21,33 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The rows of one {@link OnnxCausalLM#open} call. The KV cache lives in ONNX Runtime tensors, one
- * pair per layer, with one cache slot per row that still needs it; {@link #reorder} only remaps rows
- * to slots, and the next forward pass gathers the slots it needs in one copy per tensor. Finished
- * rows leave the cache. Not thread safe.
+ * The rows of one {@link OnnxCausalLM#open} call.
+ *
+ * <p>Each row points at a slot of the {@link KvCache} and at its next-token logits in the last
+ * run's output buffer. {@link #reorder} only remaps rows (forks share a slot); the next step gathers
+ * the slots it needs with one native run. A step feeds one token per slot in one native run; a
+ * finished row's slot is fed a pad token, whose output is ignored, until finished slots are more
+ * than {@link #MAX_DEAD_FRACTION} of the batch, when the cache is compacted to the live rows. Input,
+ * logits and hidden-state buffers are direct buffers borrowed from the model's pool and reused every
+ * step (logits and hidden state are written by ONNX Runtime straight into them as pinned outputs).
+ *
+ * <p>Randomness: row {@code i} of {@code open} gets the {@code i}-th split of the seed's
+ * {@link SplittableRandom}; every {@link #reorder} gives each resulting row the next split, so forks
+ * draw independently and the same calls with the same seed give the same tokens. Not thread safe.
  */
 final class OnnxDecoding implements Decoding {
+  /** Finished rows may fill at most this fraction of the batch before the cache is compacted. */
+  static final double MAX_DEAD_FRACTION = 0.25;
+
+  private static final Logger LOG = LoggerFactory.getLogger(OnnxDecoding.class);
+  private static final int STOP_WINDOW_MARGIN = 8;
+
   private final OnnxCausalLM lm;
   private final OrtEnvironment env;
   private final List<String> prompts;
@@ -36,6 +55,28 @@ final class OnnxDecoding implements Decoding {
   private final SplittableRandom master;
   private final TokenSampler sampler;
   private final int width;
+  private final int hiddenWidth;
+  private final KvCache cache;
+  private final BufferPool pool;
+  private final Set<String> presents;
+  private final int longestStop;
+
+  // Per-step scratch, reused.
+  private final Map<String, OnnxTensorLike> feed = new HashMap<>();
+  private final Map<String, OnnxValue> pinned = new HashMap<>();
+  private final List<OnnxTensor> stepTensors = new ArrayList<>();
+  private final float[] rowLogits;
+  private int[] fed = new int[0];
+  private int[] from = new int[0];
+  private int[] slotRow = new int[0];
+  private ByteBuffer idsBuffer;
+  private ByteBuffer positionsBuffer;
+  private ByteBuffer maskBuffer;
+  private ByteBuffer logitsBuffer;
+  private ByteBuffer hiddenBuffer;
+  private FloatBuffer logits;
+  private FloatBuffer hiddenStates;
+  private OrtSession.Result lastResult;
 
   // Per row.
   private int rows;
@@ -46,16 +87,8 @@ final class OnnxDecoding implements Decoding {
   private SplittableRandom[] random;
   private int[] position;
   private int[] slot;
-  private float[][] nextLogits;
+  private int[] logitsRow;
   private float[][] hidden;
-
-  // The cache: slot s holds attention mask mask[s] and rows s of every key/value tensor.
-  private int slots;
-  private int pastLength;
-  private long[][] mask;
-  private OnnxTensor[] keys;
-  private OnnxTensor[] values;
-  private final List<AutoCloseable> cacheOwners = new ArrayList<>();
 
   private long generated;
   private boolean closed;
@@ -67,7 +100,13 @@ final class OnnxDecoding implements Decoding {
     this.sampling = sampling;
     this.master = new SplittableRandom(seed);
     this.width = lm.vocabularySize();
+    this.hiddenWidth = lm.hiddenWidth();
     this.sampler = new TokenSampler(sampling, width);
+    this.rowLogits = new float[width];
+    this.pool = lm.pool();
+    this.presents = Set.copyOf(lm.presentNames());
+    this.longestStop = sampling.stopStrings().stream().mapToInt(String::length).max().orElse(0);
+    this.cache = lm.newCache();
     this.rows = encoded.length;
     this.promptIndex = new int[rows];
     this.response = new int[rows][];
@@ -76,7 +115,7 @@ final class OnnxDecoding implements Decoding {
     this.random = new SplittableRandom[rows];
     this.position = new int[rows];
     this.slot = new int[rows];
-    this.nextLogits = new float[rows][];
+    this.logitsRow = new int[rows];
     this.hidden = new float[rows][];
     for (int r = 0; r < rows; r++) {
       promptIndex[r] = r;
@@ -85,8 +124,6 @@ final class OnnxDecoding implements Decoding {
       position[r] = encoded[r].length;
       slot[r] = r;
     }
-    this.keys = new OnnxTensor[lm.layers()];
-    this.values = new OnnxTensor[lm.layers()];
     try {
       prefill(encoded);
     } catch (RuntimeException e) {
@@ -97,9 +134,81 @@ final class OnnxDecoding implements Decoding {
 
   private void checkOpen() {
     if (closed) {
-      throw new IllegalStateException("decoding is closed");
+      throw new IllegalStateException("decoding of " + lm.directory() + " is closed");
     }
   }
+
+  private void checkRow(int row) {
+    checkOpen();
+    if (row < 0 || row >= rows) {
+      throw new IndexOutOfBoundsException("row " + row + " is outside [0, " + rows + ")");
+    }
+  }
+
+  // ---- Buffers ----
+
+  private ByteBuffer ensure(ByteBuffer buffer, long bytes) {
+    if (buffer != null && buffer.capacity() >= bytes) {
+      return buffer;
+    }
+    pool.release(buffer);
+    return pool.acquire(bytes);
+  }
+
+  private void ensureBuffers(int batch, int sequence, int maskLength) {
+    long tokens = (long) batch * sequence;
+    idsBuffer = ensure(idsBuffer, tokens * Long.BYTES);
+    positionsBuffer = ensure(positionsBuffer, tokens * Long.BYTES);
+    maskBuffer = ensure(maskBuffer, (long) batch * maskLength * Long.BYTES);
+    ByteBuffer l = ensure(logitsBuffer, tokens * width * Float.BYTES);
+    if (l != logitsBuffer) {
+      logitsBuffer = l;
+      logits = l.asFloatBuffer();
+    }
+    if (hiddenWidth > 0) {
+      ByteBuffer h = ensure(hiddenBuffer, tokens * hiddenWidth * Float.BYTES);
+      if (h != hiddenBuffer) {
+        hiddenBuffer = h;
+        hiddenStates = h.asFloatBuffer();
+      }
+    }
+  }
+
+  private void growRowScratch(int n) {
+    if (fed.length < n) {
+      fed = new int[n];
+      from = new int[n];
+    }
+  }
+
+  private OnnxTensor longTensor(ByteBuffer buffer, long count, long[] shape) throws OrtException {
+    LongBuffer view = buffer.clear().asLongBuffer();
+    view.limit((int) count);
+    return transientTensor(OnnxTensor.createTensor(env, view, shape));
+  }
+
+  private OnnxTensor floatTensor(ByteBuffer buffer, long count, long[] shape) throws OrtException {
+    FloatBuffer view = buffer.clear().asFloatBuffer();
+    view.limit((int) count);
+    return transientTensor(OnnxTensor.createTensor(env, view, shape));
+  }
+
+  /** Registers a tensor that lives for one run; {@link #closeStepTensors} closes it. */
+  private OnnxTensor transientTensor(OnnxTensor t) {
+    stepTensors.add(t);
+    return t;
+  }
+
+  private void closeStepTensors() {
+    for (OnnxTensor t : stepTensors) {
+      t.close();
+    }
+    stepTensors.clear();
+    feed.clear();
+    pinned.clear();
+  }
+
+  // ---- Forward passes ----
 
   private void prefill(int[][] encoded) {
     int n = encoded.length;
@@ -107,204 +216,151 @@ final class OnnxDecoding implements Decoding {
     for (int[] e : encoded) {
       longest = Math.max(longest, e.length);
     }
-    long[] ids = new long[n * longest];
-    long[] pos = new long[n * longest];
-    mask = new long[n][longest];
+    ensureBuffers(n, longest, longest);
+    LongBuffer ids = idsBuffer.clear().asLongBuffer();
+    LongBuffer pos = positionsBuffer.clear().asLongBuffer();
+    LongBuffer mask = maskBuffer.clear().asLongBuffer();
+    int[] pads = new int[n];
     for (int r = 0; r < n; r++) {
       int pad = longest - encoded[r].length;
+      pads[r] = pad;
       for (int j = 0; j < longest; j++) {
         boolean real = j >= pad;
-        ids[r * longest + j] = real ? encoded[r][j - pad] : lm.padTokenId();
-        mask[r][j] = real ? 1 : 0;
-        pos[r * longest + j] = real ? j - pad : 0;
+        int k = r * longest + j;
+        ids.put(k, real ? encoded[r][j - pad] : lm.padTokenId());
+        mask.put(k, real ? 1 : 0);
+        pos.put(k, real ? j - pad : 0);
       }
     }
-    Map<String, OnnxTensor> feed = new HashMap<>();
     try {
-      long[] shape = {n, longest};
-      feed.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
-      feed.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(flatten(mask, n, longest)), shape));
-      if (lm.hasPositionIds()) {
-        feed.put("position_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(pos), shape));
-      }
-      lm.addEmptyPast(env, feed, n);
-      int[] all = new int[n];
-      for (int r = 0; r < n; r++) {
-        all[r] = r;
-      }
-      run(feed, all, longest);
-      slots = n;
-      pastLength = longest;
+      run(n, longest, longest, false);
+      cache.adopt(lastResult, n, pads);
+      lastResult = null;
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed on the prompts of " + lm.modelFile() + ": " + e.getMessage(), e);
     } finally {
-      feed.values().forEach(OnnxTensor::close);
+      closeLastResult();
+      closeStepTensors();
     }
+    for (int r = 0; r < n; r++) {
+      logitsRow[r] = r * longest + longest - 1;
+      copyHidden(r, logitsRow[r]);
+    }
+    LOG.debug("prefilled {} prompts of up to {} tokens", n, longest);
   }
 
-  private static long[] flatten(long[][] m, int n, int len) {
-    long[] out = new long[n * len];
-    for (int r = 0; r < n; r++) {
-      System.arraycopy(m[r], 0, out, r * len, len);
+  private void closeLastResult() {
+    if (lastResult != null) {
+      lastResult.close();
+      lastResult = null;
     }
-    return out;
   }
 
   /**
-   * Runs the graph on the feed; rows {@code fed[i]} are batch row i. Takes the logits and hidden
-   * state at the last position, and keeps the presents as the new cache.
+   * Runs the graph on the filled buffers: {@code batch} rows of {@code sequence} new tokens, an
+   * attention mask {@code maskLength} wide; the past is empty (prefill) or the cache. Leaves the
+   * result in {@link #lastResult} and the logits and hidden states in their buffers.
    */
-  private void run(Map<String, OnnxTensor> feed, int[] fed, int sequence) throws OrtException {
-    OrtSession.Result result = lm.session().run(feed);
-    boolean kept = false;
-    try {
-      float[] logits = OnnxCausalLM.floats((OnnxTensor) result.get("logits").orElseThrow());
-      int logitsWidth = logits.length / (fed.length * sequence);
-      if (logitsWidth != width) {
-        throw new IllegalStateException("logits of " + lm.modelFile() + " are " + logitsWidth + " wide, expected " + width);
-      }
-      float[] h = null;
-      int hw = 0;
-      if (lm.hiddenOutput().isPresent()) {
-        h = OnnxCausalLM.floats((OnnxTensor) result.get(lm.hiddenOutput().get()).orElseThrow());
-        hw = h.length / (fed.length * sequence);
-      }
-      for (int i = 0; i < fed.length; i++) {
-        int r = fed[i];
-        int last = i * sequence + sequence - 1;
-        nextLogits[r] = Arrays.copyOfRange(logits, last * width, (last + 1) * width);
-        if (h != null) {
-          hidden[r] = Arrays.copyOfRange(h, last * hw, (last + 1) * hw);
-        }
-        slot[r] = i;
-      }
-      releaseCache();
-      for (int l = 0; l < keys.length; l++) {
-        keys[l] = present(result, "present." + l + ".key");
-        values[l] = present(result, "present." + l + ".value");
-      }
-      cacheOwners.add(result);
-      kept = true;
-    } finally {
-      if (!kept) {
-        result.close();
-      }
+  private void run(int batch, int sequence, int maskLength, boolean withPast) throws OrtException {
+    long tokens = (long) batch * sequence;
+    long[] tokenShape = {batch, sequence};
+    feed.put("input_ids", longTensor(idsBuffer, tokens, tokenShape));
+    feed.put("attention_mask", longTensor(maskBuffer, (long) batch * maskLength, new long[] {batch, maskLength}));
+    if (lm.hasPositionIds()) {
+      feed.put("position_ids", longTensor(positionsBuffer, tokens, tokenShape));
     }
+    if (lm.hasCacheBranch()) {
+      feed.put("use_cache_branch", transientTensor(OnnxTensor.createTensor(env, new boolean[] {withPast})));
+    }
+    if (withPast) {
+      cache.feed(feed);
+    } else {
+      cache.feedEmpty(feed, batch, stepTensors);
+    }
+    pinned.put("logits", floatTensor(logitsBuffer, tokens * width, new long[] {batch, sequence, width}));
+    if (hiddenWidth > 0) {
+      pinned.put(lm.hiddenOutput().orElseThrow(),
+          floatTensor(hiddenBuffer, tokens * hiddenWidth, new long[] {batch, sequence, hiddenWidth}));
+    }
+    lastResult = lm.session().run(feed, presents, pinned);
   }
 
-  private OnnxTensor present(OrtSession.Result result, String name) {
-    return (OnnxTensor) result.get(name).orElseThrow(() ->
-        new IllegalStateException(lm.modelFile() + " has no output " + name + "; expected present.{i}.key/value"));
-  }
-
-  private void releaseCache() {
-    for (AutoCloseable c : cacheOwners) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        throw new IllegalStateException("cannot free KV cache tensors", e);
-      }
-    }
-    cacheOwners.clear();
-    Arrays.fill(keys, null);
-    Arrays.fill(values, null);
-  }
-
-  /** Makes cache slot i hold the cache of row {@code rowsNeeded[i]}, copying once per tensor. */
-  private void gather(int[] rowsNeeded) throws OrtException {
-    int[] from = new int[rowsNeeded.length];
-    boolean identity = rowsNeeded.length == slots;
-    for (int i = 0; i < rowsNeeded.length; i++) {
-      from[i] = slot[rowsNeeded[i]];
-      identity &= from[i] == i;
-    }
-    if (identity) {
+  private void copyHidden(int r, int index) {
+    if (hiddenWidth == 0) {
       return;
     }
-    int block = lm.keyValueHeads() * pastLength * lm.headSize();
-    long[] shape = {rowsNeeded.length, lm.keyValueHeads(), pastLength, lm.headSize()};
-    OnnxTensor[] newKeys = new OnnxTensor[keys.length];
-    OnnxTensor[] newValues = new OnnxTensor[values.length];
-    List<AutoCloseable> owners = new ArrayList<>();
-    for (int l = 0; l < keys.length; l++) {
-      newKeys[l] = gatherTensor(keys[l], from, block, shape);
-      owners.add(newKeys[l]);
-      newValues[l] = gatherTensor(values[l], from, block, shape);
-      owners.add(newValues[l]);
+    if (hidden[r] == null) {
+      hidden[r] = new float[hiddenWidth];
     }
-    long[][] newMask = new long[rowsNeeded.length][];
-    for (int i = 0; i < rowsNeeded.length; i++) {
-      newMask[i] = mask[from[i]];
-    }
-    releaseCache();
-    keys = newKeys;
-    values = newValues;
-    cacheOwners.addAll(owners);
-    mask = newMask;
-    slots = rowsNeeded.length;
-    for (int i = 0; i < rowsNeeded.length; i++) {
-      slot[rowsNeeded[i]] = i;
-    }
+    hiddenStates.get(index * hiddenWidth, hidden[r], 0, hiddenWidth);
   }
 
-  private OnnxTensor gatherTensor(OnnxTensor source, int[] from, int block, long[] shape) throws OrtException {
-    FloatBuffer src = source.getFloatBuffer();
-    FloatBuffer dst = ByteBuffer.allocateDirect(from.length * block * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    for (int i = 0; i < from.length; i++) {
-      FloatBuffer view = src.duplicate();
-      view.position(from[i] * block).limit(from[i] * block + block);
-      dst.put(view);
+  /** Feeds the last token of each of {@code fed[0 .. m)}, which just appended one, in one run. */
+  private void step(int m) {
+    lm.checkOpen();
+    int slots = cache.slots();
+    if (slotRow.length < Math.max(slots, m)) {
+      slotRow = new int[Math.max(Math.max(slots, m), 2 * slotRow.length)];
     }
-    dst.rewind();
-    return OnnxTensor.createTensor(env, dst, shape);
-  }
-
-  /** Feeds one new token for each of {@code fed} (rows that just appended one). */
-  private void step(int[] fed) {
+    Arrays.fill(slotRow, 0, slots, -1);
+    boolean reuse = true;
+    for (int i = 0; i < m && reuse; i++) {
+      int s = slot[fed[i]];
+      reuse = slotRow[s] < 0;
+      slotRow[s] = fed[i];
+    }
     try {
-      gather(fed);
-      int n = fed.length;
-      int total = pastLength + 1;
-      long[] ids = new long[n];
-      long[] pos = new long[n];
-      long[] m = new long[n * total];
-      long[][] newMask = new long[n][];
-      for (int i = 0; i < n; i++) {
-        int r = fed[i];
-        ids[i] = response[r][responseLength[r] - 1];
-        pos[i] = position[r] - 1;
-        newMask[i] = Arrays.copyOf(mask[i], total);
-        newMask[i][pastLength] = 1;
-        System.arraycopy(newMask[i], 0, m, i * total, total);
+      if (!reuse || slots - m > MAX_DEAD_FRACTION * slots) {
+        for (int i = 0; i < m; i++) {
+          from[i] = slot[fed[i]];
+        }
+        cache.gather(from, m);
+        slots = m;
+        for (int i = 0; i < m; i++) {
+          slot[fed[i]] = i;
+          slotRow[i] = fed[i];
+        }
       }
-      Map<String, OnnxTensor> feed = new HashMap<>();
-      try {
-        feed.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {n, 1}));
-        feed.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(m), new long[] {n, total}));
-        if (lm.hasPositionIds()) {
-          feed.put("position_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(pos), new long[] {n, 1}));
+      int past = cache.pastLength();
+      int total = past + 1;
+      ensureBuffers(slots, 1, total);
+      LongBuffer ids = idsBuffer.clear().asLongBuffer();
+      LongBuffer pos = positionsBuffer.clear().asLongBuffer();
+      LongBuffer mask = maskBuffer.clear().asLongBuffer();
+      for (int s = 0; s < slots; s++) {
+        int r = slotRow[s];
+        ids.put(s, r >= 0 ? response[r][responseLength[r] - 1] : lm.padTokenId());
+        pos.put(s, r >= 0 ? position[r] - 1 : 0);
+        int pad = cache.leftPad(s);
+        int base = s * total;
+        for (int j = 0; j < total; j++) {
+          mask.put(base + j, j < pad ? 0 : 1);
         }
-        if (lm.hasCacheBranch()) {
-          feed.put("use_cache_branch", OnnxTensor.createTensor(env, new boolean[] {true}));
-        }
-        Map<String, OnnxTensor> all = new HashMap<>(feed);
-        for (int l = 0; l < keys.length; l++) {
-          all.put("past_key_values." + l + ".key", keys[l]);
-          all.put("past_key_values." + l + ".value", values[l]);
-        }
-        run(all, fed, 1);
-        mask = newMask;
-        slots = n;
-        pastLength = total;
-      } finally {
-        feed.values().forEach(OnnxTensor::close);
       }
+      run(slots, 1, total, true);
+      cache.adopt(lastResult, slots, cache.leftPads());
+      lastResult = null;
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed while decoding with " + lm.modelFile() + ": " + e.getMessage(), e);
+    } finally {
+      closeLastResult();
+      closeStepTensors();
+    }
+    for (int i = 0; i < m; i++) {
+      int r = fed[i];
+      logitsRow[r] = slot[r];
+      copyHidden(r, slot[r]);
     }
   }
 
-  /** Appends a token to live row r; returns whether the model must be fed the token. */
+  // ---- Tokens ----
+
+  private void prepare(int r) {
+    logits.get(logitsRow[r] * width, rowLogits, 0, width);
+    sampler.prepare(rowLogits);
+  }
+
+  /** Appends a token to live row r; returns whether the model must be fed it. */
   private boolean append(int r, int token) {
     generated++;
     if (lm.eosTokenIds().contains(token)) {
@@ -318,16 +374,32 @@ final class OnnxDecoding implements Decoding {
     position[r]++;
     if (responseLength[r] >= sampling.maxNewTokens() || position[r] >= lm.contextLength()) {
       finish[r] = FinishReason.LENGTH;
-    } else if (!sampling.stopStrings().isEmpty()) {
-      String text = responseText(r);
-      for (String stop : sampling.stopStrings()) {
-        if (text.contains(stop)) {
-          finish[r] = FinishReason.STOP_STRING;
-          break;
-        }
-      }
+    } else if (longestStop > 0 && hitsStopString(r)) {
+      finish[r] = FinishReason.STOP_STRING;
     }
-    return true;
+    // A finished row is fed its last token only to get the hidden state of its final state.
+    return finish[r] == null || hiddenWidth > 0;
+  }
+
+  /**
+   * Whether the response text of row r, which had no stop string before its last token, has one
+   * now. Only a tail of the response is decoded: a new occurrence ends in the last few characters.
+   */
+  private boolean hitsStopString(int r) {
+    int length = responseLength[r];
+    int window = Math.min(length, 4 * (longestStop + 1) + STOP_WINDOW_MARGIN);
+    while (true) {
+      String tail = lm.decode(Arrays.copyOfRange(response[r], length - window, length));
+      if (tail.length() >= longestStop + STOP_WINDOW_MARGIN || window == length) {
+        for (String stop : sampling.stopStrings()) {
+          if (tail.contains(stop)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      window = Math.min(length, 2 * window);
+    }
   }
 
   @Override
@@ -340,21 +412,21 @@ final class OnnxDecoding implements Decoding {
   public void extend(int maxTokens) {
     checkOpen();
     Preconditions.checkArgument(maxTokens >= 1, "maxTokens must be at least 1, found %s", maxTokens);
-    int[] fed = new int[rows];
+    growRowScratch(rows);
     for (int t = 0; t < maxTokens; t++) {
-      int n = 0;
+      int m = 0;
       for (int r = 0; r < rows; r++) {
         if (finish[r] == null) {
-          sampler.prepare(nextLogits[r]);
+          prepare(r);
           if (append(r, sampler.draw(random[r]))) {
-            fed[n++] = r;
+            fed[m++] = r;
           }
         }
       }
-      if (n == 0) {
+      if (m == 0) {
         return;
       }
-      step(Arrays.copyOf(fed, n));
+      step(m);
     }
   }
 
@@ -368,15 +440,8 @@ final class OnnxDecoding implements Decoding {
         out[r] = new TokenCandidates(new int[0], new double[0]);
         continue;
       }
-      sampler.prepare(nextLogits[r]);
-      int n = Math.min(maxCandidates, sampler.size);
-      int[] tokens = new int[n];
-      double[] logProbs = new double[n];
-      for (int i = 0; i < n; i++) {
-        tokens[i] = sampler.token(i);
-        logProbs[i] = Math.log(sampler.probability(i));
-      }
-      out[r] = new TokenCandidates(tokens, logProbs);
+      prepare(r);
+      out[r] = sampler.candidates(maxCandidates);
     }
     return Optional.of(out);
   }
@@ -385,18 +450,21 @@ final class OnnxDecoding implements Decoding {
   public void force(int[] tokens) {
     checkOpen();
     Preconditions.checkArgument(tokens.length == rows, "force needs one token per row: %s rows, %s tokens", rows, tokens.length);
-    int[] fed = new int[rows];
-    int n = 0;
     for (int r = 0; r < rows; r++) {
       if (finish[r] == null) {
-        Preconditions.checkArgument(tokens[r] >= 0 && tokens[r] < width, "token %s of row %s is outside [0, %s)", tokens[r], r, width);
-        if (append(r, tokens[r])) {
-          fed[n++] = r;
-        }
+        Preconditions.checkArgument(tokens[r] >= 0 && tokens[r] < width, "token %s of row %s is outside [0, %s)",
+            tokens[r], r, width);
       }
     }
-    if (n > 0) {
-      step(Arrays.copyOf(fed, n));
+    growRowScratch(rows);
+    int m = 0;
+    for (int r = 0; r < rows; r++) {
+      if (finish[r] == null && append(r, tokens[r])) {
+        fed[m++] = r;
+      }
+    }
+    if (m > 0) {
+      step(m);
     }
   }
 
@@ -413,6 +481,7 @@ final class OnnxDecoding implements Decoding {
       return;
     }
     int n = indices.length;
+    boolean[] taken = new boolean[rows];
     int[] pi = new int[n];
     int[][] resp = new int[n][];
     int[] len = new int[n];
@@ -420,19 +489,22 @@ final class OnnxDecoding implements Decoding {
     SplittableRandom[] rnd = new SplittableRandom[n];
     int[] pos = new int[n];
     int[] sl = new int[n];
-    float[][] logits = new float[n][];
+    int[] lr = new int[n];
     float[][] hid = new float[n][];
     for (int i = 0; i < n; i++) {
       int o = indices[i];
+      // The first copy of a row takes its arrays; later copies get their own, since rows grow in place.
+      boolean first = !taken[o];
+      taken[o] = true;
       pi[i] = promptIndex[o];
-      resp[i] = response[o].clone();
+      resp[i] = first ? response[o] : response[o].clone();
       len[i] = responseLength[o];
       fin[i] = finish[o];
       rnd[i] = master.split();
       pos[i] = position[o];
       sl[i] = slot[o];
-      logits[i] = nextLogits[o];
-      hid[i] = hidden[o];
+      lr[i] = logitsRow[o];
+      hid[i] = hidden[o] == null || first ? hidden[o] : hidden[o].clone();
     }
     rows = n;
     promptIndex = pi;
@@ -442,13 +514,13 @@ final class OnnxDecoding implements Decoding {
     random = rnd;
     position = pos;
     slot = sl;
-    nextLogits = logits;
+    logitsRow = lr;
     hidden = hid;
   }
 
   @Override
   public int promptIndex(int row) {
-    checkOpen();
+    checkRow(row);
     return promptIndex[row];
   }
 
@@ -459,13 +531,13 @@ final class OnnxDecoding implements Decoding {
 
   @Override
   public int[] responseTokens(int row) {
-    checkOpen();
+    checkRow(row);
     return Arrays.copyOf(response[row], responseLength[row]);
   }
 
   @Override
   public int responseLength(int row) {
-    checkOpen();
+    checkRow(row);
     return responseLength[row];
   }
 
@@ -476,13 +548,13 @@ final class OnnxDecoding implements Decoding {
 
   @Override
   public boolean isFinished(int row) {
-    checkOpen();
+    checkRow(row);
     return finish[row] != null;
   }
 
   @Override
   public Optional<FinishReason> finishReason(int row) {
-    checkOpen();
+    checkRow(row);
     return Optional.ofNullable(finish[row]);
   }
 
@@ -500,7 +572,7 @@ final class OnnxDecoding implements Decoding {
   @Override
   public Optional<float[][]> features() {
     checkOpen();
-    if (lm.hiddenOutput().isEmpty()) {
+    if (hiddenWidth == 0) {
       return Optional.empty();
     }
     float[][] out = new float[rows][];
@@ -512,14 +584,35 @@ final class OnnxDecoding implements Decoding {
 
   @Override
   public long tokensGenerated() {
+    checkOpen();
     return generated;
+  }
+
+  /** The number of native KV-cache gathers so far (for tests: reorders are lazy, identities free). */
+  long cacheGathers() {
+    return cache.gathers();
+  }
+
+  /** The number of cache slots (for tests: finished rows leave the batch). */
+  int cacheSlots() {
+    return cache.slots();
   }
 
   @Override
   public void close() {
-    if (!closed) {
-      closed = true;
-      releaseCache();
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      cache.close();
+    } finally {
+      for (ByteBuffer b : new ByteBuffer[] {idsBuffer, positionsBuffer, maskBuffer, logitsBuffer, hiddenBuffer}) {
+        pool.release(b);
+      }
+      idsBuffer = positionsBuffer = maskBuffer = logitsBuffer = hiddenBuffer = null;
+      logits = null;
+      hiddenStates = null;
     }
   }
 }

@@ -11,10 +11,23 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A Hugging Face {@code tokenizer.json} loaded with DJL's tokenizers (offline). Encodes without
- * adding special tokens; decodes skipping them. Thread safe; close it to free the native tokenizer.
+ * A Hugging Face {@code tokenizer.json} loaded with DJL's tokenizers (offline: nothing is
+ * downloaded). Encodes without adding special tokens and without truncating; decodes skipping
+ * special tokens. Thread safe; close it to free the native tokenizer (idempotent; any other use after
+ * close throws {@link IllegalStateException}).
+ *
+ * <pre>{@code
+ * try (TextTokenizer t = TextTokenizer.load(Path.of("models/kjv-tiny/tokenizer.json"))) {
+ *   int[] ids = t.encode("In the beginning");
+ *   String text = t.decode(ids);
+ * }
+ * }</pre>
  */
 public final class TextTokenizer implements AutoCloseable {
+  /** DJL options: no special tokens added, no truncation, no padding (the model checks lengths). */
+  private static final Map<String, String> OPTIONS = Map.of("addSpecialTokens", "false", "truncation", "false",
+      "padding", "false");
+
   private final Path file;
   private final HuggingFaceTokenizer tokenizer;
   private final int vocabularySize;
@@ -35,7 +48,7 @@ public final class TextTokenizer implements AutoCloseable {
   public static TextTokenizer load(Path file) {
     int size = vocabularySizeOf(file);
     try {
-      HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false"));
+      HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(file, OPTIONS);
       return new TextTokenizer(file, t, size);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("cannot load tokenizer " + file + ": " + e.getMessage(), e);
@@ -111,7 +124,7 @@ public final class TextTokenizer implements AutoCloseable {
 
   /** Frees the native tokenizer. Idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (!closed) {
       closed = true;
       tokenizer.close();

@@ -1,2 +1,4 @@
-/** Text: Hugging Face tokenizers (through DJL). */
+/**
+ * Text: Hugging Face tokenizers loaded offline through DJL ({@link ai.iro.onnx.text.TextTokenizer}).
+ */
 package ai.iro.onnx.text;

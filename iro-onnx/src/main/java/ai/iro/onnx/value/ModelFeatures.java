@@ -1,0 +1,135 @@
+package ai.iro.onnx.value;
+
+import ai.iro.core.value.State;
+import ai.iro.core.value.StateBatch;
+import ai.iro.core.value.ValueExample;
+import com.google.common.base.Preconditions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The base model's own features: a state's last hidden state, which the model attaches to the
+ * states it decodes ({@link State#features()}), and for training a function that computes the
+ * hidden state of every prefix of a response in one forward pass. Immutable.
+ *
+ * <pre>{@code
+ * FeatureSource source = new ModelFeatures("kjv-tiny", 192, lm::prefixFeatures);
+ * }</pre>
+ */
+public final class ModelFeatures implements FeatureSource {
+
+  /** Computes the hidden states of every prefix of a response. */
+  @FunctionalInterface
+  public interface PrefixFeatures {
+    /**
+     * The hidden state after the prompt alone, then after each response token.
+     *
+     * @param prompt the prompt
+     * @param responseTokens the response's token ids
+     * @return {@code responseTokens.length + 1} rows of the model's hidden size
+     */
+    float[][] prefixFeatures(String prompt, int[] responseTokens);
+  }
+
+  /** The memo key of a batch's features: sources with one id read the same state features. */
+  private record FeaturesKey(String id) {}
+
+  private final String modelName;
+  private final int dimension;
+  private final PrefixFeatures prefixFeatures;
+  private final String id;
+
+  /**
+   * Creates the source.
+   *
+   * @param modelName names the base model, part of {@link #id()}
+   * @param dimension the model's hidden size
+   * @param prefixFeatures computes the features of a response's prefixes
+   */
+  public ModelFeatures(String modelName, int dimension, PrefixFeatures prefixFeatures) {
+    this.modelName = Objects.requireNonNull(modelName, "modelName");
+    Preconditions.checkArgument(!modelName.isBlank(), "modelName must not be blank");
+    Preconditions.checkArgument(dimension > 0, "dimension must be positive, found %s", dimension);
+    this.dimension = dimension;
+    this.prefixFeatures = Objects.requireNonNull(prefixFeatures, "prefixFeatures");
+    this.id = "model:" + modelName + ":last_hidden_state:" + dimension;
+  }
+
+  /** The base model's name given at construction. */
+  public String modelName() {
+    return modelName;
+  }
+
+  /** {@code "model:<modelName>:last_hidden_state:<dimension>"}. */
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public int dimension() {
+    return dimension;
+  }
+
+  /**
+   * The states' own features, computed once per batch for all sources with this id.
+   *
+   * @throws IllegalArgumentException if a state carries no features or features of another length
+   */
+  @Override
+  public float[][] features(StateBatch states) {
+    return states.shared(new FeaturesKey(id), float[][].class, this::read);
+  }
+
+  private float[][] read(StateBatch states) {
+    float[][] rows = new float[states.size()][];
+    for (int i = 0; i < rows.length; i++) {
+      Optional<float[]> f = states.get(i).features();
+      if (f.isEmpty()) {
+        throw new IllegalArgumentException("state " + i + " has no features: the base model provides no "
+            + "features; use a text encoder as the feature source");
+      }
+      float[] row = f.get();
+      if (row.length != dimension) {
+        throw new IllegalArgumentException("state " + i + " has " + row.length + " features, expected "
+            + dimension + " for " + id);
+      }
+      rows[i] = row;
+    }
+    return rows;
+  }
+
+  /**
+   * Runs the prefix function once per example.
+   *
+   * @throws IllegalStateException if it returns a matrix of the wrong shape
+   */
+  @Override
+  public List<float[][]> prefixFeatures(List<ValueExample> examples) {
+    List<float[][]> out = new ArrayList<>(examples.size());
+    for (int e = 0; e < examples.size(); e++) {
+      ValueExample example = examples.get(e);
+      float[][] rows = prefixFeatures.prefixFeatures(example.prompt(), example.responseTokens());
+      int expected = example.responseLength() + 1;
+      if (rows == null || rows.length != expected) {
+        throw new IllegalStateException("prefix features of example " + e + " have "
+            + (rows == null ? "no" : rows.length) + " rows, expected " + expected + " (response length + 1)");
+      }
+      for (int j = 0; j < rows.length; j++) {
+        if (rows[j] == null || rows[j].length != dimension) {
+          throw new IllegalStateException("prefix features of example " + e + ", row " + j + " have "
+              + (rows[j] == null ? "no" : rows[j].length) + " values, expected " + dimension);
+        }
+      }
+      out.add(rows);
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "ModelFeatures{" + id + "}";
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Value heads on frozen features, trained with ND4J: a {@link ai.iro.onnx.value.FeatureSource}
+ * (the base model's last hidden state through {@link ai.iro.onnx.value.ModelFeatures}, or a text
+ * encoder), the {@link ai.iro.onnx.value.MlpValueHead} that scores states from those features, and
+ * its {@link ai.iro.onnx.value.MlpValueTrainer}.
+ */
+package ai.iro.onnx.value;
