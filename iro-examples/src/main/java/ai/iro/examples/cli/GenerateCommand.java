@@ -1,0 +1,54 @@
+package ai.iro.examples.cli;
+
+import ai.iro.core.AlignedPolicy;
+import ai.iro.examples.ValueHeads;
+import ai.iro.onnx.lm.OnnxCausalLM;
+import ai.iro.onnx.runtime.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code iro generate}: answers a prompt with an aligned policy. */
+@Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate with an aligned policy.")
+final class GenerateCommand implements Callable<Integer> {
+  @Option(names = "--policy", required = true, description = "Policy directory written by iro align.")
+  Path policy;
+
+  @Option(names = "--prompt", required = true, description = "The prompt.")
+  String prompt;
+
+  @Option(names = "--model", description = "ONNX model directory (default: the one the policy was aligned on).")
+  Path model;
+
+  @Option(names = "--reward", description = "Pick the final answer with this reward (afinn or a class name).")
+  String reward;
+
+  @Option(names = "--device", description = "cpu, cuda or cuda:N (default: the one used by align, else cpu).")
+  String device;
+
+  @Override
+  public Integer call() throws Exception {
+    JsonNode cli = null;
+    Path cliFile = policy.resolve(AlignCommand.CLI_FILE);
+    if (Files.isRegularFile(cliFile)) {
+      cli = new ObjectMapper().readTree(cliFile.toFile());
+    }
+    Path modelDir = model != null ? model : cli != null ? Path.of(cli.path("model").asText()) : null;
+    if (modelDir == null) {
+      throw new IllegalArgumentException("--policy " + policy + " does not say which model it was aligned on; pass --model");
+    }
+    Device dev = Device.parse(device != null ? device : cli != null ? cli.path("device").asText("cpu") : "cpu");
+    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(modelDir).device(dev).build()) {
+      AlignedPolicy p = AlignedPolicy.load(policy, lm, ValueHeads.loaders(lm));
+      if (reward != null) {
+        p = p.withReward(Rewards.parse(reward));
+      }
+      System.out.println(prompt + p.generate(prompt));
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,55 @@
+package ai.iro.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.SimpleJavaFileObject;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Keeps the README honest: its Java snippet must compile against the current API. */
+class ReadmeSnippetTest {
+  private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
+
+  @Test
+  void readmeSnippetCompiles(@TempDir Path out) throws IOException {
+    String readme = Files.readString(Path.of(System.getProperty("iro.readme", "../README.md")));
+    Matcher m = JAVA_BLOCK.matcher(readme);
+    assertThat(m.find()).as("README.md has a ```java block").isTrue();
+    String snippet = m.group(1);
+    assertThat(snippet).contains("Aligner.builder()").contains(".align(");
+    String source = "import ai.iro.core.*;\n"
+        + "import ai.iro.core.data.*;\n"
+        + "import ai.iro.core.model.*;\n"
+        + "import ai.iro.core.reward.*;\n"
+        + "import ai.iro.core.search.*;\n"
+        + "import ai.iro.core.value.*;\n"
+        + "import java.nio.file.*;\n"
+        + "import java.util.*;\n"
+        + Snippets.EXTRA_IMPORTS
+        + "class ReadmeSnippet {\n  static void run() throws Exception {\n" + snippet + "\n  }\n}\n";
+    JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+    DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+    JavaFileObject file = new SimpleJavaFileObject(URI.create("string:///ReadmeSnippet.java"), JavaFileObject.Kind.SOURCE) {
+      @Override
+      public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+        return source;
+      }
+    };
+    StringWriter log = new StringWriter();
+    boolean ok = compiler.getTask(log, null, diagnostics,
+        List.of("-classpath", System.getProperty("java.class.path"), "-d", out.toString()), null, List.of(file)).call();
+    assertThat(ok).as("README snippet compiles:%n%s%n%s", diagnostics.getDiagnostics(), source).isTrue();
+  }
+}

@@ -1,0 +1,64 @@
+package ai.iro.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** Wrong arguments give a short message and a non-zero exit code, never a stack trace. */
+class IroCommandTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return IroCommand.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+  }
+
+  @Test
+  void noCommandIsAUsageError() {
+    assertThat(run()).isEqualTo(2);
+    assertThat(err.toString()).contains("missing command").doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  void unknownOptionIsAUsageError() {
+    assertThat(run("align", "--model", "m", "--prompts", "p", "--reward", "afinn", "--out", "o", "--bogus")).isEqualTo(2);
+    assertThat(err.toString()).contains("Unknown option: '--bogus'").contains("Try 'iro align --help'")
+        .doesNotContain("\tat ");
+    assertThat(err.toString().lines().count()).as("a short message, not the whole usage").isLessThanOrEqualTo(3);
+  }
+
+  @Test
+  void missingRequiredOptionsAreNamed() {
+    assertThat(run("align", "--model", "m")).isEqualTo(2);
+    assertThat(err.toString()).contains("--prompts").contains("--reward").contains("--out");
+  }
+
+  @Test
+  void badValuesFailWithOneLine() {
+    assertThat(run("align", "--model", "nowhere", "--prompts", "missing.jsonl", "--reward", "afinn", "--out", "x"))
+        .isEqualTo(1);
+    assertThat(err.toString().trim()).isEqualTo("iro: --prompts missing.jsonl: no such file");
+  }
+
+  @Test
+  void unknownRewardClassIsExplained() {
+    assertThat(run("generate", "--policy", "p", "--prompt", "x", "--model", "m", "--reward", "com.example.Nope"))
+        .isEqualTo(1);
+    assertThat(err.toString()).startsWith("iro: ").doesNotContain("\tat ");
+  }
+
+  @Test
+  void badDeviceIsExplained() {
+    assertThat(run("align", "--model", "m", "--prompts", "p.jsonl", "--reward", "afinn", "--out", "o", "--device", "tpu"))
+        .isEqualTo(1);
+    assertThat(err.toString()).contains("unknown device 'tpu'");
+  }
+
+  @Test
+  void helpListsTheCommands() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString()).contains("demo").contains("align").contains("generate");
+  }
+}
