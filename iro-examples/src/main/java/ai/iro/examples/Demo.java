@@ -59,9 +59,9 @@ public final class Demo {
       Preconditions.checkArgument(chunkLength >= 1, "chunkLength must be at least 1, found %s", chunkLength);
     }
 
-    /** The full demo: 3 iterations of 160 prompts, 100 held-out prompts, 32 new tokens, L = 8. */
+    /** The full demo: 3 iterations of 300 prompts, 100 held-out prompts, 32 new tokens, L = 8. */
     public static Settings full(Path modelDirectory, Path outputDirectory) {
-      return new Settings(modelDirectory, outputDirectory, 160, 100, 3, 32, 8, 42L);
+      return new Settings(modelDirectory, outputDirectory, 300, 100, 3, 32, 8, 42L);
     }
 
     /** A shortened run for tests. */
