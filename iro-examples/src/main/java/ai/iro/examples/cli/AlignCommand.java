@@ -22,6 +22,9 @@ import picocli.CommandLine.Option;
 @Command(name = "align", mixinStandardHelpOptions = true,
     description = "Run IRO on your model and prompts; rerun with the same --out to resume.")
 final class AlignCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   /** The file beside the policy that tells {@code iro generate} which model and device to use. */
   static final String CLI_FILE = "cli.json";
 
@@ -87,12 +90,17 @@ final class AlignCommand implements Callable<Integer> {
       AlignedPolicy policy = builder.baseModel(lm).valueTrainer(ValueHeads.trainer(lm)).valueLoaders(ValueHeads.loaders(lm))
           .listener(new ai.iro.core.AlignmentListener() {
             @Override
+            public void onResume(int completed) {
+              spec.commandLine().getOut().println("resuming after " + completed + " completed iteration(s) in " + out);
+            }
+
+            @Override
             public void onIterationEnd(ai.iro.core.IterationMetrics m) {
-              System.out.printf(java.util.Locale.ROOT, "iteration %d: kept mean reward %.3f, samples %.3f, %d tokens%n",
+              spec.commandLine().getOut().printf(java.util.Locale.ROOT, "iteration %d: kept mean reward %.3f, samples %.3f, %d tokens%n",
                   m.iteration(), m.meanKeptReward(), m.meanSampleReward(), m.tokensSampled());
             }
           }).build().align(dataset);
-      System.out.println("aligned policy with " + policy.iterations() + " iterations in " + out);
+      spec.commandLine().getOut().println("aligned policy with " + policy.iterations() + " iterations in " + out);
     }
     return 0;
   }

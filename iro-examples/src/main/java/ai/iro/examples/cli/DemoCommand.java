@@ -12,6 +12,9 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Align the shipped KJV model toward positive sentiment (AFINN-165) and compare with Best-of-16.")
 final class DemoCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--out", defaultValue = "iro-demo", description = "Output directory (default: ${DEFAULT-VALUE}).")
   Path out;
 
@@ -26,10 +29,10 @@ final class DemoCommand implements Callable<Integer> {
     Path dir = model != null ? model : ShippedModel.directory();
     Demo.Settings settings = quick ? Demo.Settings.quick(dir, out) : Demo.Settings.full(dir, out);
     EvaluationReport report = Demo.run(settings);
-    System.out.println();
-    System.out.print(report.table());
-    System.out.println();
-    System.out.println("wrote " + out.resolve("demo-results.json") + " and " + out.resolve("demo-results.png"));
+    spec.commandLine().getOut().println();
+    spec.commandLine().getOut().print(report.table());
+    spec.commandLine().getOut().println();
+    spec.commandLine().getOut().println("wrote " + out.resolve("demo-results.json") + " and " + out.resolve("demo-results.png"));
     return 0;
   }
 }

@@ -15,6 +15,9 @@ import picocli.CommandLine.Option;
 /** {@code iro generate}: answers a prompt with an aligned policy. */
 @Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate with an aligned policy.")
 final class GenerateCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--policy", required = true, description = "Policy directory written by iro align.")
   Path policy;
 
@@ -47,7 +50,7 @@ final class GenerateCommand implements Callable<Integer> {
       if (reward != null) {
         p = p.withReward(Rewards.parse(reward));
       }
-      System.out.println(prompt + p.generate(prompt));
+      spec.commandLine().getOut().println(prompt + p.generate(prompt));
     }
     return 0;
   }

@@ -1,0 +1,68 @@
+package ai.iro.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.iro.core.io.PolicyDirectory;
+import ai.iro.core.io.PolicyManifest;
+import ai.iro.examples.ShippedModel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code iro align} on the shipped model, interrupted and resumed, then {@code iro generate}. */
+class AlignGenerateTest {
+  private StringWriter out = new StringWriter();
+  private StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    out = new StringWriter();
+    err = new StringWriter();
+    return IroCommand.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+  }
+
+  private String[] align(Path prompts, Path policy, String reward) {
+    return new String[] {"align", "--model", ShippedModel.directory().toString(), "--prompts", prompts.toString(),
+        "--reward", reward, "--iterations", "2", "--out", policy.toString(), "-W", "2", "-K", "2", "-L", "4",
+        "--samples", "4", "--max-new-tokens", "8", "--seed", "7"};
+  }
+
+  @Test
+  void alignResumesAfterACrashAndGenerateUsesThePolicy(@TempDir Path tmp) throws IOException {
+    Path prompts = tmp.resolve("prompts.jsonl");
+    Files.write(prompts, List.of("{\"prompt\": \"And God said\"}", "{\"prompt\": \"Blessed are they\", \"id\": 2}",
+        "{\"prompt\": \"In the beginning\"}", "{\"prompt\": \"The LORD is my\"}"));
+    Path policy = tmp.resolve("policy");
+
+    FlakyReward.CALLS.set(0);
+    FlakyReward.FAIL_ON_CALL = 2;
+    assertThat(run(align(prompts, policy, FlakyReward.class.getName()))).isEqualTo(1);
+    assertThat(err.toString()).startsWith("iro: simulated crash").doesNotContain("\tat ");
+    assertThat(PolicyDirectory.readManifest(policy).orElseThrow().entries()).hasSize(1);
+
+    FlakyReward.FAIL_ON_CALL = -1;
+    assertThat(run(align(prompts, policy, FlakyReward.class.getName()))).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("resuming after 1 completed iteration(s)").contains("aligned policy with 2 iterations");
+    PolicyManifest manifest = PolicyDirectory.readManifest(policy).orElseThrow();
+    assertThat(manifest.entries()).hasSize(2);
+    assertThat(manifest.searcher().chunkLength()).isEqualTo(4);
+
+    assertThat(run("generate", "--policy", policy.toString(), "--prompt", "And God said", "--reward", "afinn"))
+        .as(err.toString()).isZero();
+    String first = out.toString().trim();
+    assertThat(first).startsWith("And God said").hasSizeGreaterThan("And God said".length());
+    assertThat(run("generate", "--policy", policy.toString(), "--prompt", "And God said", "--reward", "afinn")).isZero();
+    assertThat(out.toString().trim()).as("same policy, same prompt, same answer").isEqualTo(first);
+  }
+
+  @Test
+  void generateWithoutAPolicyIsAOneLineError(@TempDir Path tmp) {
+    assertThat(run("generate", "--policy", tmp.toString(), "--prompt", "x", "--model", ShippedModel.directory().toString()))
+        .isEqualTo(1);
+    assertThat(err.toString().trim()).startsWith("iro: ").contains("manifest.json").doesNotContain("\tat ");
+  }
+}
