@@ -131,6 +131,18 @@ class OnnxCausalLMTest {
       assertThat(f).hasNumberOfRows(response.length + 1);
       assertThat(f[0]).hasSize(lm.hiddenSize().orElseThrow());
       assertThat(lm.prefixFeatures("And", new int[0])).hasNumberOfRows(1);
+      // Each row equals the features of that prefix computed on its own, in a pass of its own.
+      for (int j = 0; j <= response.length; j++) {
+        float[][] alone = lm.prefixFeatures("And the LORD spake", java.util.Arrays.copyOf(response, j));
+        float[] own = alone[alone.length - 1];
+        for (int i = 0; i < own.length; i++) {
+          assertThat((double) f[j][i]).as("prefix %s, feature %s", j, i)
+              .isCloseTo(own[i], org.assertj.core.data.Offset.offset(PREFIX_FEATURE_TOLERANCE));
+        }
+      }
     }
   }
+
+  /** Largest allowed difference between a prefix's features from the full pass and from its own pass. */
+  private static final double PREFIX_FEATURE_TOLERANCE = 1e-4;
 }
