@@ -34,8 +34,11 @@ final class AlignCommand implements Callable<Integer> {
   @Option(names = "--prompts", required = true, description = "JSON Lines file with a \"prompt\" field per line.")
   Path prompts;
 
-  @Option(names = "--reward", required = true, description = "afinn, or a RewardModel class name on the classpath.")
+  @Option(names = "--reward", required = true, description = "afinn, an ONNX reward-model directory, or a RewardModel class name on the classpath.")
   String reward;
+
+  @Option(names = "--reward-label", description = "Logit index of an ONNX reward model with several labels.")
+  Integer rewardLabel;
 
   @Option(names = "--out", required = true, description = "Policy and checkpoint directory.")
   Path out;
@@ -79,7 +82,7 @@ final class AlignCommand implements Callable<Integer> {
     PromptDataset dataset = PromptDataset.fromJsonl(prompts);
     Searcher searcher = Searcher.builder().beamWidth(beamWidth).children(children).chunkLength(chunkLength)
         .sampling(Sampling.builder().maxNewTokens(maxNewTokens).build()).build();
-    Aligner.Builder builder = Aligner.builder().reward(Rewards.parse(reward)).iterations(iterations)
+    Aligner.Builder builder = Aligner.builder().reward(Rewards.parse(reward, java.util.Optional.ofNullable(rewardLabel))).iterations(iterations)
         .searcher(searcher).initialSamples(samples).seed(seed).split(reuse ? PromptSplit.REUSE : PromptSplit.FRESH_SLICES)
         .checkpointDirectory(out);
     if (betas != null) {

@@ -30,6 +30,9 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--reward", description = "Pick the final answer with this reward (afinn or a class name).")
   String reward;
 
+  @Option(names = "--reward-label", description = "Logit index of an ONNX reward model with several labels.")
+  Integer rewardLabel;
+
   @Option(names = "--device", description = "cpu, cuda or cuda:N (default: the one used by align, else cpu).")
   String device;
 
@@ -48,7 +51,7 @@ final class GenerateCommand implements Callable<Integer> {
     try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(modelDir).device(dev).build()) {
       AlignedPolicy p = AlignedPolicy.load(policy, lm, ValueHeads.loaders(lm));
       if (reward != null) {
-        p = p.withReward(Rewards.parse(reward));
+        p = p.withReward(Rewards.parse(reward, java.util.Optional.ofNullable(rewardLabel)));
       }
       spec.commandLine().getOut().println(prompt + p.generate(prompt));
     }

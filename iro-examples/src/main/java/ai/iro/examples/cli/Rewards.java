@@ -2,6 +2,7 @@ package ai.iro.examples.cli;
 
 import ai.iro.core.reward.RewardModel;
 import ai.iro.examples.reward.AfinnReward;
+import ai.iro.onnx.reward.OnnxRewardModel;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,18 +12,28 @@ final class Rewards {
   private Rewards() {}
 
   /**
-   * {@code afinn}, or the name of a class implementing {@link RewardModel} with a public no-argument
-   * constructor.
+   * {@code afinn}; a directory holding a sequence-classification ONNX export ({@code model.onnx},
+   * {@code tokenizer.json}; {@code label} picks the logit, long inputs keep their end); or the name of
+   * a class implementing {@link RewardModel} with a public no-argument constructor.
    *
    * @throws IllegalArgumentException naming the argument when it is none of these
    */
-  static RewardModel parse(String spec) {
+  static RewardModel parse(String spec, java.util.Optional<Integer> label) {
     if (spec.equals("afinn")) {
       return AfinnReward.load();
     }
-    if (Files.isDirectory(Path.of(spec))) {
-      throw new IllegalArgumentException("--reward " + spec + ": ONNX reward-model directories are not supported by this "
-          + "build yet; use afinn or a RewardModel class name");
+    Path dir = Path.of(spec);
+    if (Files.isDirectory(dir)) {
+      Path model = dir.resolve("model.onnx");
+      Path tokenizer = dir.resolve("tokenizer.json");
+      if (!Files.isRegularFile(model) || !Files.isRegularFile(tokenizer)) {
+        throw new IllegalArgumentException("--reward " + spec + ": an ONNX reward-model directory needs model.onnx and "
+            + "tokenizer.json (a sequence-classification export)");
+      }
+      OnnxRewardModel.Builder b = OnnxRewardModel.builder().modelFile(model).tokenizerFile(tokenizer)
+          .truncation(OnnxRewardModel.Truncation.TRUNCATE_LEFT);
+      label.ifPresent(b::labelIndex);
+      return b.build();
     }
     Class<?> type;
     try {
