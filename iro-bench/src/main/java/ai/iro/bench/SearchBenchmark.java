@@ -1,0 +1,146 @@
+package ai.iro.bench;
+
+import ai.iro.core.model.Sampling;
+import ai.iro.core.search.SearchOutcome;
+import ai.iro.core.search.SearchTimings;
+import ai.iro.core.search.Searcher;
+import ai.iro.core.value.ValueStack;
+import ai.iro.onnx.lm.OnnxCausalLM;
+import ai.iro.onnx.value.MlpValueHead;
+import ai.iro.onnx.value.MlpValueTrainer;
+import ai.iro.onnx.value.ModelFeatures;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Chunk-level search (W = 4, K = 4, L = 16) guided by a three-head value stack against Best-of-16,
+ * the same prompts, sampling and maximum new tokens, end-of-sequence stopping off so every row runs
+ * to {@code maxNewTokens}. Time per search call of {@code prompts} prompts; ms per prompt = time /
+ * prompts. The heads are MLPs on the model's last hidden state, fitted in set-up on seeded random
+ * features and targets (their quality does not matter here, only their cost). Each measurement
+ * iteration prints the mean {@link SearchTimings} per call.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+@Fork(1)
+@State(Scope.Thread)
+public class SearchBenchmark {
+
+  @Param({BenchModels.DEFAULT_MODEL})
+  public String model;
+
+  @Param({"4"})
+  public int prompts;
+
+  @Param({"64"})
+  public int maxNewTokens;
+
+  @Param({"2"})
+  public int threads;
+
+  private OnnxCausalLM lm;
+  private final List<MlpValueHead> heads = new ArrayList<>();
+  private ValueStack values;
+  private Searcher cbs;
+  private Searcher bestOf16;
+  private List<String> promptTexts;
+
+  private final long[] sums = new long[6];
+  private long calls;
+  private long tokens;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    lm = BenchModels.load(model, threads);
+    int dimension = lm.hiddenSize().orElseThrow(() -> new IllegalStateException("model has no hidden output"));
+    ModelFeatures features = new ModelFeatures("kjv-tiny", dimension, lm::prefixFeatures);
+    SplittableRandom random = new SplittableRandom(2024);
+    float[][] x = new float[2000][dimension];
+    double[] y = new double[x.length];
+    ValueStack stack = ValueStack.empty();
+    double[] betas = {1.0, 0.5, 0.25};
+    for (int h = 0; h < 3; h++) {
+      for (int i = 0; i < x.length; i++) {
+        for (int j = 0; j < dimension; j++) {
+          x[i][j] = (float) random.nextGaussian();
+        }
+        y[i] = random.nextDouble();
+      }
+      MlpValueHead head = MlpValueTrainer.builder().features(features).epochs(1).build().fit(x, y, 100 + h).head();
+      heads.add(head);
+      stack = stack.with(head, betas[h]);
+    }
+    values = stack;
+    Sampling sampling = Sampling.builder().temperature(1.0).maxNewTokens(maxNewTokens).build();
+    cbs = Searcher.builder().beamWidth(4).children(4).chunkLength(16).sampling(sampling).build();
+    bestOf16 = Searcher.bestOfN(16, sampling);
+    promptTexts = BenchModels.prompts(prompts);
+  }
+
+  @Setup(Level.Iteration)
+  public void resetTimings() {
+    java.util.Arrays.fill(sums, 0);
+    calls = 0;
+    tokens = 0;
+  }
+
+  @TearDown(Level.Iteration)
+  public void printTimings() {
+    if (calls == 0) {
+      return;
+    }
+    double c = calls * 1e6;
+    System.out.printf("%n[search timings] calls=%d tokens/call=%.0f ms/call: model=%.2f value=%.2f resample=%.3f "
+            + "reorder=%.2f reward=%.3f total=%.2f%n", calls, (double) tokens / calls, sums[0] / c, sums[1] / c,
+        sums[2] / c, sums[3] / c, sums[4] / c, sums[5] / c);
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    for (MlpValueHead head : heads) {
+      head.close();
+    }
+    lm.close();
+  }
+
+  private SearchOutcome record(SearchOutcome outcome) {
+    SearchTimings t = outcome.timings();
+    sums[0] += t.modelNanos();
+    sums[1] += t.valueNanos();
+    sums[2] += t.resampleNanos();
+    sums[3] += t.reorderNanos();
+    sums[4] += t.rewardNanos();
+    sums[5] += t.totalNanos();
+    calls++;
+    tokens += outcome.tokensGenerated();
+    return outcome;
+  }
+
+  @Benchmark
+  public SearchOutcome chunkLevel() {
+    return record(cbs.search(lm, values, Optional.empty(), promptTexts, 7L));
+  }
+
+  @Benchmark
+  public SearchOutcome bestOfN() {
+    return record(bestOf16.search(lm, values, Optional.empty(), promptTexts, 7L));
+  }
+}
