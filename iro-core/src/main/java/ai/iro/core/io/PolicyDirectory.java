@@ -46,11 +46,20 @@ public final class PolicyDirectory {
 
   /** Writes the manifest atomically, replacing any earlier one. */
   public static void writeManifest(Path directory, PolicyManifest manifest) throws IOException {
+    writeAtomically(directory.resolve(PolicyManifest.FILE_NAME), manifest.toJson());
+  }
+
+  /**
+   * Writes {@code text} (UTF-8) to {@code file} atomically: a temporary file in the same directory
+   * (created if absent) renamed over the target, so readers see the old file or the whole new one.
+   */
+  public static void writeAtomically(Path file, String text) throws IOException {
+    Path directory = file.toAbsolutePath().getParent();
     Files.createDirectories(directory);
-    Path tmp = Files.createTempFile(directory, ".manifest-", ".tmp");
+    Path tmp = Files.createTempFile(directory, "." + file.getFileName() + "-", ".tmp");
     try {
-      Files.writeString(tmp, manifest.toJson(), StandardCharsets.UTF_8);
-      move(tmp, directory.resolve(PolicyManifest.FILE_NAME));
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      move(tmp, file);
     } finally {
       Files.deleteIfExists(tmp);
     }

@@ -9,11 +9,11 @@ import ai.iro.core.search.Searcher;
 import ai.iro.examples.ValueHeads;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.runtime.Device;
+import ai.iro.core.io.PolicyDirectory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -109,15 +109,12 @@ final class AlignCommand implements Callable<Integer> {
   }
 
   private static void writeCliFile(Path out, Path model, String device, String reward) throws java.io.IOException {
-    Files.createDirectories(out);
     ObjectMapper json = new ObjectMapper();
     ObjectNode n = json.createObjectNode();
     n.put("model", model.toAbsolutePath().toString());
     n.put("device", device);
     n.put("reward", reward);
-    Path tmp = Files.createTempFile(out, ".cli-", ".json");
-    Files.writeString(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsString(n));
-    Files.move(tmp, out.resolve(CLI_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    PolicyDirectory.writeAtomically(out.resolve(CLI_FILE), json.writerWithDefaultPrettyPrinter().writeValueAsString(n));
   }
 
 }

@@ -1,5 +1,6 @@
 package ai.iro.examples.eval;
 
+import ai.iro.core.io.PolicyDirectory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -103,9 +104,7 @@ public final class EvaluationReport {
       n.put("tokensSampled", r.tokensSampled());
       n.put("wallTimeMillis", r.wallTime().toMillis());
     }
-    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".report-", ".json");
-    Files.writeString(tmp, json.writeValueAsString(root));
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    PolicyDirectory.writeAtomically(file, json.writeValueAsString(root));
   }
 
   /** Draws mean reward per IRO iteration, with Best-of-N and the base as lines, as a PNG. */
