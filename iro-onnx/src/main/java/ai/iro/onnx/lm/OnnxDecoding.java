@@ -60,6 +60,8 @@ final class OnnxDecoding implements Decoding {
   private final BufferPool pool;
   private final Set<String> presents;
   private final int longestStop;
+  /** End-of-sequence ids as a lookup table: no boxing per sampled token. */
+  private final boolean[] endOfSequence;
 
   // Per-step scratch, reused.
   private final Map<String, OnnxTensorLike> feed = new HashMap<>();
@@ -106,6 +108,12 @@ final class OnnxDecoding implements Decoding {
     this.pool = lm.pool();
     this.presents = Set.copyOf(lm.presentNames());
     this.longestStop = sampling.stopStrings().stream().mapToInt(String::length).max().orElse(0);
+    this.endOfSequence = new boolean[width];
+    for (int id : lm.eosTokenIds()) {
+      if (id >= 0 && id < width) {
+        endOfSequence[id] = true;
+      }
+    }
     this.cache = lm.newCache();
     this.rows = encoded.length;
     this.promptIndex = new int[rows];
@@ -363,7 +371,7 @@ final class OnnxDecoding implements Decoding {
   /** Appends a token to live row r; returns whether the model must be fed it. */
   private boolean append(int r, int token) {
     generated++;
-    if (lm.eosTokenIds().contains(token)) {
+    if (endOfSequence[token]) {
       finish[r] = FinishReason.END_OF_SEQUENCE;
       return false;
     }

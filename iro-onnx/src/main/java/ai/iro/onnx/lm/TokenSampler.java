@@ -9,7 +9,8 @@ import java.util.random.RandomGenerator;
 /**
  * Turns one row of logits into the sampling distribution of a {@link Sampling} and draws from it:
  * greedy (temperature 0) takes the arg max; with a top-k cut or top-p below 1, the top-k logits are
- * chosen by partial selection (a size-k heap, O(V log k), no full sort), softmax at the temperature
+ * chosen by partial selection (a histogram narrows the field to about k candidates, which are
+ * sorted; a size-k heap over every token where it cannot), softmax at the temperature
  * is taken over them, and the shortest most-likely prefix whose mass reaches top-p is kept and
  * renormalised; with neither, the softmax over the whole vocabulary is sampled in token order,
  * without sorting at all.
@@ -19,6 +20,12 @@ import java.util.random.RandomGenerator;
  * one instance per decoding, not thread safe.
  */
 final class TokenSampler {
+  /** The histogram pre-selection runs only when the vocabulary has at least this many tokens per kept one. */
+  private static final int MIN_TOKENS_PER_KEPT = 4;
+  /** Histogram buckets of the pre-selection. */
+  private static final int BUCKETS = 256;
+  /** The histogram spans at most this many logits below the largest; lower ones share bucket 0. */
+  private static final float RANGE = 64;
   private final boolean greedy;
   /** Neither top-k nor top-p cuts: the whole softmax, in token order. */
   private final boolean whole;
@@ -26,6 +33,11 @@ final class TokenSampler {
   private final double topP;
   private final int width;
   private final int[] heap;
+  /** Token ids that may be among the top k, in id order (see {@link #collectCandidates}). */
+  private final int[] candidates;
+  /** The candidates as packed (key, id) longs, for sorting. */
+  private final long[] packed;
+  private final int[] histogram = new int[BUCKETS];
   private final int[] order;
   private final double[] probs;
   private int[] candidateHeap = new int[0];
@@ -41,6 +53,8 @@ final class TokenSampler {
     int k = greedy ? 1 : sampling.topK() == 0 ? width : Math.min(sampling.topK(), width);
     this.whole = !greedy && k == width && topP >= 1;
     this.heap = new int[whole ? 0 : k];
+    this.candidates = new int[whole || greedy ? 0 : width];
+    this.packed = new long[whole || greedy ? 0 : width];
     this.order = new int[whole ? 0 : k];
     this.probs = new double[k];
   }
@@ -92,12 +106,12 @@ final class TokenSampler {
   void prepare(float[] logits) {
     if (greedy) {
       int best = -1;
-      double bestKey = Double.NEGATIVE_INFINITY;
+      float bestKey = Float.NEGATIVE_INFINITY;
       for (int i = 0; i < width; i++) {
-        double key = key(logits[i]);
-        if (key > bestKey) {
+        // NaN > bestKey is false: NaN never wins; -infinity never wins either.
+        if (logits[i] > bestKey) {
           best = i;
-          bestKey = key;
+          bestKey = logits[i];
         }
       }
       if (best < 0) {
@@ -255,31 +269,138 @@ final class TokenSampler {
     return Float.isNaN(logit) ? Double.NEGATIVE_INFINITY : logit;
   }
 
-  /** Fills {@code order[0 .. k)} with the k best tokens, best first; returns k. */
+  /**
+   * Fills {@code order[0 .. k)} with the k best tokens, best first; returns k.
+   *
+   * <p>Usually three linear passes narrow the field to a few more than k candidates
+   * (see {@link #collectCandidates}), which are sorted as packed {@code (key, id)} longs. When the
+   * histogram cannot narrow the field, a size-k heap runs over every token.
+   */
   private int selectTopK(float[] logits) {
     int k = heap.length;
-    int n = 0;
+    int c = collectCandidates(logits, k);
+    if (c < 0) {
+      return heapSelect(logits, k);
+    }
+    long[] p = packed;
+    int[] ids = candidates;
+    for (int j = 0; j < c; j++) {
+      p[j] = pack(logits[ids[j]], ids[j]);
+    }
+    Arrays.sort(p, 0, c);
+    for (int i = 0; i < k; i++) {
+      order[i] = unpackId(p[c - 1 - i]);
+    }
+    return k;
+  }
+
+  /**
+   * Puts the ids of every token whose logit falls in the top buckets of a histogram holding at
+   * least k tokens into {@code candidates}, in id order, and returns how many; or returns -1 when
+   * the histogram cannot help (k is a large part of the vocabulary, the largest logit is not
+   * finite, every logit is equal, or the k-th largest lies in the lowest bucket, which also holds
+   * NaN and -infinity). The buckets split {@code [lo, max]}, {@code lo = max(min, max - RANGE)};
+   * a token's bucket never decreases with its logit and equal logits share a bucket, so the
+   * candidates contain the k best tokens together with every tie of the k-th.
+   */
+  private int collectCandidates(float[] logits, int k) {
+    if (MIN_TOKENS_PER_KEPT * k > width) {
+      return -1;
+    }
+    float max = Float.NEGATIVE_INFINITY;
+    float min = Float.POSITIVE_INFINITY;
     for (int i = 0; i < width; i++) {
-      if (n < k) {
-        heap[n] = i;
-        siftUp(logits, n++);
-      } else if (better(logits, i, heap[0])) {
-        heap[0] = i;
-        siftDown(logits, 0, n);
+      float x = logits[i];
+      max = x > max ? x : max; // NaN is neither the max nor the min
+      min = x < min ? x : min;
+    }
+    float lo = Math.max(min, max - RANGE);
+    if (!(max < Float.POSITIVE_INFINITY) || max == Float.NEGATIVE_INFINITY || !(max > lo)) {
+      return -1;
+    }
+    float scale = (BUCKETS - 1) / (max - lo);
+    int[] h = histogram;
+    Arrays.fill(h, 0);
+    for (int i = 0; i < width; i++) {
+      h[bucket(logits[i], lo, scale)]++;
+    }
+    int count = 0;
+    int top = BUCKETS - 1;
+    for (; top > 0; top--) {
+      count += h[top];
+      if (count >= k) {
+        break;
       }
     }
-    for (int end = n - 1; end >= 0; end--) {
-      order[end] = heap[0];
-      heap[0] = heap[end];
+    if (top == 0) {
+      return -1;
+    }
+    int[] ids = candidates;
+    int c = 0;
+    for (int i = 0; i < width; i++) {
+      if (bucket(logits[i], lo, scale) >= top) { // rarely taken: well predicted
+        ids[c++] = i;
+      }
+    }
+    return c;
+  }
+
+  /** The histogram bucket of a logit: monotone, NaN and anything below lo in bucket 0. */
+  private static int bucket(float x, float lo, float scale) {
+    // (int) NaN is 0 and (int) -infinity is Integer.MIN_VALUE: both land in bucket 0.
+    return Math.min(BUCKETS - 1, Math.max(0, (int) ((x - lo) * scale)));
+  }
+
+  /**
+   * A long whose natural order is the order of a finite logit, then of the id reversed: the
+   * largest long is the best token (ties to the lower id).
+   */
+  private static long pack(float logit, int id) {
+    int bits = Float.floatToRawIntBits(logit + 0.0f); // -0.0 becomes 0.0: they are equal keys
+    int sortable = bits ^ ((bits >> 31) & 0x7fffffff);
+    return ((long) sortable << 32) | (0xffffffffL - id);
+  }
+
+  private static int unpackId(long packedKey) {
+    return (int) (0xffffffffL - (packedKey & 0xffffffffL));
+  }
+
+  /**
+   * The k best tokens over the whole vocabulary with a size-k heap, into {@code order}; returns k.
+   * Tokens are visited in id order, so a token whose key only equals the root's never ranks above
+   * it: one float comparison against the root's key rejects most of them.
+   */
+  private int heapSelect(float[] logits, int k) {
+    int[] h = heap;
+    for (int i = 0; i < k; i++) {
+      h[i] = i;
+      siftUp(logits, i);
+    }
+    float root = floatKey(logits[h[0]]);
+    for (int i = k; i < width; i++) {
+      // NaN > root is false: NaN counts as -infinity, which never beats the root's key or id.
+      if (logits[i] > root) {
+        h[0] = i;
+        siftDown(logits, 0, k);
+        root = floatKey(logits[h[0]]);
+      }
+    }
+    for (int end = k - 1; end >= 0; end--) {
+      order[end] = h[0];
+      h[0] = h[end];
       siftDown(logits, 0, end);
     }
-    return n;
+    return k;
+  }
+
+  private static float floatKey(float logit) {
+    return Float.isNaN(logit) ? Float.NEGATIVE_INFINITY : logit;
   }
 
   /** Whether token a ranks above token b: a larger logit, or an equal one and a lower id. */
   private static boolean better(float[] logits, int a, int b) {
-    double ka = key(logits[a]);
-    double kb = key(logits[b]);
+    float ka = floatKey(logits[a]);
+    float kb = floatKey(logits[b]);
     return ka > kb || (ka == kb && a < b);
   }
 

@@ -63,6 +63,34 @@ class TokenSamplerTest {
   }
 
   @Test
+  void topKMatchesTheReferenceOnWideVocabulariesInAnyOrderWithNaNAndInfinities() {
+    SplittableRandom random = new SplittableRandom(23);
+    int width = 2048;
+    for (String shape : new String[] {"random", "increasing", "decreasing", "constant", "mostlyNaN", "blocksOfMinusInf"}) {
+      float[] logits = new float[width];
+      for (int i = 0; i < width; i++) {
+        logits[i] = switch (shape) {
+          case "increasing" -> i / 100f;
+          case "decreasing" -> -i / 100f;
+          case "constant" -> 1.5f;
+          // Fewer finite logits than k for the larger k: NaN tokens must fill the top k.
+          case "mostlyNaN" -> i % 97 == 0 ? (float) random.nextGaussian() : Float.NaN;
+          // Whole top-k blocks without a finite logit: the pre-pass threshold is -infinity.
+          case "blocksOfMinusInf" -> i < 512 ? Float.NEGATIVE_INFINITY : (float) (Math.round(random.nextGaussian() * 8) / 4.0);
+          default -> random.nextInt(50) == 0 ? Float.NaN
+              : random.nextInt(50) == 0 ? Float.NEGATIVE_INFINITY
+              : (float) (Math.round(random.nextGaussian() * 3 * 4) / 4.0);
+        };
+      }
+      for (int k : new int[] {1, 5, 50, 300, 600, 2048}) {
+        for (double p : new double[] {1, 0.9}) {
+          assertMatchesReference(logits, 0.7, k, p);
+        }
+      }
+    }
+  }
+
+  @Test
   void greedyTakesTheArgMaxAndTiesGoToTheLowerId() {
     TokenSampler s = new TokenSampler(Sampling.greedy(1), 5);
     s.prepare(new float[] {1, 3, 2, 3, Float.NaN});
