@@ -165,15 +165,16 @@ public final class Searcher {
       int startRows = expansion == Expansion.SAMPLE ? beamWidth * children : beamWidth;
       clock.time(Phase.REORDER, () -> decoding.reorder(repeatEach(groups, startRows)));
       if (expansion == Expansion.SAMPLE) {
-        runSampled(decoding, values, groups, random, clock);
+        runSampled(model, decoding, values, groups, random, clock);
       } else {
-        runEnumerated(decoding, values, groups, random, clock);
+        runEnumerated(model, decoding, values, groups, random, clock);
       }
       return finish(decoding, values, reward, prompts, clock, start);
     }
   }
 
-  private void runSampled(Decoding d, ValueStack values, int groups, SplittableRandom random, Clock clock) {
+  private void runSampled(BaseModel model, Decoding d, ValueStack values, int groups, SplittableRandom random,
+      Clock clock) {
     int rowsPerGroup = beamWidth * children;
     int step = Math.min(chunkLength, sampling.maxNewTokens());
     while (!d.allFinished()) {
@@ -181,14 +182,15 @@ public final class Searcher {
       if (d.allFinished()) {
         break;
       }
-      double[] scores = clock.timeScore(() -> values.score(states(d, 0, d.size())));
+      RowTexts texts = new RowTexts(model, d);
+      double[] scores = clock.timeScore(() -> score(values, d, texts));
       long t0 = System.nanoTime();
       int[] next = new int[groups * rowsPerGroup];
       int pos = 0;
       for (int g = 0; g < groups; g++) {
         int from = g * rowsPerGroup;
         int[] survivors = resampler.select(
-            Arrays.copyOfRange(scores, from, from + rowsPerGroup), texts(d, from, rowsPerGroup), beamWidth, random);
+            Arrays.copyOfRange(scores, from, from + rowsPerGroup), texts.list(from, rowsPerGroup), beamWidth, random);
         for (int s : survivors) {
           for (int k = 0; k < children; k++) {
             next[pos++] = from + s;
@@ -200,7 +202,8 @@ public final class Searcher {
     }
   }
 
-  private void runEnumerated(Decoding d, ValueStack values, int groups, SplittableRandom random, Clock clock) {
+  private void runEnumerated(BaseModel model, Decoding d, ValueStack values, int groups, SplittableRandom random,
+      Clock clock) {
     while (!d.allFinished()) {
       long t0 = System.nanoTime();
       TokenCandidates[] cands = d.candidates(maxCandidates).orElseThrow(() -> new UnsupportedOperationException(
@@ -208,33 +211,36 @@ public final class Searcher {
               + d.getClass().getName() + " does not"));
       int rows = d.size();
       int rowsPerGroup = rows / groups;
-      List<Integer> parents = new ArrayList<>();
-      List<Integer> tokens = new ArrayList<>();
-      List<Double> logProbs = new ArrayList<>();
+      int expanded = 0;
+      for (int r = 0; r < rows; r++) {
+        expanded += d.isFinished(r) ? 1 : Math.max(1, cands[r].size());
+      }
+      int[] parentRows = new int[expanded];
+      int[] forced = new int[expanded];
+      double[] logProbs = new double[expanded];
       int[] groupStart = new int[groups + 1];
+      int at = 0;
       for (int r = 0; r < rows; r++) {
         if (r % rowsPerGroup == 0) {
-          groupStart[r / rowsPerGroup] = parents.size();
+          groupStart[r / rowsPerGroup] = at;
         }
         if (d.isFinished(r) || cands[r].size() == 0) {
-          parents.add(r);
-          tokens.add(-1);
-          logProbs.add(0.0);
+          parentRows[at] = r;
+          forced[at++] = -1;
         } else {
           for (int c = 0; c < cands[r].size(); c++) {
-            parents.add(r);
-            tokens.add(cands[r].token(c));
-            logProbs.add(cands[r].logProb(c));
+            parentRows[at] = r;
+            forced[at] = cands[r].token(c);
+            logProbs[at++] = cands[r].logProb(c);
           }
         }
       }
-      groupStart[groups] = parents.size();
+      groupStart[groups] = at;
       clock.add(Phase.MODEL, System.nanoTime() - t0);
-      int[] parentRows = parents.stream().mapToInt(Integer::intValue).toArray();
       clock.time(Phase.REORDER, () -> d.reorder(parentRows));
-      int[] forced = tokens.stream().mapToInt(Integer::intValue).toArray();
       clock.time(Phase.MODEL, () -> d.force(forced));
-      double[] scores = clock.timeScore(() -> values.score(states(d, 0, d.size())));
+      RowTexts texts = new RowTexts(model, d);
+      double[] scores = clock.timeScore(() -> score(values, d, texts));
       long t1 = System.nanoTime();
       int[] next = new int[groups * beamWidth];
       int pos = 0;
@@ -243,9 +249,9 @@ public final class Searcher {
         int n = groupStart[g + 1] - from;
         double[] groupScores = new double[n];
         for (int i = 0; i < n; i++) {
-          groupScores[i] = scores[from + i] + logProbs.get(from + i);
+          groupScores[i] = scores[from + i] + logProbs[from + i];
         }
-        for (int s : resampler.select(groupScores, texts(d, from, n), beamWidth, random)) {
+        for (int s : resampler.select(groupScores, texts.list(from, n), beamWidth, random)) {
           next[pos++] = from + s;
         }
       }
@@ -259,13 +265,13 @@ public final class Searcher {
     int groups = prompts.size();
     int rows = d.size();
     int perGroup = rows / groups;
-    double[] scores = clock.timeScore(() -> values.score(states(d, 0, rows)));
     List<String> texts = new ArrayList<>(rows);
     List<String> rowPrompts = new ArrayList<>(rows);
     for (int r = 0; r < rows; r++) {
       texts.add(d.responseText(r));
       rowPrompts.add(d.prompt(r));
     }
+    double[] scores = clock.timeScore(() -> score(values, d, RowTexts.of(texts)));
     double[] rewards = null;
     if (reward.isPresent()) {
       long t0 = System.nanoTime();
@@ -294,30 +300,85 @@ public final class Searcher {
     return new SearchOutcome(results, d.tokensGenerated(), clock.timings(System.nanoTime() - start));
   }
 
-  private static StateBatch states(Decoding d, int from, int count) {
-    Optional<float[][]> features = d.features();
-    List<State> states = new ArrayList<>(count);
-    for (int r = from; r < from + count; r++) {
-      Optional<float[]> f = features.isPresent() ? Optional.of(features.get()[r]) : Optional.empty();
-      states.add(new State(d.prompt(r), d.responseTokens(r), d.responseText(r), f));
+  /**
+   * The stack's scores of every row; no states are built for an empty stack. States decode their
+   * text only when a value function reads it, sharing the decoded texts with the resampler.
+   */
+  private static double[] score(ValueStack values, Decoding d, RowTexts texts) {
+    int rows = d.size();
+    if (values.isEmpty()) {
+      return new double[rows];
     }
-    return new StateBatch(states);
+    Optional<float[][]> features = d.features();
+    List<State> states = new ArrayList<>(rows);
+    for (int r = 0; r < rows; r++) {
+      Optional<float[]> f = features.isPresent() ? Optional.of(features.get()[r]) : Optional.empty();
+      int row = r;
+      states.add(State.lazy(d.prompt(r), d.responseTokens(r), tokens -> texts.text(row, tokens), f));
+    }
+    return values.score(new StateBatch(states));
   }
 
-  /** Texts of rows, decoded only when a resampler reads them. */
-  private static List<String> texts(Decoding d, int from, int count) {
-    return new AbstractList<>() {
-      @Override
-      public String get(int i) {
-        Preconditions.checkElementIndex(i, count);
-        return d.responseText(from + i);
-      }
+  /**
+   * The response texts of a decoding's rows at one point of the search, each decoded at most once
+   * and only when read (by a resampler or a state). A state may read its text after the decoding
+   * has moved on, so it decodes its own tokens when the row's text is not yet known.
+   */
+  private static final class RowTexts {
+    private final BaseModel model;
+    private final Decoding decoding;
+    private final String[] texts;
 
-      @Override
-      public int size() {
-        return count;
+    private RowTexts(BaseModel model, Decoding decoding, String[] texts) {
+      this.model = model;
+      this.decoding = decoding;
+      this.texts = texts;
+    }
+
+    RowTexts(BaseModel model, Decoding decoding) {
+      this(model, decoding, new String[decoding.size()]);
+    }
+
+    /** Texts already decoded. */
+    static RowTexts of(List<String> texts) {
+      return new RowTexts(null, null, texts.toArray(new String[0]));
+    }
+
+    /** The text of a row, read from the decoding (valid only before the decoding moves on). */
+    String text(int row) {
+      String t = texts[row];
+      if (t == null) {
+        t = decoding.responseText(row);
+        texts[row] = t;
       }
-    };
+      return t;
+    }
+
+    /** The text of a row whose tokens are given: the row's text when known, else decoded from them. */
+    String text(int row, int[] tokens) {
+      String t = texts[row];
+      if (t == null) {
+        t = model.decode(tokens);
+        texts[row] = t;
+      }
+      return t;
+    }
+
+    /** Rows {@code from .. from + count) as a list, decoded only when read. */
+    List<String> list(int from, int count) {
+      return new AbstractList<>() {
+        @Override
+        public String get(int i) {
+          Preconditions.checkElementIndex(i, count);
+          return text(from + i);
+        }
+
+        @Override
+        public int size() {
+          return count;
+        }
+      };
+    }
   }
 
   private static int[] repeatEach(int groups, int times) {

@@ -151,4 +151,53 @@ class ChunkSearchTest {
     assertThat(closed[0]).isTrue();
   }
 
+  /** A ScriptedModel that counts text decodes: model.decode calls and Decoding.responseText calls. */
+  private static final class CountingModel implements BaseModel {
+    final ScriptedModel inner = new ScriptedModel();
+    int modelDecodes;
+    int rowDecodes;
+
+    @Override
+    public Decoding open(List<String> prompts, Sampling sampling, long seed) {
+      Decoding d = inner.open(prompts, sampling, seed);
+      return (Decoding) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+          new Class<?>[] {Decoding.class}, (proxy, method, args) -> {
+            if (method.getName().equals("responseText")) {
+              rowDecodes++;
+            }
+            try {
+              return method.invoke(d, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+    }
+
+    @Override
+    public String decode(int[] tokens) {
+      modelDecodes++;
+      return inner.decode(tokens);
+    }
+  }
+
+  @Test
+  void textIsDecodedOnlyWhenReadAndAtMostOncePerRowAndChunk() {
+    // Two chunks of 4 rows; the final texts (4) are decoded once for the results.
+    ValueStack blind = ValueStack.empty().with(states -> new double[states.size()], 1.0);
+    CountingModel model = new CountingModel();
+    cbs(Resamplers.topW()).search(model, blind, Optional.empty(), List.of("p"), 1);
+    assertThat(model.modelDecodes).as("a text-blind value function and top-W never need text").isZero();
+    assertThat(model.rowDecodes).as("only the finals").isEqualTo(4);
+
+    model = new CountingModel();
+    SearchResult r = cbs(Resamplers.diversityFirst()).search(model, STACK, Optional.empty(), List.of("p"), 1)
+        .results().get(0);
+    assertThat(finals(r)).containsExactly("ba", "bb", "aa", "ab");
+    // Chunk 1: V reads 4 texts, the resampler reuses them; the final scoring reuses the finals' texts.
+    assertThat(model.modelDecodes + model.rowDecodes).isEqualTo(4 + 4);
+
+    model = new CountingModel();
+    Searcher.bestOfN(4, TWO_TOKENS).search(model, ValueStack.empty(), Optional.empty(), List.of("p"), 3);
+    assertThat(model.modelDecodes + model.rowDecodes).as("best-of-N without values: only the finals").isEqualTo(4);
+  }
 }
