@@ -28,6 +28,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * included: {@link OnnxCausalLM} against a bare ONNX Runtime loop ({@link BareOrtDecoder}) on a
  * session with the same options (same {@link OrtRuntime#open} configuration: opt level ALL, the
  * same intra-op threads). Time per call; new tokens/s = batch * newTokens / time.
+ *
+ * <p>{@code librarySampled} is {@code library} with {@link Sampling#defaults()} (temperature 0.7,
+ * top-p 0.9, top-k 50, seeded) instead of greedy: the same number of tokens, so its time over
+ * {@code library}'s is the cost of sampling in the decode loop.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -55,6 +59,7 @@ public class DecodeBenchmark {
   private List<String> prompts;
   private int[] promptTokens;
   private Sampling sampling;
+  private Sampling sampled;
 
   @Setup(Level.Trial)
   public void setUp() throws OrtException {
@@ -65,6 +70,7 @@ public class DecodeBenchmark {
     prompts = BenchModels.samePrompt(batch);
     promptTokens = lm.encodePrompt(prompts.get(0));
     sampling = Sampling.greedy(newTokens);
+    sampled = Sampling.defaults().toBuilder().maxNewTokens(newTokens).build();
     checkSameWork();
   }
 
@@ -77,6 +83,13 @@ public class DecodeBenchmark {
       if (d.responseLength(0) != newTokens) {
         throw new IllegalStateException("library stopped after " + d.responseLength(0) + " of " + newTokens
             + " tokens (end of sequence); choose another prompt");
+      }
+      try (Decoding ds = lm.open(prompts, sampled, 42L)) {
+        ds.extend(newTokens);
+        if (ds.responseLength(batch - 1) != newTokens) {
+          throw new IllegalStateException("sampled decoding stopped after " + ds.responseLength(batch - 1) + " of "
+              + newTokens + " tokens");
+        }
       }
       boolean same = java.util.Arrays.equals(lib, bareTokens[0]);
       System.out.println("[decode] prompt tokens=" + promptTokens.length + ", library and bare greedy tokens "
@@ -93,6 +106,14 @@ public class DecodeBenchmark {
   @Benchmark
   public int library() {
     try (Decoding d = lm.open(prompts, sampling, 42L)) {
+      d.extend(newTokens);
+      return d.responseLength(batch - 1);
+    }
+  }
+
+  @Benchmark
+  public int librarySampled() {
+    try (Decoding d = lm.open(prompts, sampled, 42L)) {
       d.extend(newTokens);
       return d.responseLength(batch - 1);
     }
