@@ -18,7 +18,9 @@ import java.util.SplittableRandom;
  * A cross-check of {@link SearchBenchmark} with less noise: the same prompts and settings, many
  * alternating repetitions in one JVM, and the search's own per-phase timings. Best-of-16 is CBS
  * with one chunk of all 64 tokens and no value stack (the same rows and tokens); CBS is W = 4,
- * K = 4, L = 16 guided by three MLP heads. Prints one line per repetition and the median ratio.
+ * K = 4, L = 16 guided by three MLP heads, and the same CBS with an empty value stack (its
+ * survivors chosen among equal scores), which separates the cost of the search's mechanics from
+ * that of the value heads. Prints one line per repetition and the median ratios.
  *
  * <pre>java -cp iro-bench/target/benchmarks.jar ai.iro.bench.SearchBreakdown [repetitions] [threads]</pre>
  */
@@ -48,22 +50,27 @@ public final class SearchBreakdown {
       Searcher bestOf16 = Searcher.bestOfN(16, sampling);
       Searcher cbs = Searcher.builder().beamWidth(4).children(4).chunkLength(16).sampling(sampling).build();
       double[] ratios = new double[repetitions];
+      double[] unguided = new double[repetitions];
       for (int rep = -2; rep < repetitions; rep++) {
         SearchOutcome b = bestOf16.search(lm, ValueStack.empty(), Optional.empty(), prompts, rep);
         SearchOutcome c = cbs.search(lm, stack, Optional.empty(), prompts, rep);
+        SearchOutcome u = cbs.search(lm, ValueStack.empty(), Optional.empty(), prompts, rep);
         if (rep < 0) {
           continue;
         }
         SearchTimings t = c.timings();
         ratios[rep] = (double) t.totalNanos() / b.timings().totalNanos();
+        unguided[rep] = (double) u.timings().totalNanos() / b.timings().totalNanos();
         System.out.printf(Locale.ROOT, "rep %d: best-of-16 %.1f ms (%d tokens), CBS %.1f ms (%d tokens): model %.1f, "
-                + "value %.1f, resample %.1f, reorder %.1f; ratio %.3f%n", rep, b.timings().totalNanos() / 1e6,
-            b.tokensGenerated(), t.totalNanos() / 1e6, c.tokensGenerated(), t.modelNanos() / 1e6, t.valueNanos() / 1e6,
-            t.resampleNanos() / 1e6, t.reorderNanos() / 1e6, ratios[rep]);
+                + "value %.1f, resample %.1f, reorder %.1f; ratio %.3f; unguided CBS %.1f ms (model %.1f), ratio %.3f%n",
+            rep, b.timings().totalNanos() / 1e6, b.tokensGenerated(), t.totalNanos() / 1e6, c.tokensGenerated(),
+            t.modelNanos() / 1e6, t.valueNanos() / 1e6, t.resampleNanos() / 1e6, t.reorderNanos() / 1e6, ratios[rep],
+            u.timings().totalNanos() / 1e6, u.timings().modelNanos() / 1e6, unguided[rep]);
       }
       java.util.Arrays.sort(ratios);
-      System.out.printf(Locale.ROOT, "median CBS / best-of-16 wall-time ratio over %d repetitions: %.3f%n",
-          repetitions, ratios[repetitions / 2]);
+      java.util.Arrays.sort(unguided);
+      System.out.printf(Locale.ROOT, "median CBS / best-of-16 wall-time ratio over %d repetitions: %.3f "
+          + "(unguided CBS / best-of-16: %.3f)%n", repetitions, ratios[repetitions / 2], unguided[repetitions / 2]);
     }
   }
 }

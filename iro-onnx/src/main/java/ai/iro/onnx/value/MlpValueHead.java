@@ -133,7 +133,7 @@ public final class MlpValueHead implements SavableValueFunction, AutoCloseable {
     if (n == 0) {
       return new double[0];
     }
-    float[] raw = Mlp.singleThreaded(() -> {
+    float[] raw = Mlp.scoring(() -> {
       INDArray x = mlp.standardised(features, 0, n);
       INDArray out = mlp.forward(x);
       float[] result = out.toFloatVector();

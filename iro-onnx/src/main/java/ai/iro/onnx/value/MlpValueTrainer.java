@@ -295,7 +295,7 @@ public final class MlpValueTrainer implements ValueTrainer {
   private FitResult fit(float[][] x, double[] y, int[] groups, int groupCount, long seed) {
     validate(x, y);
     Nd4j.getRandom().setSeed(seed);
-    return Mlp.singleThreaded(() -> train(x, y, groups, groupCount, seed));
+    return Mlp.training(() -> train(x, y, groups, groupCount, seed));
   }
 
   private FitResult train(float[][] x, double[] y, int[] groups, int groupCount, long seed) {
