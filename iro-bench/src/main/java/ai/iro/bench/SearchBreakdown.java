@@ -61,11 +61,13 @@ public final class SearchBreakdown {
         SearchTimings t = c.timings();
         ratios[rep] = (double) t.totalNanos() / b.timings().totalNanos();
         unguided[rep] = (double) u.timings().totalNanos() / b.timings().totalNanos();
-        System.out.printf(Locale.ROOT, "rep %d: best-of-16 %.1f ms (%d tokens), CBS %.1f ms (%d tokens): model %.1f, "
-                + "value %.1f, resample %.1f, reorder %.1f; ratio %.3f; unguided CBS %.1f ms (model %.1f), ratio %.3f%n",
+        System.out.printf(Locale.ROOT, "rep %d: best-of-16 %.1f ms (%d tokens), CBS %.1f ms (%d tokens): model %.1f "
+                + "(forward %.1f, sampling %.1f), value %.1f, resample %.1f, reorder %.1f; ratio %.3f; unguided CBS %.1f ms "
+                + "(model %.1f), ratio %.3f%n",
             rep, b.timings().totalNanos() / 1e6, b.tokensGenerated(), t.totalNanos() / 1e6, c.tokensGenerated(),
-            t.modelNanos() / 1e6, t.valueNanos() / 1e6, t.resampleNanos() / 1e6, t.reorderNanos() / 1e6, ratios[rep],
-            u.timings().totalNanos() / 1e6, u.timings().modelNanos() / 1e6, unguided[rep]);
+            t.modelNanos() / 1e6, t.forwardNanos() / 1e6, t.samplingNanos() / 1e6, t.valueNanos() / 1e6,
+            t.resampleNanos() / 1e6, t.reorderNanos() / 1e6, ratios[rep], u.timings().totalNanos() / 1e6,
+            u.timings().modelNanos() / 1e6, unguided[rep]);
       }
       java.util.Arrays.sort(ratios);
       java.util.Arrays.sort(unguided);

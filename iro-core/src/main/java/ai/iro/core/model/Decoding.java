@@ -1,6 +1,7 @@
 package ai.iro.core.model;
 
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A batch of rows being decoded by a {@link BaseModel}: one prompt plus a growing response per row.
@@ -88,6 +89,15 @@ public interface Decoding extends AutoCloseable {
 
   /** The total number of tokens this batch has sampled or appended so far. */
   long tokensGenerated();
+
+  /**
+   * The wall time this decoding has spent choosing tokens from the model's outputs (turning logits
+   * into a distribution and drawing, or listing candidates), in nanoseconds, when it measures it;
+   * the rest of {@link #extend} is the model's forward passes. Empty by default.
+   */
+  default OptionalLong samplingNanos() {
+    return OptionalLong.empty();
+  }
 
   /** Frees the model state of this batch. Idempotent. */
   @Override

@@ -297,7 +297,8 @@ public final class Searcher {
       }
       results.add(new SearchResult(prompts.get(g), finals, best));
     }
-    return new SearchOutcome(results, d.tokensGenerated(), clock.timings(System.nanoTime() - start));
+    return new SearchOutcome(results, d.tokensGenerated(),
+        clock.timings(d.samplingNanos().orElse(0), System.nanoTime() - start));
   }
 
   /**
@@ -419,8 +420,8 @@ public final class Searcher {
       return out;
     }
 
-    SearchTimings timings(long total) {
-      return new SearchTimings(nanos[0], nanos[1], nanos[2], nanos[3], nanos[4], total);
+    SearchTimings timings(long sampling, long total) {
+      return new SearchTimings(nanos[0], sampling, nanos[1], nanos[2], nanos[3], nanos[4], total);
     }
   }
 

@@ -200,4 +200,14 @@ class ChunkSearchTest {
     Searcher.bestOfN(4, TWO_TOKENS).search(model, ValueStack.empty(), Optional.empty(), List.of("p"), 3);
     assertThat(model.modelDecodes + model.rowDecodes).as("best-of-N without values: only the finals").isEqualTo(4);
   }
+
+  @Test
+  void timingsHaveNoSamplingShareWhenTheModelDoesNotMeasureIt() {
+    SearchTimings t = cbs(Resamplers.topW()).search(new ScriptedModel(), STACK, Optional.empty(), List.of("p"), 1)
+        .timings();
+    assertThat(t.samplingNanos()).isZero();
+    assertThat(t.forwardNanos()).isEqualTo(t.modelNanos());
+    assertThat(t.totalNanos()).isGreaterThanOrEqualTo(t.modelNanos() + t.valueNanos() + t.resampleNanos()
+        + t.reorderNanos() + t.rewardNanos());
+  }
 }

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
@@ -93,6 +94,7 @@ final class OnnxDecoding implements Decoding {
   private float[][] hidden;
 
   private long generated;
+  private long samplingNanos;
   private boolean closed;
 
   OnnxDecoding(OnnxCausalLM lm, List<String> prompts, int[][] encoded, Sampling sampling, long seed) {
@@ -422,6 +424,7 @@ final class OnnxDecoding implements Decoding {
     Preconditions.checkArgument(maxTokens >= 1, "maxTokens must be at least 1, found %s", maxTokens);
     growRowScratch(rows);
     for (int t = 0; t < maxTokens; t++) {
+      long t0 = System.nanoTime();
       int m = 0;
       for (int r = 0; r < rows; r++) {
         if (finish[r] == null) {
@@ -431,6 +434,7 @@ final class OnnxDecoding implements Decoding {
           }
         }
       }
+      samplingNanos += System.nanoTime() - t0;
       if (m == 0) {
         return;
       }
@@ -442,6 +446,7 @@ final class OnnxDecoding implements Decoding {
   public Optional<TokenCandidates[]> candidates(int maxCandidates) {
     checkOpen();
     Preconditions.checkArgument(maxCandidates >= 1, "maxCandidates must be at least 1, found %s", maxCandidates);
+    long t0 = System.nanoTime();
     TokenCandidates[] out = new TokenCandidates[rows];
     for (int r = 0; r < rows; r++) {
       if (finish[r] != null) {
@@ -451,6 +456,7 @@ final class OnnxDecoding implements Decoding {
       prepare(r);
       out[r] = sampler.candidates(maxCandidates);
     }
+    samplingNanos += System.nanoTime() - t0;
     return Optional.of(out);
   }
 
@@ -594,6 +600,12 @@ final class OnnxDecoding implements Decoding {
   public long tokensGenerated() {
     checkOpen();
     return generated;
+  }
+
+  @Override
+  public OptionalLong samplingNanos() {
+    checkOpen();
+    return OptionalLong.of(samplingNanos);
   }
 
   /** The number of native KV-cache gathers so far (for tests: reorders are lazy, identities free). */

@@ -167,4 +167,19 @@ class DecodingMechanicsTest {
       assertThat(Set.of(d.responseText(0), d.responseText(1), d.responseText(2))).hasSizeGreaterThan(1);
     }
   }
+
+  @Test
+  void samplingTimeIsMeasuredAsAPartOfExtend() {
+    try (Decoding d = lm.open(List.of("And God said", "In the beginning"), Sampling.defaults(), 3L)) {
+      assertThat(d.samplingNanos()).hasValue(0);
+      long t0 = System.nanoTime();
+      d.extend(8);
+      long elapsed = System.nanoTime() - t0;
+      assertThat(d.samplingNanos()).isPresent();
+      assertThat(d.samplingNanos().getAsLong()).isPositive().isLessThanOrEqualTo(elapsed);
+      long afterExtend = d.samplingNanos().getAsLong();
+      d.candidates(4);
+      assertThat(d.samplingNanos().getAsLong()).isGreaterThan(afterExtend);
+    }
+  }
 }
