@@ -122,40 +122,20 @@ class ChunkSearchTest {
 
   @Test
   void decodingIsClosedAfterTheSearch() {
-    boolean[] closed = {false};
-    BaseModel model = new BaseModel() {
-      final ScriptedModel inner = new ScriptedModel();
-
-      @Override
-      public Decoding open(List<String> prompts, Sampling sampling, long seed) {
-        Decoding d = inner.open(prompts, sampling, seed);
-        return (Decoding) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-            new Class<?>[] {Decoding.class}, (proxy, method, args) -> {
-              if (method.getName().equals("close")) {
-                closed[0] = true;
-              }
-              try {
-                return method.invoke(d, args);
-              } catch (java.lang.reflect.InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
-      }
-
-      @Override
-      public String decode(int[] tokens) {
-        return inner.decode(tokens);
-      }
-    };
+    CountingModel model = new CountingModel();
     cbs(Resamplers.topW()).search(model, STACK, Optional.empty(), List.of("p"), 1);
-    assertThat(closed[0]).isTrue();
+    assertThat(model.closed).isTrue();
   }
 
-  /** A ScriptedModel that counts text decodes: model.decode calls and Decoding.responseText calls. */
+  /**
+   * A ScriptedModel that counts text decodes (model.decode calls and Decoding.responseText calls)
+   * and notes when its decoding is closed.
+   */
   private static final class CountingModel implements BaseModel {
     final ScriptedModel inner = new ScriptedModel();
     int modelDecodes;
     int rowDecodes;
+    boolean closed;
 
     @Override
     public Decoding open(List<String> prompts, Sampling sampling, long seed) {
@@ -164,6 +144,8 @@ class ChunkSearchTest {
           new Class<?>[] {Decoding.class}, (proxy, method, args) -> {
             if (method.getName().equals("responseText")) {
               rowDecodes++;
+            } else if (method.getName().equals("close")) {
+              closed = true;
             }
             try {
               return method.invoke(d, args);
