@@ -602,6 +602,10 @@ final class OnnxDecoding implements Decoding {
     return generated;
   }
 
+  /**
+   * {@inheritDoc} Here: building each row's top-k/top-p distribution, the draw and the row's
+   * bookkeeping (end-of-sequence and stop-string checks).
+   */
   @Override
   public OptionalLong samplingNanos() {
     checkOpen();

@@ -44,7 +44,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  *
  * <p>Thread safe. Holds its weights in native memory, freed by {@link #close()} or else when the
- * head is garbage collected.
+ * head is garbage collected. Scoring runs BLAS's matrix products on one thread and leaves BLAS's
+ * (process-wide) thread count at 1, so that OpenBLAS's idle workers do not take cores from the base
+ * model's ONNX Runtime threads between chunks; {@link MlpValueTrainer} sets it back while training.
  */
 public final class MlpValueHead implements SavableValueFunction, AutoCloseable {
   /** The format name, {@value}. */

@@ -41,7 +41,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * TrainedValue value = trainer.train(examples, seed);
  * }</pre>
  *
- * <p>Immutable and thread safe; each call trains a fresh head.
+ * <p>Immutable and thread safe; each call trains a fresh head. Training runs BLAS's matrix
+ * products on as many threads as BLAS chose when it was loaded (scoring with a head sets them to 1;
+ * see {@link MlpValueHead}).
  */
 public final class MlpValueTrainer implements ValueTrainer {
 
