@@ -141,6 +141,16 @@ final class Mlp {
     return singleThreaded(work);
   }
 
+  /** The BLAS thread count that training uses: BLAS's own choice when it was loaded. */
+  static int trainingBlasThreads() {
+    return NativeOpsHolderHolder.BLAS_THREADS;
+  }
+
+  /** BLAS's current (process-wide) thread count. */
+  static int blasThreads() {
+    return NativeOpsHolderHolder.BLAS.getMaxThreads();
+  }
+
   private static synchronized void setBlasThreads(int threads) {
     Blas blas = NativeOpsHolderHolder.BLAS;
     if (blas.getMaxThreads() != threads) {
