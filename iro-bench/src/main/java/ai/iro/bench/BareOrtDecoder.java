@@ -1,5 +1,9 @@
 package ai.iro.bench;
 
+import ai.iro.onnx.lm.OnnxCausalLM;
+import ai.iro.onnx.runtime.Device;
+import ai.iro.onnx.runtime.OnnxSession;
+import ai.iro.onnx.runtime.OrtRuntime;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxTensorLike;
@@ -22,10 +26,12 @@ import java.util.Set;
  * The baseline: a bare ONNX Runtime greedy decode loop over a KV-cache decoder. Prefill the
  * prompts, then per step feed the last token, the attention mask, the positions and the previous
  * step's presents as pasts, and take the argmax of the logits in a plain loop. No sampling, no
- * stop checks, no bookkeeping beyond that. The caller owns the session.
+ * stop checks, no bookkeeping beyond that. It owns its session, opened with the same
+ * {@link OrtRuntime#open} configuration as the library's.
  */
-final class BareOrtDecoder {
+final class BareOrtDecoder implements AutoCloseable {
   private final OrtEnvironment env;
+  private final OnnxSession owned;
   private final OrtSession session;
   private final int layers;
   private final int heads;
@@ -34,10 +40,11 @@ final class BareOrtDecoder {
   private final boolean positionIds;
   private final Set<String> outputs;
 
-  BareOrtDecoder(OrtEnvironment env, OrtSession session, int layers, int heads, int headSize, int vocabulary)
+  private BareOrtDecoder(OrtEnvironment env, OnnxSession owned, int layers, int heads, int headSize, int vocabulary)
       throws OrtException {
     this.env = env;
-    this.session = session;
+    this.owned = owned;
+    this.session = owned.session();
     this.layers = layers;
     this.heads = heads;
     this.headSize = headSize;
@@ -54,6 +61,24 @@ final class BareOrtDecoder {
       out.add("present." + i + ".value");
     }
     this.outputs = out;
+  }
+
+  /** Opens a session on {@code lm}'s model file on the CPU with {@code threads} intra-op threads. */
+  static BareOrtDecoder open(OnnxCausalLM lm, int threads) throws OrtException {
+    OnnxSession session = OrtRuntime.open(lm.modelFile(), Device.cpu(), threads);
+    try {
+      return new BareOrtDecoder(OrtRuntime.environment(), session, lm.layers(), lm.keyValueHeads(), lm.headSize(),
+          lm.vocabularySize());
+    } catch (OrtException | RuntimeException e) {
+      session.close();
+      throw e;
+    }
+  }
+
+  /** Closes the session. */
+  @Override
+  public void close() {
+    owned.close();
   }
 
   /**

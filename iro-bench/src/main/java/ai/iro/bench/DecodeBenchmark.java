@@ -3,8 +3,6 @@ package ai.iro.bench;
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.Sampling;
 import ai.iro.onnx.lm.OnnxCausalLM;
-import ai.iro.onnx.runtime.Device;
-import ai.iro.onnx.runtime.OnnxSession;
 import ai.iro.onnx.runtime.OrtRuntime;
 import ai.onnxruntime.OrtException;
 import java.util.List;
@@ -54,7 +52,6 @@ public class DecodeBenchmark {
   public int threads;
 
   private OnnxCausalLM lm;
-  private OnnxSession bareSession;
   private BareOrtDecoder bare;
   private List<String> prompts;
   private int[] promptTokens;
@@ -64,9 +61,7 @@ public class DecodeBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws OrtException {
     lm = BenchModels.load(model, threads);
-    bareSession = OrtRuntime.open(lm.modelFile(), Device.cpu(), threads);
-    bare = new BareOrtDecoder(OrtRuntime.environment(), bareSession.session(), lm.layers(), lm.keyValueHeads(),
-        lm.headSize(), lm.vocabularySize());
+    bare = BareOrtDecoder.open(lm, threads);
     prompts = BenchModels.samePrompt(batch);
     promptTokens = lm.encodePrompt(prompts.get(0));
     sampling = Sampling.greedy(newTokens);
@@ -99,7 +94,7 @@ public class DecodeBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    bareSession.close();
+    bare.close();
     lm.close();
   }
 

@@ -3,9 +3,6 @@ package ai.iro.bench;
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.Sampling;
 import ai.iro.onnx.lm.OnnxCausalLM;
-import ai.iro.onnx.runtime.Device;
-import ai.iro.onnx.runtime.OnnxSession;
-import ai.iro.onnx.runtime.OrtRuntime;
 import ai.onnxruntime.OrtException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +49,6 @@ public class GrowthBenchmark {
   public int threads;
 
   private OnnxCausalLM lm;
-  private OnnxSession bareSession;
   private BareOrtDecoder bare;
   private int[] promptTokens;
   private List<String> prompts;
@@ -61,9 +57,7 @@ public class GrowthBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws OrtException {
     lm = BenchModels.load(model, threads);
-    bareSession = OrtRuntime.open(lm.modelFile(), Device.cpu(), threads);
-    bare = new BareOrtDecoder(OrtRuntime.environment(), bareSession.session(), lm.layers(), lm.keyValueHeads(),
-        lm.headSize(), lm.vocabularySize());
+    bare = BareOrtDecoder.open(lm, threads);
     prompts = BenchModels.samePrompt(batch);
     promptTokens = lm.encodePrompt(prompts.get(0));
     int promptLength = promptTokens.length;
@@ -81,7 +75,7 @@ public class GrowthBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    bareSession.close();
+    bare.close();
     lm.close();
   }
 

@@ -265,10 +265,6 @@ final class TokenSampler {
     return new IllegalStateException("every logit of the row is NaN or -infinity; nothing can be sampled");
   }
 
-  private static double key(float logit) {
-    return Float.isNaN(logit) ? Double.NEGATIVE_INFINITY : logit;
-  }
-
   /**
    * Fills {@code order[0 .. k)} with the k best tokens, best first; returns k.
    *
@@ -376,13 +372,13 @@ final class TokenSampler {
       h[i] = i;
       siftUp(logits, i);
     }
-    float root = floatKey(logits[h[0]]);
+    float root = key(logits[h[0]]);
     for (int i = k; i < width; i++) {
       // NaN > root is false: NaN counts as -infinity, which never beats the root's key or id.
       if (logits[i] > root) {
         h[0] = i;
         siftDown(logits, 0, k);
-        root = floatKey(logits[h[0]]);
+        root = key(logits[h[0]]);
       }
     }
     for (int end = k - 1; end >= 0; end--) {
@@ -393,14 +389,14 @@ final class TokenSampler {
     return k;
   }
 
-  private static float floatKey(float logit) {
+  private static float key(float logit) {
     return Float.isNaN(logit) ? Float.NEGATIVE_INFINITY : logit;
   }
 
   /** Whether token a ranks above token b: a larger logit, or an equal one and a lower id. */
   private static boolean better(float[] logits, int a, int b) {
-    float ka = floatKey(logits[a]);
-    float kb = floatKey(logits[b]);
+    float ka = key(logits[a]);
+    float kb = key(logits[b]);
     return ka > kb || (ka == kb && a < b);
   }
 
