@@ -1,7 +1,7 @@
 package ai.iro.bench;
 
 import ai.iro.onnx.value.MlpValueTrainer;
-import ai.iro.onnx.value.ModelFeatures;
+import ai.iro.onnx.features.ModelFeatures;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -8,7 +8,7 @@ import ai.iro.core.value.ValueStack;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.value.MlpValueHead;
 import ai.iro.onnx.value.MlpValueTrainer;
-import ai.iro.onnx.value.ModelFeatures;
+import ai.iro.onnx.features.ModelFeatures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

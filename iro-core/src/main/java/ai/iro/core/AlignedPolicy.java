@@ -2,8 +2,8 @@ package ai.iro.core;
 
 import ai.iro.core.internal.Seeds;
 import ai.iro.core.io.InvalidPolicyException;
-import ai.iro.core.io.PolicyDirectory;
-import ai.iro.core.io.PolicyManifest;
+import ai.iro.core.internal.PolicyDirectory;
+import ai.iro.core.internal.PolicyManifest;
 import ai.iro.core.model.BaseModel;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.core.search.SearchOutcome;
@@ -111,7 +111,7 @@ public final class AlignedPolicy {
   }
 
   /** The manifest this policy saves. */
-  public PolicyManifest manifest() {
+  PolicyManifest manifest() {
     return manifest;
   }
 

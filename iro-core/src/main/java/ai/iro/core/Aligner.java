@@ -4,14 +4,15 @@ import ai.iro.core.data.Prompt;
 import ai.iro.core.data.PromptDataset;
 import ai.iro.core.data.PromptSplit;
 import ai.iro.core.internal.Seeds;
-import ai.iro.core.io.PolicyDirectory;
-import ai.iro.core.io.PolicyManifest;
+import ai.iro.core.internal.PolicyDirectory;
+import ai.iro.core.internal.PolicyManifest;
 import ai.iro.core.model.BaseModel;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.core.search.Candidate;
 import ai.iro.core.search.SearchOutcome;
 import ai.iro.core.search.SearchResult;
 import ai.iro.core.search.Searcher;
+import ai.iro.core.value.Reweighting;
 import ai.iro.core.value.SavableValueFunction;
 import ai.iro.core.value.TrainedValue;
 import ai.iro.core.value.ValueExample;
@@ -79,7 +80,7 @@ public final class Aligner {
   private final List<Double> betas;
   private final boolean betasSet;
   private final Searcher searcher;
-  private final Selection selection;
+  private final Reweighting selection;
   private final PromptSplit split;
   private final int initialSamples;
   private final int batchSize;
@@ -122,7 +123,7 @@ public final class Aligner {
   /** Returns a builder holding this aligner's settings. */
   public Builder toBuilder() {
     Builder b = new Builder().baseModel(model).reward(reward).valueTrainer(trainer).iterations(iterations)
-        .searcher(searcher).selection(selection).split(split).initialSamples(initialSamples)
+        .searcher(searcher).reweighting(selection).split(split).initialSamples(initialSamples)
         .batchSize(batchSize).seed(seed).listener(listener).valueLoaders(loaders);
     if (betasSet) {
       b.betas(betas.stream().mapToDouble(Double::doubleValue).toArray());
@@ -298,7 +299,7 @@ public final class Aligner {
     private int iterations = DEFAULT_ITERATIONS;
     private double[] betas;
     private Searcher searcher = Searcher.builder().build();
-    private Selection selection = Selection.best();
+    private Reweighting selection = Reweighting.best();
     private PromptSplit split = PromptSplit.FRESH_SLICES;
     private int initialSamples = DEFAULT_INITIAL_SAMPLES;
     private int batchSize = DEFAULT_BATCH_SIZE;
@@ -357,9 +358,9 @@ public final class Aligner {
       return this;
     }
 
-    /** Sets how a response is kept per prompt. Default: {@link Selection#best()}. */
-    public Builder selection(Selection selection) {
-      this.selection = Objects.requireNonNull(selection, "selection");
+    /** Sets how a response is kept per prompt. Default: {@link Reweighting#best()}. */
+    public Builder reweighting(Reweighting reweighting) {
+      this.selection = Objects.requireNonNull(reweighting, "reweighting");
       return this;
     }
 

@@ -6,13 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.iro.core.data.PromptDataset;
 import ai.iro.core.data.PromptSplit;
 import ai.iro.core.io.InvalidPolicyException;
-import ai.iro.core.io.PolicyManifest;
+import ai.iro.core.internal.PolicyManifest;
 import ai.iro.core.model.Sampling;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.core.search.Searcher;
 import ai.iro.core.testing.TabularProblem;
 import ai.iro.core.testing.TabularTrainer;
 import ai.iro.core.testing.TabularValue;
+import ai.iro.core.value.Reweighting;
 import ai.iro.core.value.SavableValueFunction;
 import ai.iro.core.value.StateBatch;
 import ai.iro.core.value.TrainedValue;
@@ -98,7 +99,7 @@ class AlignerTest {
 
   @Test
   void selectionAllTrainsOnEverySample() {
-    AlignedPolicy policy = aligner().iterations(1).selection(Selection.all()).build().align(prompts(20));
+    AlignedPolicy policy = aligner().iterations(1).reweighting(Reweighting.all()).build().align(prompts(20));
     IterationMetrics m = policy.report().iterations().get(0);
     assertThat(m.examples()).isEqualTo(20L * 4 * (TabularProblem.HORIZON + 1));
     assertThat(m.meanKeptReward()).isEqualTo(m.meanSampleReward());

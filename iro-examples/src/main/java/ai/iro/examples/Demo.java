@@ -2,7 +2,7 @@ package ai.iro.examples;
 
 import ai.iro.core.AlignedPolicy;
 import ai.iro.core.Aligner;
-import ai.iro.core.Selection;
+import ai.iro.core.value.Reweighting;
 import ai.iro.core.data.Prompt;
 import ai.iro.core.data.PromptDataset;
 import ai.iro.core.data.PromptSplit;
@@ -96,7 +96,7 @@ public final class Demo {
       try (Progress progress = new Progress("IRO")) {
         AlignedPolicy iro = base.iterations(s.iterations()).listener(progress)
             .checkpointDirectory(s.outputDirectory().resolve("policy")).build().align(dataset);
-        AlignedPolicy oneShot = base.iterations(1).selection(Selection.all()).split(PromptSplit.REUSE)
+        AlignedPolicy oneShot = base.iterations(1).reweighting(Reweighting.all()).split(PromptSplit.REUSE)
             .listener(progress).checkpointDirectory(s.outputDirectory().resolve("one-shot-value")).build()
             .align(PromptDataset.ofPrompts(train.subList(0, s.promptsPerIteration())));
 

@@ -69,11 +69,11 @@ public interface Decoding extends AutoCloseable {
 
   /**
    * The next-token candidates of every row under this batch's sampling distribution, at most
-   * {@code maxCandidates} per row, most likely first; an empty {@code TokenCandidates} for a finished
+   * {@code maxCandidates} per row, most likely first; an empty {@code NextTokenDistribution} for a finished
    * row. Empty when the model cannot expose its distribution (a remote model that only samples).
    * Used by exact token-level guided decoding.
    */
-  default Optional<TokenCandidates[]> candidates(int maxCandidates) {
+  default Optional<NextTokenDistribution[]> candidates(int maxCandidates) {
     return Optional.empty();
   }
 

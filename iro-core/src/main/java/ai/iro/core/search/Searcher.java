@@ -4,7 +4,7 @@ import ai.iro.core.internal.Seeds;
 import ai.iro.core.model.BaseModel;
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.Sampling;
-import ai.iro.core.model.TokenCandidates;
+import ai.iro.core.model.NextTokenDistribution;
 import ai.iro.core.resample.Resampler;
 import ai.iro.core.resample.Resamplers;
 import ai.iro.core.reward.RewardModel;
@@ -206,7 +206,7 @@ public final class Searcher {
       Clock clock) {
     while (!d.allFinished()) {
       long t0 = System.nanoTime();
-      TokenCandidates[] cands = d.candidates(maxCandidates).orElseThrow(() -> new UnsupportedOperationException(
+      NextTokenDistribution[] cands = d.candidates(maxCandidates).orElseThrow(() -> new UnsupportedOperationException(
           "token-level search (Expansion.ENUMERATE) needs a base model that exposes next-token candidates; "
               + d.getClass().getName() + " does not"));
       int rows = d.size();

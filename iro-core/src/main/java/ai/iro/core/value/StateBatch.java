@@ -4,16 +4,15 @@ import com.google.common.collect.ImmutableList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
- * States scored together, with a memo so that value functions sharing a feature source compute
- * the features of the batch once. The states are immutable; the memo is filled on first use and
- * is not thread safe.
+ * States scored together. Value functions read the batch's features through
+ * {@link #features(FeatureSource)}, so that heads sharing a feature source compute them once. The
+ * states are immutable; the features are computed on first use, and a batch is not thread safe.
  */
 public final class StateBatch {
   private final ImmutableList<State> states;
-  private final Map<Object, Object> memo = new HashMap<>();
+  private final Map<String, float[][]> features = new HashMap<>();
 
   /** Creates a batch of the given states. */
   public StateBatch(List<State> states) {
@@ -36,19 +35,22 @@ public final class StateBatch {
   }
 
   /**
-   * Returns what {@code compute} gives for this batch, computing it at most once per key. Feature
-   * sources use themselves (or an equal key) as the key.
+   * The features of this batch's states from {@code source}: {@link FeatureSource#compute} runs at
+   * most once per batch for all sources with the same {@link FeatureSource#id()}. The rows are
+   * shared with every caller: do not modify them.
    *
-   * @param key identifies the computation
-   * @param type the result's type
-   * @param compute computes the result from this batch
+   * @throws IllegalStateException if the source returns a number of rows other than {@link #size()}
    */
-  public <T> T shared(Object key, Class<T> type, Function<StateBatch, ? extends T> compute) {
-    Object value = memo.get(key);
-    if (value == null) {
-      value = compute.apply(this);
-      memo.put(key, value);
+  public float[][] features(FeatureSource source) {
+    float[][] rows = features.get(source.id());
+    if (rows == null) {
+      rows = source.compute(this);
+      if (rows == null || rows.length != states.size()) {
+        throw new IllegalStateException("feature source " + source.id() + " returned "
+            + (rows == null ? "no rows" : rows.length + " rows") + " for " + states.size() + " states");
+      }
+      features.put(source.id(), rows);
     }
-    return type.cast(value);
+    return rows;
   }
 }

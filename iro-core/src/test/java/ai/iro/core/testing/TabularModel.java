@@ -4,7 +4,7 @@ import ai.iro.core.model.BaseModel;
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.FinishReason;
 import ai.iro.core.model.Sampling;
-import ai.iro.core.model.TokenCandidates;
+import ai.iro.core.model.NextTokenDistribution;
 import com.google.common.base.Preconditions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -249,12 +249,12 @@ public final class TabularModel implements BaseModel {
     }
 
     @Override
-    public Optional<TokenCandidates[]> candidates(int maxCandidates) {
+    public Optional<NextTokenDistribution[]> candidates(int maxCandidates) {
       checkOpen();
-      TokenCandidates[] out = new TokenCandidates[rows.length];
+      NextTokenDistribution[] out = new NextTokenDistribution[rows.length];
       for (int r = 0; r < rows.length; r++) {
         if (rows[r].finish != null) {
-          out[r] = new TokenCandidates(new int[0], new double[0]);
+          out[r] = new NextTokenDistribution(new int[0], new double[0]);
           continue;
         }
         double[] q = distribution(rows[r]);
@@ -272,7 +272,7 @@ public final class TabularModel implements BaseModel {
           tokens[i] = order.get(i);
           logProbs[i] = Math.log(q[order.get(i)]);
         }
-        out[r] = new TokenCandidates(tokens, logProbs);
+        out[r] = new NextTokenDistribution(tokens, logProbs);
       }
       return Optional.of(out);
     }

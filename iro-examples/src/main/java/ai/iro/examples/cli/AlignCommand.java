@@ -9,7 +9,7 @@ import ai.iro.core.search.Searcher;
 import ai.iro.examples.ValueHeads;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.runtime.Device;
-import ai.iro.core.io.PolicyDirectory;
+import ai.iro.core.io.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
@@ -114,7 +114,7 @@ final class AlignCommand implements Callable<Integer> {
     n.put("model", model.toAbsolutePath().toString());
     n.put("device", device);
     n.put("reward", reward);
-    PolicyDirectory.writeAtomically(out.resolve(CLI_FILE), json.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+    AtomicFiles.writeString(out.resolve(CLI_FILE), json.writerWithDefaultPrettyPrinter().writeValueAsString(n));
   }
 
 }

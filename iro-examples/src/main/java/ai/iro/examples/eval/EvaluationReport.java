@@ -1,6 +1,6 @@
 package ai.iro.examples.eval;
 
-import ai.iro.core.io.PolicyDirectory;
+import ai.iro.core.io.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -104,7 +104,7 @@ public final class EvaluationReport {
       n.put("tokensSampled", r.tokensSampled());
       n.put("wallTimeMillis", r.wallTime().toMillis());
     }
-    PolicyDirectory.writeAtomically(file, json.writeValueAsString(root));
+    AtomicFiles.writeString(file, json.writeValueAsString(root));
   }
 
   /** Draws mean reward per IRO iteration, with Best-of-N and the base as lines, as a PNG. */

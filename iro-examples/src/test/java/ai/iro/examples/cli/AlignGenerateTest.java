@@ -2,8 +2,8 @@ package ai.iro.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.iro.core.io.PolicyDirectory;
-import ai.iro.core.io.PolicyManifest;
+import ai.iro.core.internal.PolicyDirectory;
+import ai.iro.core.internal.PolicyManifest;
 import ai.iro.examples.ShippedModel;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -3,7 +3,7 @@ package ai.iro.onnx.lm;
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.FinishReason;
 import ai.iro.core.model.Sampling;
-import ai.iro.core.model.TokenCandidates;
+import ai.iro.core.model.NextTokenDistribution;
 import ai.iro.onnx.runtime.OrtRuntime;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxTensorLike;
@@ -443,14 +443,14 @@ final class OnnxDecoding implements Decoding {
   }
 
   @Override
-  public Optional<TokenCandidates[]> candidates(int maxCandidates) {
+  public Optional<NextTokenDistribution[]> candidates(int maxCandidates) {
     checkOpen();
     Preconditions.checkArgument(maxCandidates >= 1, "maxCandidates must be at least 1, found %s", maxCandidates);
     long t0 = System.nanoTime();
-    TokenCandidates[] out = new TokenCandidates[rows];
+    NextTokenDistribution[] out = new NextTokenDistribution[rows];
     for (int r = 0; r < rows; r++) {
       if (finish[r] != null) {
-        out[r] = new TokenCandidates(new int[0], new double[0]);
+        out[r] = new NextTokenDistribution(new int[0], new double[0]);
         continue;
       }
       prepare(r);

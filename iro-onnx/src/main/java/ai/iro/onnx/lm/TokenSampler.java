@@ -1,7 +1,7 @@
 package ai.iro.onnx.lm;
 
 import ai.iro.core.model.Sampling;
-import ai.iro.core.model.TokenCandidates;
+import ai.iro.core.model.NextTokenDistribution;
 import com.google.common.base.Preconditions;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
@@ -81,7 +81,7 @@ final class TokenSampler {
    * The prepared distribution's {@code max} most likely tokens with positive probability, most
    * likely first, with their log-probabilities.
    */
-  TokenCandidates candidates(int max) {
+  NextTokenDistribution candidates(int max) {
     int n;
     int[] tokens;
     if (!whole) {
@@ -95,7 +95,7 @@ final class TokenSampler {
     for (int i = 0; i < n; i++) {
       logProbs[i] = Math.log(probs[whole ? tokens[i] : i]);
     }
-    return new TokenCandidates(tokens, logProbs);
+    return new NextTokenDistribution(tokens, logProbs);
   }
 
   /**

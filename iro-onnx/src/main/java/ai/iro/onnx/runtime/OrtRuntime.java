@@ -100,6 +100,21 @@ public final class OrtRuntime {
   }
 
   /**
+   * Opens a session on a model file with the given execution options.
+   *
+   * @param model the .onnx file
+   * @param execution the device and threads per operator
+   * @return a session the caller must close
+   * @throws IllegalArgumentException if the file is missing, truncated or not an ONNX model (the
+   *     message names it)
+   * @throws IllegalStateException if the device's execution provider cannot be used (the message
+   *     names the provider, the device and what is missing)
+   */
+  public static OnnxSession open(Path model, ExecutionOptions execution) {
+    return open(model, execution.device(), execution.threads());
+  }
+
+  /**
    * Opens a session on a model file.
    *
    * @param model the .onnx file

@@ -1,9 +1,11 @@
 package ai.iro.onnx.value;
 
 import ai.iro.core.io.InvalidPolicyException;
+import ai.iro.core.value.FeatureSource;
 import ai.iro.core.value.SavableValueFunction;
 import ai.iro.core.value.StateBatch;
 import ai.iro.core.value.ValueFunctionLoader;
+import ai.iro.onnx.features.ModelFeatures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -112,7 +114,7 @@ public final class MlpValueHead implements SavableValueFunction, AutoCloseable {
   @Override
   public double[] values(StateBatch states) {
     checkOpen();
-    return values(source.features(states));
+    return values(states.features(source));
   }
 
   /**

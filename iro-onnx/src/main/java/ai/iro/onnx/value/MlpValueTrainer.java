@@ -1,8 +1,10 @@
 package ai.iro.onnx.value;
 
+import ai.iro.core.value.FeatureSource;
 import ai.iro.core.value.TrainedValue;
 import ai.iro.core.value.ValueExample;
 import ai.iro.core.value.ValueTrainer;
+import ai.iro.onnx.features.ModelFeatures;
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.Ints;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.FinishReason;
 import ai.iro.core.model.Sampling;
-import ai.iro.core.model.TokenCandidates;
+import ai.iro.core.model.NextTokenDistribution;
 import ai.iro.onnx.runtime.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -153,10 +153,10 @@ abstract class EquivalenceContract {
     // The same through the batched, left-padded, cached path: log-softmax of the logits, then greedy.
     Sampling full = Sampling.builder().temperature(1).topK(0).topP(1).maxNewTokens(64).build();
     try (Decoding d = lm.open(texts, full, 1)) {
-      TokenCandidates[] candidates = d.candidates(golden.get("vocab_size").asInt()).orElseThrow();
+      NextTokenDistribution[] candidates = d.candidates(golden.get("vocab_size").asInt()).orElseThrow();
       for (int i = 0; i < texts.size(); i++) {
         double[] expected = logSoftmax(doubles(cases.get(i).get("last_logits")));
-        TokenCandidates c = candidates[i];
+        NextTokenDistribution c = candidates[i];
         assertThat(c.size()).isEqualTo(expected.length);
         double worst = 0;
         for (int j = 0; j < c.size(); j++) {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.FinishReason;
 import ai.iro.core.model.Sampling;
-import ai.iro.core.model.TokenCandidates;
+import ai.iro.core.model.NextTokenDistribution;
 import ai.iro.core.testing.ChiSquare;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,13 +82,13 @@ class SamplingTest {
     for (double[] st : settings) {
       Sampling s = Sampling.builder().temperature(st[0]).topK((int) st[1]).topP(st[2]).build();
       try (Decoding d = lm.open(PROMPTS, s, 1)) {
-        TokenCandidates[] all = d.candidates(lm.vocabularySize()).orElseThrow();
+        NextTokenDistribution[] all = d.candidates(lm.vocabularySize()).orElseThrow();
         for (int i = 0; i < PROMPTS.size(); i++) {
           float[][] logits = lm.logits(lm.encodePrompt(PROMPTS.get(i)));
           Object[] expected = Reference.distribution(logits[logits.length - 1], st[0], (int) st[1], st[2]);
           int[] tokens = (int[]) expected[0];
           double[] probs = (double[]) expected[1];
-          TokenCandidates c = all[i];
+          NextTokenDistribution c = all[i];
           assertThat(c.size()).as("%s, prompt %s", s, i).isEqualTo(tokens.length);
           for (int j = 0; j < c.size(); j++) {
             assertThat(c.token(j)).isEqualTo(tokens[j]);
@@ -100,7 +100,7 @@ class SamplingTest {
       }
     }
     try (Decoding d = lm.open(PROMPTS, Sampling.greedy(4), 1)) {
-      TokenCandidates c = d.candidates(10).orElseThrow()[1];
+      NextTokenDistribution c = d.candidates(10).orElseThrow()[1];
       assertThat(c.size()).isEqualTo(1);
       assertThat(c.logProb(0)).isZero();
       assertThat(c.token(0)).isEqualTo(Reference.greedy(lm, PROMPTS.get(1), 1)[0]);
@@ -112,7 +112,7 @@ class SamplingTest {
     int samples = 2000;
     Sampling s = Sampling.builder().temperature(1).topK(8).topP(1).maxNewTokens(1).build();
     try (Decoding d = lm.open(List.of(PROMPTS.get(1)), s, 11)) {
-      TokenCandidates c = d.candidates(100).orElseThrow()[0];
+      NextTokenDistribution c = d.candidates(100).orElseThrow()[0];
       assertThat(c.size()).isEqualTo(8);
       d.reorder(new int[samples]);
       d.extend(1);
@@ -132,7 +132,7 @@ class SamplingTest {
     }
   }
 
-  private static int indexOf(TokenCandidates c, int token) {
+  private static int indexOf(NextTokenDistribution c, int token) {
     for (int j = 0; j < c.size(); j++) {
       if (c.token(j) == token) {
         return j;
@@ -161,8 +161,8 @@ class SamplingTest {
     Sampling nucleus = full.toBuilder().topP(topP).build();
     try (Decoding all = lm.open(PROMPTS, full, 1); Decoding cut = lm.open(PROMPTS, nucleus, 1)) {
       for (int i = 0; i < PROMPTS.size(); i++) {
-        TokenCandidates a = all.candidates(lm.vocabularySize()).orElseThrow()[i];
-        TokenCandidates c = cut.candidates(lm.vocabularySize()).orElseThrow()[i];
+        NextTokenDistribution a = all.candidates(lm.vocabularySize()).orElseThrow()[i];
+        NextTokenDistribution c = cut.candidates(lm.vocabularySize()).orElseThrow()[i];
         double mass = 0;
         for (int j = 0; j < c.size(); j++) {
           assertThat(c.token(j)).isEqualTo(a.token(j));

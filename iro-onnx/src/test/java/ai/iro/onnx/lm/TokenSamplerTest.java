@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.iro.core.model.Sampling;
-import ai.iro.core.model.TokenCandidates;
+import ai.iro.core.model.NextTokenDistribution;
 import ai.iro.core.testing.ChiSquare;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -26,13 +26,13 @@ class TokenSamplerTest {
     Object[] expected = Reference.distribution(logits, t, k, p);
     int[] tokens = (int[]) expected[0];
     double[] probs = (double[]) expected[1];
-    TokenCandidates c = s.candidates(logits.length + 1);
+    NextTokenDistribution c = s.candidates(logits.length + 1);
     assertThat(c.size()).as("t=%s k=%s p=%s", t, k, p).isEqualTo(tokens.length);
     for (int i = 0; i < tokens.length; i++) {
       assertThat(c.token(i)).isEqualTo(tokens[i]);
       assertThat(Math.abs(Math.exp(c.logProb(i)) - probs[i])).isLessThan(PROBABILITY_TOLERANCE);
     }
-    TokenCandidates top = s.candidates(3);
+    NextTokenDistribution top = s.candidates(3);
     assertThat(top.size()).isEqualTo(Math.min(3, tokens.length));
     for (int i = 0; i < top.size(); i++) {
       assertThat(top.token(i)).isEqualTo(tokens[i]);
@@ -107,7 +107,7 @@ class TokenSamplerTest {
     float[] logits = {Float.NaN, 0.5f, Float.NEGATIVE_INFINITY, 0.5f, Float.NaN};
     TokenSampler s = new TokenSampler(sampling(1, 0, 1), logits.length);
     s.prepare(logits);
-    TokenCandidates c = s.candidates(10);
+    NextTokenDistribution c = s.candidates(10);
     assertThat(c.size()).isEqualTo(2);
     assertThat(new int[] {c.token(0), c.token(1)}).containsExactly(1, 3);
     assertThat(c.logProb(0)).isEqualTo(Math.log(0.5));
@@ -123,7 +123,7 @@ class TokenSamplerTest {
     for (Sampling sampling : new Sampling[] {sampling(0.7, 0, 1), sampling(0.7, 3, 0.9)}) {
       TokenSampler s = new TokenSampler(sampling, logits.length);
       s.prepare(logits);
-      TokenCandidates c = s.candidates(10);
+      NextTokenDistribution c = s.candidates(10);
       assertThat(c.size()).as("%s", sampling).isEqualTo(2);
       assertThat(new int[] {c.token(0), c.token(1)}).containsExactly(1, 3);
       assertThat(Math.exp(c.logProb(0))).isEqualTo(0.5);

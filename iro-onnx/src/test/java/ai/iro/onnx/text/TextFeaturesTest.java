@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.iro.core.value.State;
 import ai.iro.core.value.StateBatch;
 import ai.iro.core.value.ValueExample;
+import ai.iro.onnx.features.TextFeatures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,16 +82,16 @@ class TextFeaturesTest {
     int[] tokens = kjv.encode(" and the earth");
     StateBatch batch = new StateBatch(List.of(State.of("In the beginning", tokens, kjv.decode(tokens)),
         State.of("Amen", new int[0], "")));
-    float[][] first = features.features(batch);
-    float[][] again = features.features(batch);
+    float[][] first = batch.features(features);
+    float[][] again = batch.features(features);
     TextFeatures sameId = new TextFeatures("fixture", encoder, kjv::decode);
     assertThat(again).isSameAs(first);
-    assertThat(sameId.features(batch)).isSameAs(first);
+    assertThat(batch.features(sameId)).isSameAs(first);
     float[] expected = encoder.encode("In the beginning" + kjv.decode(tokens));
     for (int k = 0; k < expected.length; k++) {
       assertThat((double) first[0][k]).isCloseTo(expected[k], within(PREFIX_TOLERANCE));
     }
-    assertThat(features.features(new StateBatch(batch.states()))).isNotSameAs(first);
+    assertThat(new StateBatch(batch.states()).features(features)).isNotSameAs(first);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package ai.iro.onnx.value;
 
+import ai.iro.core.value.FeatureSource;
 import ai.iro.core.value.State;
 import ai.iro.core.value.StateBatch;
 import ai.iro.core.value.ValueExample;
@@ -33,16 +34,14 @@ final class CountingFeatures implements FeatureSource {
   }
 
   @Override
-  public float[][] features(StateBatch states) {
-    return states.shared(this, float[][].class, batch -> {
-      batchComputations++;
-      float[][] rows = new float[batch.size()][];
-      for (int i = 0; i < rows.length; i++) {
-        State s = batch.get(i);
-        rows[i] = of(s.prompt(), s.responseTokens(), s.responseLength());
-      }
-      return rows;
-    });
+  public float[][] compute(StateBatch batch) {
+    batchComputations++;
+    float[][] rows = new float[batch.size()][];
+    for (int i = 0; i < rows.length; i++) {
+      State s = batch.get(i);
+      rows[i] = of(s.prompt(), s.responseTokens(), s.responseLength());
+    }
+    return rows;
   }
 
   @Override

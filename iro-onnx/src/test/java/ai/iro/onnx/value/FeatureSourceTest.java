@@ -8,6 +8,7 @@ import ai.iro.core.value.StateBatch;
 import ai.iro.core.value.TrainedValue;
 import ai.iro.core.value.ValueExample;
 import ai.iro.core.value.ValueStack;
+import ai.iro.onnx.features.ModelFeatures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -47,24 +48,24 @@ class FeatureSourceTest {
         new State("p", new int[] {1}, "a", Optional.of(new float[] {1, 2, 3})),
         new State("p", new int[] {2}, "b", Optional.of(new float[] {4, 5, 6}))));
 
-    float[][] rows = source.features(batch);
+    float[][] rows = batch.features(source);
 
     assertThat(source.id()).isEqualTo("model:kjv-tiny:last_hidden_state:3");
     assertThat(source.dimension()).isEqualTo(3);
     assertThat(rows).isDeepEqualTo(new float[][] {{1, 2, 3}, {4, 5, 6}});
     ModelFeatures sameModel = new ModelFeatures("kjv-tiny", 3, (prompt, tokens) -> new float[0][]);
-    assertThat(sameModel.features(batch)).isSameAs(rows);
+    assertThat(batch.features(sameModel)).isSameAs(rows);
   }
 
   @Test
   void modelFeaturesNeedStatesWithFeatures() {
     ModelFeatures source = new ModelFeatures("remote", 3, (prompt, tokens) -> new float[tokens.length + 1][3]);
 
-    assertThatThrownBy(() -> source.features(new StateBatch(List.of(State.of("p", new int[0], "")))))
+    assertThatThrownBy(() -> new StateBatch(List.of(State.of("p", new int[0], ""))).features(source))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("the base model provides no features; use a text encoder");
     StateBatch wrong = new StateBatch(List.of(new State("p", new int[0], "", Optional.of(new float[2]))));
-    assertThatThrownBy(() -> source.features(wrong))
+    assertThatThrownBy(() -> wrong.features(source))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 features, expected 3");
   }
 

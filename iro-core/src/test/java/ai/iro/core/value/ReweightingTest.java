@@ -1,4 +1,4 @@
-package ai.iro.core;
+package ai.iro.core.value;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,14 +11,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class SelectionTest {
+class ReweightingTest {
   /** Chi-square goodness-of-fit tests fail below this p-value. */
   private static final double SIGNIFICANCE = 0.001;
   private static final int DRAWS = 20_000;
   private static final double[] REWARDS = {0.0, 0.5, 1.0, -0.3, 0.8};
   private static final double BETA = 0.5;
 
-  private static long[] pickCounts(Selection selection, double[] rewards, long seed) {
+  private static long[] pickCounts(Reweighting selection, double[] rewards, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     long[] counts = new long[rewards.length];
     for (int i = 0; i < DRAWS; i++) {
@@ -47,30 +47,30 @@ class SelectionTest {
   @Test
   void bestPicksTheArgmax() {
     SplittableRandom random = new SplittableRandom(3);
-    assertThat(Selection.best().pick(REWARDS, random)).isEqualTo(2);
-    assertThat(Selection.best().pick(new double[] {-5, -1, -3}, random)).isEqualTo(1);
-    assertThat(Selection.best().pick(new double[] {7}, random)).isZero();
-    assertThat(Selection.best().pick(new double[] {0, 0, 9}, random)).isEqualTo(2);
+    assertThat(Reweighting.best().pick(REWARDS, random)).isEqualTo(2);
+    assertThat(Reweighting.best().pick(new double[] {-5, -1, -3}, random)).isEqualTo(1);
+    assertThat(Reweighting.best().pick(new double[] {7}, random)).isZero();
+    assertThat(Reweighting.best().pick(new double[] {0, 0, 9}, random)).isEqualTo(2);
   }
 
   @Test
   void bestKeepsOneCandidate() {
-    assertThat(Selection.best().keep(REWARDS, new SplittableRandom(3))).containsExactly(2);
+    assertThat(Reweighting.best().keep(REWARDS, new SplittableRandom(3))).containsExactly(2);
   }
 
   @Test
   void allKeepsEveryCandidateInOrder() {
-    assertThat(Selection.all().keep(REWARDS, new SplittableRandom(3))).containsExactly(0, 1, 2, 3, 4);
+    assertThat(Reweighting.all().keep(REWARDS, new SplittableRandom(3))).containsExactly(0, 1, 2, 3, 4);
   }
 
   @Test
   void softmaxKeepsOneCandidate() {
-    assertThat(Selection.softmax(BETA).keep(REWARDS, new SplittableRandom(3))).hasSize(1);
+    assertThat(Reweighting.softmax(BETA).keep(REWARDS, new SplittableRandom(3))).hasSize(1);
   }
 
   @Test
   void softmaxFrequenciesMatchSoftmaxOfRewardsOverBeta() {
-    long[] counts = pickCounts(Selection.softmax(BETA), REWARDS, 2024L);
+    long[] counts = pickCounts(Reweighting.softmax(BETA), REWARDS, 2024L);
     assertThat(ChiSquare.pValue(counts, softmax(REWARDS, BETA)))
         .as("chi-square p-value against softmax(r / beta)")
         .isGreaterThan(SIGNIFICANCE);
@@ -79,50 +79,50 @@ class SelectionTest {
   @Test
   void softmaxFrequenciesRejectTheWrongTemperature() {
     // Power check: the same draws do not pass as softmax(r / (2 beta)).
-    long[] counts = pickCounts(Selection.softmax(BETA), REWARDS, 2024L);
+    long[] counts = pickCounts(Reweighting.softmax(BETA), REWARDS, 2024L);
     assertThat(ChiSquare.pValue(counts, softmax(REWARDS, 2 * BETA))).isLessThan(SIGNIFICANCE);
   }
 
   @Test
   void softmaxWithLargeRewardsDoesNotOverflow() {
     double[] shifted = {1000.0, 1000.5, 1001.0, 999.7, 1000.8};
-    long[] counts = pickCounts(Selection.softmax(BETA), shifted, 7L);
+    long[] counts = pickCounts(Reweighting.softmax(BETA), shifted, 7L);
     assertThat(ChiSquare.pValue(counts, softmax(REWARDS, BETA))).isGreaterThan(SIGNIFICANCE);
   }
 
   @ParameterizedTest
   @ValueSource(doubles = {0.0, -1.0, Double.NaN, Double.POSITIVE_INFINITY})
   void softmaxBetaMustBePositiveAndFinite(double beta) {
-    assertThatThrownBy(() -> Selection.softmax(beta))
+    assertThatThrownBy(() -> Reweighting.softmax(beta))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("found " + beta);
   }
 
-  static Stream<Selection> selections() {
-    return Stream.of(Selection.best(), Selection.all(), Selection.softmax(0.25), Selection.softmax(3));
+  static Stream<Reweighting> selections() {
+    return Stream.of(Reweighting.best(), Reweighting.all(), Reweighting.softmax(0.25), Reweighting.softmax(3));
   }
 
   @ParameterizedTest
   @MethodSource("selections")
-  void parseOfSpecRoundTrips(Selection selection) {
-    Selection parsed = Selection.parse(selection.spec());
+  void parseOfSpecRoundTrips(Reweighting selection) {
+    Reweighting parsed = Reweighting.parse(selection.spec());
     assertThat(parsed).isEqualTo(selection).hasSameHashCodeAs(selection);
     assertThat(parsed.spec()).isEqualTo(selection.spec());
   }
 
   @Test
   void specsHaveTheDocumentedForm() {
-    assertThat(Selection.best().spec()).isEqualTo("best");
-    assertThat(Selection.all().spec()).isEqualTo("all");
-    assertThat(Selection.softmax(0.25).spec()).isEqualTo("softmax(beta=0.25)");
+    assertThat(Reweighting.best().spec()).isEqualTo("best");
+    assertThat(Reweighting.all().spec()).isEqualTo("all");
+    assertThat(Reweighting.softmax(0.25).spec()).isEqualTo("softmax(beta=0.25)");
   }
 
   @Test
   void unknownSpecIsRejected() {
-    assertThatThrownBy(() -> Selection.parse("greedy"))
+    assertThatThrownBy(() -> Reweighting.parse("greedy"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'greedy'");
-    assertThatThrownBy(() -> Selection.parse("softmax(beta=0)"))
+    assertThatThrownBy(() -> Reweighting.parse("softmax(beta=0)"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("found 0.0");
   }

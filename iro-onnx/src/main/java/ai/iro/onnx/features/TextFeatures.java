@@ -1,9 +1,10 @@
-package ai.iro.onnx.text;
+package ai.iro.onnx.features;
 
+import ai.iro.core.value.FeatureSource;
 import ai.iro.core.value.State;
 import ai.iro.core.value.StateBatch;
 import ai.iro.core.value.ValueExample;
-import ai.iro.onnx.value.FeatureSource;
+import ai.iro.onnx.text.SentenceEncoder;
 import com.google.common.base.Preconditions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,9 +23,6 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class TextFeatures implements FeatureSource {
-
-  /** The memo key of a batch's features: sources with one id compute a batch's features once. */
-  private record FeaturesKey(String id) {}
 
   private final SentenceEncoder encoder;
   private final Function<int[], String> decoder;
@@ -63,11 +61,7 @@ public final class TextFeatures implements FeatureSource {
 
   /** The embeddings of the states' texts, computed in one batch once per batch for all sources with this id. */
   @Override
-  public float[][] features(StateBatch states) {
-    return states.shared(new FeaturesKey(id), float[][].class, this::compute);
-  }
-
-  private float[][] compute(StateBatch states) {
+  public float[][] compute(StateBatch states) {
     List<String> texts = new ArrayList<>(states.size());
     for (State s : states.states()) {
       texts.add(textOf(s));

@@ -1,5 +1,6 @@
-package ai.iro.onnx.value;
+package ai.iro.onnx.features;
 
+import ai.iro.core.value.FeatureSource;
 import ai.iro.core.value.State;
 import ai.iro.core.value.StateBatch;
 import ai.iro.core.value.ValueExample;
@@ -32,9 +33,6 @@ public final class ModelFeatures implements FeatureSource {
      */
     float[][] prefixFeatures(String prompt, int[] responseTokens);
   }
-
-  /** The memo key of a batch's features: sources with one id read the same state features. */
-  private record FeaturesKey(String id) {}
 
   private final String modelName;
   private final int dimension;
@@ -79,11 +77,7 @@ public final class ModelFeatures implements FeatureSource {
    * @throws IllegalArgumentException if a state carries no features or features of another length
    */
   @Override
-  public float[][] features(StateBatch states) {
-    return states.shared(new FeaturesKey(id), float[][].class, this::read);
-  }
-
-  private float[][] read(StateBatch states) {
+  public float[][] compute(StateBatch states) {
     float[][] rows = new float[states.size()][];
     for (int i = 0; i < rows.length; i++) {
       Optional<float[]> f = states.get(i).features();

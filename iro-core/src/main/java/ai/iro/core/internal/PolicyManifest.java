@@ -1,7 +1,8 @@
-package ai.iro.core.io;
+package ai.iro.core.internal;
 
 import ai.iro.core.IterationMetrics;
 import ai.iro.core.data.PromptSplit;
+import ai.iro.core.io.InvalidPolicyException;
 import ai.iro.core.model.Sampling;
 import ai.iro.core.resample.Resamplers;
 import ai.iro.core.search.Expansion;

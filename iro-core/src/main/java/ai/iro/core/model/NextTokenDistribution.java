@@ -7,7 +7,7 @@ import java.util.Arrays;
  * The next tokens a row may take and their log-probabilities under the model's sampling
  * distribution (after temperature, top-k and top-p), most likely first. Immutable.
  */
-public final class TokenCandidates {
+public final class NextTokenDistribution {
   private final int[] tokens;
   private final double[] logProbs;
 
@@ -17,7 +17,7 @@ public final class TokenCandidates {
    * @param tokens token ids
    * @param logProbs their log-probabilities, the same length
    */
-  public TokenCandidates(int[] tokens, double[] logProbs) {
+  public NextTokenDistribution(int[] tokens, double[] logProbs) {
     Preconditions.checkArgument(tokens.length == logProbs.length,
         "tokens and logProbs differ in length: %s vs %s", tokens.length, logProbs.length);
     this.tokens = tokens.clone();
@@ -41,6 +41,6 @@ public final class TokenCandidates {
 
   @Override
   public String toString() {
-    return "TokenCandidates" + Arrays.toString(tokens) + Arrays.toString(logProbs);
+    return "NextTokenDistribution" + Arrays.toString(tokens) + Arrays.toString(logProbs);
   }
 }

@@ -1,17 +1,17 @@
-package ai.iro.core.io;
+package ai.iro.core.internal;
 
+import ai.iro.core.io.AtomicFiles;
+import ai.iro.core.io.InvalidPolicyException;
 import ai.iro.core.value.SavableValueFunction;
 import ai.iro.core.value.ValueFunction;
 import ai.iro.core.value.ValueFunctionLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -46,23 +46,7 @@ public final class PolicyDirectory {
 
   /** Writes the manifest atomically, replacing any earlier one. */
   public static void writeManifest(Path directory, PolicyManifest manifest) throws IOException {
-    writeAtomically(directory.resolve(PolicyManifest.FILE_NAME), manifest.toJson());
-  }
-
-  /**
-   * Writes {@code text} (UTF-8) to {@code file} atomically: a temporary file in the same directory
-   * (created if absent) renamed over the target, so readers see the old file or the whole new one.
-   */
-  public static void writeAtomically(Path file, String text) throws IOException {
-    Path directory = file.toAbsolutePath().getParent();
-    Files.createDirectories(directory);
-    Path tmp = Files.createTempFile(directory, "." + file.getFileName() + "-", ".tmp");
-    try {
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      move(tmp, file);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.writeString(directory.resolve(PolicyManifest.FILE_NAME), manifest.toJson());
   }
 
   /**
@@ -82,7 +66,7 @@ public final class PolicyDirectory {
       ((SavableValueFunction) function).save(tmp);
       Path target = directory.resolve(name);
       deleteRecursively(target);
-      move(tmp, target);
+      AtomicFiles.move(tmp, target);
     } finally {
       deleteRecursively(tmp);
     }
@@ -127,14 +111,6 @@ public final class PolicyDirectory {
     }
     try (DirectoryStream<Path> s = Files.newDirectoryStream(directory)) {
       return !s.iterator().hasNext();
-    }
-  }
-
-  private static void move(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException("cannot rename " + from + " to " + to + " atomically on this file system", e);
     }
   }
 

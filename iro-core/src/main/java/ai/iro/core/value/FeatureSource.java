@@ -1,13 +1,12 @@
-package ai.iro.onnx.value;
+package ai.iro.core.value;
 
-import ai.iro.core.value.StateBatch;
-import ai.iro.core.value.ValueExample;
 import java.util.List;
 
 /**
  * Where a value head's input comes from: a fixed-length feature vector per search state. Heads of
- * successive iterations usually share one source, so implementations compute a batch's features
- * once through {@link StateBatch#shared} and every head reads the same rows.
+ * successive iterations usually share one source: they read a batch's features through
+ * {@link StateBatch#features(FeatureSource)}, which calls {@link #compute} once per batch and source
+ * {@link #id()} and hands every head the same rows.
  */
 public interface FeatureSource {
 
@@ -21,12 +20,13 @@ public interface FeatureSource {
   int dimension();
 
   /**
-   * The features of a batch's states, one row of {@link #dimension()} values per state, in order.
-   * The rows may be shared with other callers through the batch's memo: do not modify them.
+   * Computes the features of a batch's states, one row of {@link #dimension()} values per state, in
+   * order. Value functions call {@link StateBatch#features(FeatureSource)} instead, which computes
+   * once per batch; the rows are then shared with other callers: do not modify them.
    *
    * @throws IllegalArgumentException if a state has no features this source can read
    */
-  float[][] features(StateBatch states);
+  float[][] compute(StateBatch states);
 
   /**
    * The features of every prefix state of each example: per example a matrix of

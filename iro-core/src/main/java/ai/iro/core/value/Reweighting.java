@@ -1,4 +1,4 @@
-package ai.iro.core;
+package ai.iro.core.value;
 
 import com.google.common.base.Preconditions;
 import java.util.Objects;
@@ -7,22 +7,24 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How an alignment iteration keeps responses per prompt from its scored candidates (the
- * "reweight" step): the reward-best, a softmax draw, or all of them. Immutable.
+ * The "reweight" step of an alignment iteration: which of a prompt's scored final responses are
+ * kept as training examples for the next value function (the reward-best, a softmax draw, or all
+ * of them). Not to be confused with a {@link ai.iro.core.resample.Resampler}, which picks the
+ * beams that survive a step of the search. Immutable.
  */
-public final class Selection {
+public final class Reweighting {
   private static final Pattern SOFTMAX = Pattern.compile("softmax\\(beta=([^)]+)\\)");
-  private static final Selection BEST = new Selection(0);
-  private static final Selection ALL = new Selection(-1);
+  private static final Reweighting BEST = new Reweighting(0);
+  private static final Reweighting ALL = new Reweighting(-1);
 
   private final double beta;
 
-  private Selection(double beta) {
+  private Reweighting(double beta) {
     this.beta = beta;
   }
 
   /** Keeps the reward-best candidate (the paper's reference code). */
-  public static Selection best() {
+  public static Reweighting best() {
     return BEST;
   }
 
@@ -30,7 +32,7 @@ public final class Selection {
    * Keeps every candidate: the value function then estimates the plain Monte-Carlo value of the
    * sampling policy, without reweighting (one-shot guidance as in controlled decoding).
    */
-  public static Selection all() {
+  public static Reweighting all() {
     return ALL;
   }
 
@@ -40,13 +42,13 @@ public final class Selection {
    *
    * @param beta positive and finite
    */
-  public static Selection softmax(double beta) {
+  public static Reweighting softmax(double beta) {
     Preconditions.checkArgument(beta > 0 && Double.isFinite(beta), "selection beta must be positive and finite, found %s", beta);
-    return new Selection(beta);
+    return new Reweighting(beta);
   }
 
   /** Parses {@link #spec()}: {@code best} or {@code softmax(beta=B)}. */
-  public static Selection parse(String spec) {
+  public static Reweighting parse(String spec) {
     if (spec.equals("best")) {
       return best();
     }
@@ -65,8 +67,14 @@ public final class Selection {
     return beta == 0 ? "best" : beta < 0 ? "all" : "softmax(beta=" + beta + ")";
   }
 
-  /** Picks the indices of the kept candidates among finite rewards. */
-  int[] keep(double[] rewards, RandomGenerator random) {
+  /**
+   * Picks the indices of the kept responses of one prompt.
+   *
+   * @param rewards the rewards of the prompt's responses, all finite
+   * @param random the source of the softmax draw (unused by {@code best} and {@code all})
+   * @return the kept indices, in increasing order for {@code all}
+   */
+  public int[] keep(double[] rewards, RandomGenerator random) {
     if (beta < 0) {
       int[] all = new int[rewards.length];
       for (int i = 0; i < all.length; i++) {
@@ -106,7 +114,7 @@ public final class Selection {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Selection && ((Selection) o).beta == beta;
+    return o instanceof Reweighting && ((Reweighting) o).beta == beta;
   }
 
   @Override
