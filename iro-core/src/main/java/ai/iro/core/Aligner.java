@@ -8,14 +8,11 @@ import ai.iro.core.internal.PolicyDirectory;
 import ai.iro.core.internal.PolicyManifest;
 import ai.iro.core.model.BaseModel;
 import ai.iro.core.reward.RewardModel;
-import ai.iro.core.search.Candidate;
 import ai.iro.core.search.SearchOutcome;
-import ai.iro.core.search.SearchResult;
 import ai.iro.core.search.Searcher;
 import ai.iro.core.value.Reweighting;
 import ai.iro.core.value.SavableValueFunction;
 import ai.iro.core.value.TrainedValue;
-import ai.iro.core.value.ValueExample;
 import ai.iro.core.value.ValueFunctionLoader;
 import ai.iro.core.value.ValueStack;
 import ai.iro.core.value.ValueTrainer;
@@ -197,24 +194,19 @@ public final class Aligner {
       List<Prompt> prompts = dataset.promptsFor(t, iterations, split);
       listener.onIterationStart(t, iterations, prompts.size());
       Searcher sampler = t == 1 ? Searcher.bestOfN(initialSamples, searcher.sampling()) : searcher;
-      Stats stats = new Stats();
-      List<ValueExample> examples = new ArrayList<>();
+      IterationSamples samples = new IterationSamples(t, reward, selection);
       for (int from = 0, batch = 0; from < prompts.size(); from += batchSize, batch++) {
         List<String> texts = prompts.subList(from, Math.min(prompts.size(), from + batchSize)).stream()
             .map(Prompt::text).toList();
         SearchOutcome outcome = sampler.search(model, stack, Optional.empty(), texts, Seeds.derive(seed, t, batch));
-        stats.tokens += outcome.tokensGenerated();
-        SplittableRandom selectRandom = new SplittableRandom(Seeds.derive(seed, t, batch, 0x5E1EC7L));
-        keep(t, outcome, selectRandom, stats, examples);
+        samples.add(outcome, new SplittableRandom(Seeds.derive(seed, t, batch, 0x5E1EC7L)));
         listener.onProgress(t, Math.min(prompts.size(), from + batchSize), prompts.size());
       }
-      TrainedValue trained = trainer.train(examples, Seeds.derive(seed, t, 0x7EA1L));
+      TrainedValue trained = trainer.train(samples.examples(), Seeds.derive(seed, t, 0x7EA1L));
       double beta = betas.get(t - 1);
       stack = stack.with(trained.function(), beta);
-      long examplesCount = examples.stream().mapToLong(e -> e.responseLength() + 1L).sum();
-      IterationMetrics metrics = new IterationMetrics(t, prompts.size(), stats.samples,
-          stats.sampleSum / stats.samples, stats.sampleMax, stats.keptSum / stats.kept, stats.keptMax,
-          examplesCount, trained.loss(), stats.tokens, Duration.ofNanos(System.nanoTime() - start));
+      IterationMetrics metrics = samples.metrics(prompts.size(), trained.loss(),
+          Duration.ofNanos(System.nanoTime() - start));
       String directory = "value-" + t;
       String format = trained.function() instanceof SavableValueFunction
           ? ((SavableValueFunction) trained.function()).format() : "unsaved";
@@ -233,62 +225,10 @@ public final class Aligner {
     return new AlignedPolicy(model, stack, searcher, Optional.empty(), manifest);
   }
 
-  /** Scores every final of every prompt, keeps one per prompt and adds its example. */
-  private void keep(int t, SearchOutcome outcome, SplittableRandom random, Stats stats, List<ValueExample> examples) {
-    List<String> prompts = new ArrayList<>();
-    List<String> responses = new ArrayList<>();
-    for (SearchResult r : outcome.results()) {
-      for (Candidate c : r.finals()) {
-        prompts.add(r.prompt());
-        responses.add(c.text());
-      }
-    }
-    double[] rewards = reward.score(prompts, responses);
-    if (rewards.length != responses.size()) {
-      throw new IllegalStateException("reward model returned " + rewards.length + " scores for "
-          + responses.size() + " responses in iteration " + t);
-    }
-    for (int i = 0; i < rewards.length; i++) {
-      if (!Double.isFinite(rewards[i])) {
-        throw new IllegalStateException("reward model returned " + rewards[i] + " in iteration " + t
-            + " for prompt \"" + prompts.get(i) + "\" and response \"" + responses.get(i)
-            + "\"; rewards must be finite");
-      }
-    }
-    int offset = 0;
-    for (SearchResult r : outcome.results()) {
-      int n = r.finals().size();
-      double[] own = Arrays.copyOfRange(rewards, offset, offset + n);
-      offset += n;
-      for (double x : own) {
-        stats.sampleSum += x;
-        stats.sampleMax = Math.max(stats.sampleMax, x);
-        stats.samples++;
-      }
-      for (int k : selection.keep(own, random)) {
-        Candidate kept = r.finals().get(k);
-        stats.keptSum += own[k];
-        stats.keptMax = Math.max(stats.keptMax, own[k]);
-        stats.kept++;
-        examples.add(new ValueExample(r.prompt(), kept.tokens(), kept.text(), own[k]));
-      }
-    }
-  }
-
   private String runId(PromptDataset dataset) {
     String spec = PolicyManifest.searchSpec(searcher) + "|" + iterations + "|" + betas + "|" + selection.spec()
         + "|" + split + "|" + initialSamples + "|" + batchSize + "|" + seed + "|" + dataset.fingerprint();
     return Hashing.sha256().hashString(spec, StandardCharsets.UTF_8).toString().substring(0, 16);
-  }
-
-  private static final class Stats {
-    int samples;
-    int kept;
-    double sampleSum;
-    double sampleMax = Double.NEGATIVE_INFINITY;
-    double keptSum;
-    double keptMax = Double.NEGATIVE_INFINITY;
-    long tokens;
   }
 
   /** Builder of {@link Aligner}: the base model, reward and value trainer are required. */

@@ -1,25 +1,15 @@
 package ai.iro.core.search;
 
-import ai.iro.core.internal.Seeds;
 import ai.iro.core.model.BaseModel;
-import ai.iro.core.model.Decoding;
 import ai.iro.core.model.Sampling;
-import ai.iro.core.model.NextTokenDistribution;
 import ai.iro.core.resample.Resampler;
 import ai.iro.core.resample.Resamplers;
 import ai.iro.core.reward.RewardModel;
-import ai.iro.core.value.State;
-import ai.iro.core.value.StateBatch;
 import ai.iro.core.value.ValueStack;
 import com.google.common.base.Preconditions;
-import java.util.AbstractList;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.SplittableRandom;
 
 /**
  * Chunk-level beam search (CBS) over a frozen base model, guided by a {@link ValueStack}.
@@ -157,237 +147,7 @@ public final class Searcher {
     Objects.requireNonNull(values, "values");
     Objects.requireNonNull(reward, "reward");
     Preconditions.checkArgument(!prompts.isEmpty(), "prompts must not be empty");
-    long start = System.nanoTime();
-    Clock clock = new Clock();
-    SplittableRandom random = new SplittableRandom(Seeds.derive(seed, 0x5EA2C4L));
-    try (Decoding decoding = model.open(prompts, sampling, Seeds.derive(seed, 0xDEC0DEL))) {
-      int groups = prompts.size();
-      int startRows = expansion == Expansion.SAMPLE ? beamWidth * children : beamWidth;
-      clock.time(Phase.REORDER, () -> decoding.reorder(repeatEach(groups, startRows)));
-      if (expansion == Expansion.SAMPLE) {
-        runSampled(model, decoding, values, groups, random, clock);
-      } else {
-        runEnumerated(model, decoding, values, groups, random, clock);
-      }
-      return finish(decoding, values, reward, prompts, clock, start);
-    }
-  }
-
-  private void runSampled(BaseModel model, Decoding d, ValueStack values, int groups, SplittableRandom random,
-      Clock clock) {
-    int rowsPerGroup = beamWidth * children;
-    int step = Math.min(chunkLength, sampling.maxNewTokens());
-    while (!d.allFinished()) {
-      clock.time(Phase.MODEL, () -> d.extend(step));
-      if (d.allFinished()) {
-        break;
-      }
-      RowTexts texts = new RowTexts(model, d);
-      double[] scores = clock.timeScore(() -> score(values, d, texts));
-      long t0 = System.nanoTime();
-      int[] next = new int[groups * rowsPerGroup];
-      int pos = 0;
-      for (int g = 0; g < groups; g++) {
-        int from = g * rowsPerGroup;
-        int[] survivors = resampler.select(
-            Arrays.copyOfRange(scores, from, from + rowsPerGroup), texts.list(from, rowsPerGroup), beamWidth, random);
-        for (int s : survivors) {
-          for (int k = 0; k < children; k++) {
-            next[pos++] = from + s;
-          }
-        }
-      }
-      clock.add(Phase.RESAMPLE, System.nanoTime() - t0);
-      clock.time(Phase.REORDER, () -> d.reorder(next));
-    }
-  }
-
-  private void runEnumerated(BaseModel model, Decoding d, ValueStack values, int groups, SplittableRandom random,
-      Clock clock) {
-    while (!d.allFinished()) {
-      long t0 = System.nanoTime();
-      NextTokenDistribution[] cands = d.candidates(maxCandidates).orElseThrow(() -> new UnsupportedOperationException(
-          "token-level search (Expansion.ENUMERATE) needs a base model that exposes next-token candidates; "
-              + d.getClass().getName() + " does not"));
-      int rows = d.size();
-      int rowsPerGroup = rows / groups;
-      int expanded = 0;
-      for (int r = 0; r < rows; r++) {
-        expanded += d.isFinished(r) ? 1 : Math.max(1, cands[r].size());
-      }
-      int[] parentRows = new int[expanded];
-      int[] forced = new int[expanded];
-      double[] logProbs = new double[expanded];
-      int[] groupStart = new int[groups + 1];
-      int at = 0;
-      for (int r = 0; r < rows; r++) {
-        if (r % rowsPerGroup == 0) {
-          groupStart[r / rowsPerGroup] = at;
-        }
-        if (d.isFinished(r) || cands[r].size() == 0) {
-          parentRows[at] = r;
-          forced[at++] = -1;
-        } else {
-          for (int c = 0; c < cands[r].size(); c++) {
-            parentRows[at] = r;
-            forced[at] = cands[r].token(c);
-            logProbs[at++] = cands[r].logProb(c);
-          }
-        }
-      }
-      groupStart[groups] = at;
-      clock.add(Phase.MODEL, System.nanoTime() - t0);
-      clock.time(Phase.REORDER, () -> d.reorder(parentRows));
-      clock.time(Phase.MODEL, () -> d.force(forced));
-      RowTexts texts = new RowTexts(model, d);
-      double[] scores = clock.timeScore(() -> score(values, d, texts));
-      long t1 = System.nanoTime();
-      int[] next = new int[groups * beamWidth];
-      int pos = 0;
-      for (int g = 0; g < groups; g++) {
-        int from = groupStart[g];
-        int n = groupStart[g + 1] - from;
-        double[] groupScores = new double[n];
-        for (int i = 0; i < n; i++) {
-          groupScores[i] = scores[from + i] + logProbs[from + i];
-        }
-        for (int s : resampler.select(groupScores, texts.list(from, n), beamWidth, random)) {
-          next[pos++] = from + s;
-        }
-      }
-      clock.add(Phase.RESAMPLE, System.nanoTime() - t1);
-      clock.time(Phase.REORDER, () -> d.reorder(next));
-    }
-  }
-
-  private SearchOutcome finish(Decoding d, ValueStack values, Optional<RewardModel> reward, List<String> prompts,
-      Clock clock, long start) {
-    int groups = prompts.size();
-    int rows = d.size();
-    int perGroup = rows / groups;
-    List<String> texts = new ArrayList<>(rows);
-    List<String> rowPrompts = new ArrayList<>(rows);
-    for (int r = 0; r < rows; r++) {
-      texts.add(d.responseText(r));
-      rowPrompts.add(d.prompt(r));
-    }
-    double[] scores = clock.timeScore(() -> score(values, d, RowTexts.of(texts)));
-    double[] rewards = null;
-    if (reward.isPresent()) {
-      long t0 = System.nanoTime();
-      rewards = reward.get().score(rowPrompts, texts);
-      clock.add(Phase.REWARD, System.nanoTime() - t0);
-      if (rewards.length != rows) {
-        throw new IllegalStateException("reward model returned " + rewards.length + " scores for " + rows + " responses");
-      }
-    }
-    List<SearchResult> results = new ArrayList<>(groups);
-    for (int g = 0; g < groups; g++) {
-      List<Candidate> finals = new ArrayList<>(perGroup);
-      int best = 0;
-      for (int i = 0; i < perGroup; i++) {
-        int r = g * perGroup + i;
-        OptionalDouble rw = rewards == null ? OptionalDouble.empty() : OptionalDouble.of(rewards[r]);
-        finals.add(new Candidate(texts.get(r), d.responseTokens(r), scores[r], rw, d.finishReason(r)));
-        double key = rewards == null ? scores[r] : rewards[r];
-        double bestKey = rewards == null ? scores[g * perGroup + best] : rewards[g * perGroup + best];
-        if (key > bestKey) {
-          best = i;
-        }
-      }
-      results.add(new SearchResult(prompts.get(g), finals, best));
-    }
-    return new SearchOutcome(results, d.tokensGenerated(),
-        clock.timings(d.samplingNanos().orElse(0), System.nanoTime() - start));
-  }
-
-  /**
-   * The stack's scores of every row; no states are built for an empty stack. States decode their
-   * text only when a value function reads it, sharing the decoded texts with the resampler.
-   */
-  private static double[] score(ValueStack values, Decoding d, RowTexts texts) {
-    int rows = d.size();
-    if (values.isEmpty()) {
-      return new double[rows];
-    }
-    Optional<float[][]> features = d.features();
-    List<State> states = new ArrayList<>(rows);
-    for (int r = 0; r < rows; r++) {
-      Optional<float[]> f = features.isPresent() ? Optional.of(features.get()[r]) : Optional.empty();
-      int row = r;
-      states.add(State.lazy(d.prompt(r), d.responseTokens(r), tokens -> texts.text(row, tokens), f));
-    }
-    return values.score(new StateBatch(states));
-  }
-
-  /**
-   * The response texts of a decoding's rows at one point of the search, each decoded at most once
-   * and only when read (by a resampler or a state). A state may read its text after the decoding
-   * has moved on, so it decodes its own tokens when the row's text is not yet known.
-   */
-  private static final class RowTexts {
-    private final BaseModel model;
-    private final Decoding decoding;
-    private final String[] texts;
-
-    private RowTexts(BaseModel model, Decoding decoding, String[] texts) {
-      this.model = model;
-      this.decoding = decoding;
-      this.texts = texts;
-    }
-
-    RowTexts(BaseModel model, Decoding decoding) {
-      this(model, decoding, new String[decoding.size()]);
-    }
-
-    /** Texts already decoded. */
-    static RowTexts of(List<String> texts) {
-      return new RowTexts(null, null, texts.toArray(new String[0]));
-    }
-
-    /** The text of a row, read from the decoding (valid only before the decoding moves on). */
-    String text(int row) {
-      String t = texts[row];
-      if (t == null) {
-        t = decoding.responseText(row);
-        texts[row] = t;
-      }
-      return t;
-    }
-
-    /** The text of a row whose tokens are given: the row's text when known, else decoded from them. */
-    String text(int row, int[] tokens) {
-      String t = texts[row];
-      if (t == null) {
-        t = model.decode(tokens);
-        texts[row] = t;
-      }
-      return t;
-    }
-
-    /** Rows {@code from .. from + count) as a list, decoded only when read. */
-    List<String> list(int from, int count) {
-      return new AbstractList<>() {
-        @Override
-        public String get(int i) {
-          Preconditions.checkElementIndex(i, count);
-          return text(from + i);
-        }
-
-        @Override
-        public int size() {
-          return count;
-        }
-      };
-    }
-  }
-
-  private static int[] repeatEach(int groups, int times) {
-    int[] rows = new int[groups * times];
-    for (int i = 0; i < rows.length; i++) {
-      rows[i] = i / times;
-    }
-    return rows;
+    return new ChunkSearch(this).run(model, values, reward, prompts, seed);
   }
 
   @Override
@@ -395,34 +155,6 @@ public final class Searcher {
     return "Searcher{W=" + beamWidth + ", K=" + children + ", L="
         + (chunkLength == UNBOUNDED ? "unbounded" : chunkLength) + ", expansion=" + expansion
         + ", resampler=" + resampler.spec() + ", " + sampling + "}";
-  }
-
-  private enum Phase { MODEL, VALUE, RESAMPLE, REORDER, REWARD }
-
-  /** Accumulates time per phase. */
-  private static final class Clock {
-    private final long[] nanos = new long[Phase.values().length];
-
-    void add(Phase phase, long n) {
-      nanos[phase.ordinal()] += n;
-    }
-
-    void time(Phase phase, Runnable r) {
-      long t0 = System.nanoTime();
-      r.run();
-      add(phase, System.nanoTime() - t0);
-    }
-
-    double[] timeScore(java.util.function.Supplier<double[]> s) {
-      long t0 = System.nanoTime();
-      double[] out = s.get();
-      add(Phase.VALUE, System.nanoTime() - t0);
-      return out;
-    }
-
-    SearchTimings timings(long sampling, long total) {
-      return new SearchTimings(nanos[0], sampling, nanos[1], nanos[2], nanos[3], nanos[4], total);
-    }
   }
 
   /** Builder of {@link Searcher}; each setter validates its value. */
