@@ -3,25 +3,17 @@ package ai.iro.onnx.reward;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.iro.core.reward.RewardModel;
-import ai.iro.onnx.runtime.Device;
-import ai.iro.onnx.runtime.OnnxSession;
+import ai.iro.onnx.internal.EncoderSession;
+import ai.iro.onnx.internal.EncoderSession.Tokens;
+import ai.iro.onnx.runtime.ExecutionOptions;
 import ai.iro.onnx.runtime.OrtRuntime;
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import com.google.common.base.Preconditions;
-import java.io.IOException;
-import java.nio.LongBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -38,6 +30,7 @@ import java.util.TreeSet;
  * try (OnnxRewardModel rm = OnnxRewardModel.builder()
  *     .modelFile(Path.of("rm/model.onnx")).tokenizerFile(Path.of("rm/tokenizer.json"))
  *     .labelIndex(1).maxLength(512).truncation(OnnxRewardModel.Truncation.TRUNCATE_LEFT)
+ *     .execution(ExecutionOptions.cpu(4))
  *     .build()) {
  *   double[] scores = rm.score(prompts, responses);
  * }
@@ -63,54 +56,42 @@ public final class OnnxRewardModel implements RewardModel, AutoCloseable {
     CONCATENATED
   }
 
-  private static final String INPUT_IDS = "input_ids";
-  private static final String ATTENTION_MASK = "attention_mask";
-  private static final String TOKEN_TYPE_IDS = "token_type_ids";
+  /** The default execution: the CPU with one thread per operator. */
+  public static final ExecutionOptions DEFAULT_EXECUTION = ExecutionOptions.cpu(1);
+
   private static final String LOGITS = "logits";
+  /** DJL options: special tokens added; truncation is this class's own policy. */
+  private static final Map<String, String> TOKENIZER_OPTIONS = Map.of("addSpecialTokens", "true",
+      "truncation", "false", "padding", "false");
 
   private final String source;
-  private final OnnxSession session;
-  private final HuggingFaceTokenizer tokenizer;
-  private final boolean hasTokenTypes;
+  private final EncoderSession session;
   private final int labels;
   private final int labelIndex;
   private final int batchSize;
   private final int maxLength;
   private final Truncation truncation;
   private final Input input;
-  private volatile boolean closed;
 
-  private OnnxRewardModel(Builder b, OnnxSession session, HuggingFaceTokenizer tokenizer) {
-    this.source = b.modelFile.toString();
+  private OnnxRewardModel(Builder b, EncoderSession session) {
+    this.source = session.source();
     this.session = session;
-    this.tokenizer = tokenizer;
     this.batchSize = b.batchSize;
     this.maxLength = b.maxLength;
     this.truncation = b.truncation;
     this.input = b.input;
-    OrtSession s = session.session();
-    try {
-      Map<String, NodeInfo> outputs = s.getOutputInfo();
-      if (!outputs.containsKey(LOGITS)) {
-        throw new IllegalArgumentException("reward model " + source + " has outputs " + new TreeSet<>(outputs.keySet())
-            + ", expected an output named logits [batch, labels] (a sequence-classification export)");
-      }
-      long[] shape = outputs.get(LOGITS).getInfo() instanceof TensorInfo t ? t.getShape() : new long[0];
-      if (shape.length != 2 || shape[1] <= 0) {
-        throw new IllegalArgumentException("reward model " + source + ": logits have shape " + Arrays.toString(shape)
-            + ", expected [batch, labels] with a fixed number of labels");
-      }
-      Set<String> inputs = new TreeSet<>(s.getInputNames());
-      if (!inputs.contains(INPUT_IDS) || !inputs.contains(ATTENTION_MASK)
-          || !Set.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS).containsAll(inputs)) {
-        throw new IllegalArgumentException("reward model " + source + " has inputs " + inputs
-            + ", expected [attention_mask, input_ids] and optionally token_type_ids");
-      }
-      this.hasTokenTypes = inputs.contains(TOKEN_TYPE_IDS);
-      this.labels = (int) shape[1];
-    } catch (OrtException e) {
-      throw new IllegalArgumentException("cannot read the inputs and outputs of " + source + ": " + e.getMessage(), e);
+    if (!session.outputNames().contains(LOGITS)) {
+      throw new IllegalArgumentException("reward model " + source + " has outputs "
+          + new TreeSet<>(session.outputNames())
+          + ", expected an output named logits [batch, labels] (a sequence-classification export)");
     }
+    long[] shape = session.outputShape(LOGITS);
+    if (shape.length != 2 || shape[1] <= 0) {
+      throw new IllegalArgumentException("reward model " + source + ": logits have shape " + Arrays.toString(shape)
+          + ", expected [batch, labels] with a fixed number of labels");
+    }
+    session.requireTokenInputs("expected [attention_mask, input_ids] and optionally token_type_ids");
+    this.labels = (int) shape[1];
     if (b.labelIndex == null) {
       if (labels != 1) {
         throw new IllegalArgumentException("reward model " + source + " has " + labels
@@ -168,7 +149,7 @@ public final class OnnxRewardModel implements RewardModel, AutoCloseable {
    * @throws IllegalArgumentException if the pair is too long and the policy is {@link Truncation#FAIL}
    */
   public long[] tokenize(int index, String prompt, String response) {
-    return encodePair(index, prompt, response)[0];
+    return encodePair(index, prompt, response).ids();
   }
 
   /**
@@ -179,16 +160,16 @@ public final class OnnxRewardModel implements RewardModel, AutoCloseable {
    */
   @Override
   public double[] score(List<String> prompts, List<String> responses) {
-    checkOpen();
+    session.checkOpen();
     Objects.requireNonNull(prompts, "prompts");
     Objects.requireNonNull(responses, "responses");
     Preconditions.checkArgument(prompts.size() == responses.size(),
         "%s prompts but %s responses: expected one response per prompt", prompts.size(), responses.size());
     int n = prompts.size();
-    long[][][] encoded = new long[n][][];
+    List<Tokens> encoded = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      encoded[i] = encodePair(i, Objects.requireNonNull(prompts.get(i), "prompt " + i),
-          Objects.requireNonNull(responses.get(i), "response " + i));
+      encoded.add(encodePair(i, Objects.requireNonNull(prompts.get(i), "prompt " + i),
+          Objects.requireNonNull(responses.get(i), "response " + i)));
     }
     double[] out = new double[n];
     for (int start = 0; start < n; start += batchSize) {
@@ -199,15 +180,15 @@ public final class OnnxRewardModel implements RewardModel, AutoCloseable {
   }
 
   /** ids and type ids of one pair, truncated by the policy. */
-  private long[][] encodePair(int index, String prompt, String response) {
-    checkOpen();
+  private Tokens encodePair(int index, String prompt, String response) {
+    HuggingFaceTokenizer tokenizer = session.tokenizer();
     Encoding e = input == Input.TEXT_PAIR
         ? tokenizer.encode(prompt, response, true, false)
         : tokenizer.encode(prompt + response, true, false);
     long[] ids = e.getIds();
     long[] types = e.getTypeIds();
     if (ids.length <= maxLength) {
-      return new long[][] {ids, types};
+      return new Tokens(ids, types);
     }
     long[] special = e.getSpecialTokenMask();
     switch (truncation) {
@@ -220,11 +201,11 @@ public final class OnnxRewardModel implements RewardModel, AutoCloseable {
       }
       case TRUNCATE_LEFT -> {
         boolean keepFirst = special.length > 0 && special[0] == 1;
-        return new long[][] {keepEnd(ids, keepFirst), keepEnd(types, keepFirst)};
+        return new Tokens(keepEnd(ids, keepFirst), keepEnd(types, keepFirst));
       }
       case TRUNCATE_RIGHT -> {
         boolean keepLast = special.length > 0 && special[special.length - 1] == 1;
-        return new long[][] {keepStart(ids, keepLast), keepStart(types, keepLast)};
+        return new Tokens(keepStart(ids, keepLast), keepStart(types, keepLast));
       }
       default -> throw new AssertionError(truncation);
     }
@@ -248,73 +229,27 @@ public final class OnnxRewardModel implements RewardModel, AutoCloseable {
     return out;
   }
 
-  private void runBatch(long[][][] encoded, int start, int end, double[] out) {
+  private void runBatch(List<Tokens> encoded, int start, int end, double[] out) {
     int batch = end - start;
-    int seq = 1;
-    for (int i = start; i < end; i++) {
-      seq = Math.max(seq, encoded[i][0].length);
+    float[][] logits = session.run(encoded.subList(start, end), LOGITS, float[][].class,
+        "pairs " + start + ".." + (end - 1));
+    if (logits.length != batch) {
+      throw new IllegalStateException("reward model " + source + " returned " + logits.length
+          + " rows of logits for a batch of " + batch);
     }
-    long[] ids = new long[batch * seq];
-    long[] mask = new long[batch * seq];
-    long[] types = new long[batch * seq];
     for (int b = 0; b < batch; b++) {
-      long[] pairIds = encoded[start + b][0];
-      long[] pairTypes = encoded[start + b][1];
-      for (int t = 0; t < pairIds.length; t++) {
-        ids[b * seq + t] = pairIds[t];
-        mask[b * seq + t] = 1;
-        types[b * seq + t] = t < pairTypes.length ? pairTypes[t] : 0;
+      if (logits[b].length != labels) {
+        throw new IllegalStateException("reward model " + source + " returned " + logits[b].length
+            + " logits per pair, expected " + labels);
       }
-    }
-    long[] shape = {batch, seq};
-    var env = OrtRuntime.environment();
-    try (OnnxTensor idT = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
-         OnnxTensor maskT = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
-         OnnxTensor typeT = OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape)) {
-      Map<String, OnnxTensor> inputs = new HashMap<>();
-      inputs.put(INPUT_IDS, idT);
-      inputs.put(ATTENTION_MASK, maskT);
-      if (hasTokenTypes) {
-        inputs.put(TOKEN_TYPE_IDS, typeT);
-      }
-      try (OrtSession.Result result = session.session().run(inputs, Set.of(LOGITS))) {
-        float[][] logits = (float[][]) result.get(LOGITS).orElseThrow(
-            () -> new IllegalStateException("reward model " + source + " returned no logits")).getValue();
-        if (logits.length != batch) {
-          throw new IllegalStateException("reward model " + source + " returned " + logits.length
-              + " rows of logits for a batch of " + batch);
-        }
-        for (int b = 0; b < batch; b++) {
-          if (logits[b].length != labels) {
-            throw new IllegalStateException("reward model " + source + " returned " + logits[b].length
-                + " logits per pair, expected " + labels);
-          }
-          out[start + b] = logits[b][labelIndex];
-        }
-      }
-    } catch (OrtException e) {
-      throw new IllegalStateException("reward model " + source + " failed on pairs " + start + ".." + (end - 1)
-          + ": " + e.getMessage(), e);
-    }
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("reward model " + source + " is closed");
+      out[start + b] = logits[b][labelIndex];
     }
   }
 
   /** Frees the session and the tokenizer. Idempotent. */
   @Override
-  public synchronized void close() {
-    if (!closed) {
-      closed = true;
-      try {
-        session.close();
-      } finally {
-        tokenizer.close();
-      }
-    }
+  public void close() {
+    session.close();
   }
 
   @Override
@@ -332,8 +267,7 @@ public final class OnnxRewardModel implements RewardModel, AutoCloseable {
     private int maxLength = 512;
     private Truncation truncation = Truncation.FAIL;
     private Input input = Input.TEXT_PAIR;
-    private Device device = Device.cpu();
-    private int threads = 1;
+    private ExecutionOptions execution = DEFAULT_EXECUTION;
 
     private Builder() {}
 
@@ -385,16 +319,12 @@ public final class OnnxRewardModel implements RewardModel, AutoCloseable {
       return this;
     }
 
-    /** Where to run the model (default CPU). */
-    public Builder device(Device device) {
-      this.device = Objects.requireNonNull(device, "device");
-      return this;
-    }
-
-    /** Intra-op threads, at least 1 (default 1). */
-    public Builder threads(int threads) {
-      Preconditions.checkArgument(threads >= 1, "threads must be at least 1, found %s", threads);
-      this.threads = threads;
+    /**
+     * Where the model runs and its threads per operator. Default:
+     * {@link OnnxRewardModel#DEFAULT_EXECUTION}, the CPU with one thread.
+     */
+    public Builder execution(ExecutionOptions execution) {
+      this.execution = Objects.requireNonNull(execution, "execution");
       return this;
     }
 
@@ -408,28 +338,9 @@ public final class OnnxRewardModel implements RewardModel, AutoCloseable {
     public OnnxRewardModel build() {
       Preconditions.checkState(modelFile != null, "modelFile is required");
       Preconditions.checkState(tokenizerFile != null, "tokenizerFile is required");
-      if (!Files.isRegularFile(tokenizerFile)) {
-        throw new IllegalArgumentException("tokenizer file " + tokenizerFile
-            + " does not exist (expected a Hugging Face tokenizer.json)");
-      }
-      HuggingFaceTokenizer tokenizer;
-      try {
-        tokenizer = HuggingFaceTokenizer.newInstance(tokenizerFile,
-            Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false"));
-      } catch (IOException | RuntimeException e) {
-        throw new IllegalArgumentException("cannot load tokenizer " + tokenizerFile + ": " + e.getMessage(), e);
-      }
-      OnnxSession session = null;
-      try {
-        session = OrtRuntime.open(modelFile, device, threads);
-        return new OnnxRewardModel(this, session, tokenizer);
-      } catch (RuntimeException e) {
-        tokenizer.close();
-        if (session != null) {
-          session.close();
-        }
-        throw e;
-      }
+      HuggingFaceTokenizer tokenizer = EncoderSession.tokenizer(tokenizerFile, TOKENIZER_OPTIONS);
+      return EncoderSession.open("reward model", tokenizer, () -> OrtRuntime.open(modelFile, execution),
+          session -> new OnnxRewardModel(this, session));
     }
   }
 }

@@ -1,28 +1,17 @@
 package ai.iro.onnx.text;
 
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.iro.onnx.runtime.Device;
-import ai.iro.onnx.runtime.OnnxSession;
+import ai.iro.onnx.internal.EncoderSession;
+import ai.iro.onnx.internal.EncoderSession.Tokens;
+import ai.iro.onnx.runtime.ExecutionOptions;
 import ai.iro.onnx.runtime.OrtRuntime;
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import com.google.common.base.Preconditions;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.LongBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * A sentence-transformers ONNX export (for example all-MiniLM-L6-v2) with its {@code tokenizer.json}:
@@ -47,67 +36,40 @@ public final class SentenceEncoder implements AutoCloseable {
   public static final int DEFAULT_MAX_LENGTH = 256;
   /** The default most texts per forward pass. */
   public static final int DEFAULT_BATCH_SIZE = 32;
+  /** The default execution: the CPU with one thread per operator. */
+  public static final ExecutionOptions DEFAULT_EXECUTION = ExecutionOptions.cpu(1);
 
-  private static final String INPUT_IDS = "input_ids";
-  private static final String ATTENTION_MASK = "attention_mask";
-  private static final String TOKEN_TYPE_IDS = "token_type_ids";
   private static final List<String> PREFERRED_OUTPUTS = List.of("token_embeddings", "last_hidden_state");
 
   private final String source;
-  private final OnnxSession session;
-  private final HuggingFaceTokenizer tokenizer;
-  private final boolean hasTokenTypes;
+  private final EncoderSession session;
   private final String output;
   private final int dimension;
   private final int maxLength;
   private final boolean normalize;
   private final int batchSize;
-  private volatile boolean closed;
 
-  private SentenceEncoder(String source, OnnxSession session, HuggingFaceTokenizer tokenizer, int maxLength,
-      boolean normalize, int batchSize) {
-    this.source = source;
+  private SentenceEncoder(EncoderSession session, int maxLength, boolean normalize, int batchSize) {
+    this.source = session.source();
     this.batchSize = batchSize;
     this.session = session;
-    this.tokenizer = tokenizer;
     this.maxLength = maxLength;
     this.normalize = normalize;
-    OrtSession s = session.session();
-    try {
-      Set<String> inputs = new TreeSet<>(s.getInputNames());
-      Set<String> allowed = Set.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
-      if (!inputs.contains(INPUT_IDS) || !inputs.contains(ATTENTION_MASK) || !allowed.containsAll(inputs)) {
-        throw new IllegalArgumentException("sentence encoder " + source + " has inputs " + inputs
-            + ", expected input_ids and attention_mask and optionally token_type_ids");
-      }
-      this.hasTokenTypes = inputs.contains(TOKEN_TYPE_IDS);
-      Map<String, NodeInfo> outputs = s.getOutputInfo();
-      String chosen = null;
-      for (String name : PREFERRED_OUTPUTS) {
-        if (outputs.containsKey(name)) {
-          chosen = name;
-          break;
-        }
-      }
-      if (chosen == null) {
-        chosen = outputs.keySet().iterator().next();
-      }
-      this.output = chosen;
-      long[] shape = outputs.get(chosen).getInfo() instanceof TensorInfo t ? t.getShape() : new long[0];
-      if (shape.length != 3 || shape[2] <= 0) {
-        throw new IllegalArgumentException("sentence encoder " + source + ": output " + chosen + " has shape "
-            + java.util.Arrays.toString(shape) + ", expected token embeddings [batch, seq, dim] with a fixed dim");
-      }
-      this.dimension = (int) shape[2];
-    } catch (OrtException e) {
-      throw new IllegalArgumentException("cannot read the inputs and outputs of " + source + ": " + e.getMessage(), e);
+    session.requireTokenInputs("expected input_ids and attention_mask and optionally token_type_ids");
+    this.output = PREFERRED_OUTPUTS.stream().filter(session.outputNames()::contains).findFirst()
+        .orElseGet(() -> session.outputNames().iterator().next());
+    long[] shape = session.outputShape(output);
+    if (shape.length != 3 || shape[2] <= 0) {
+      throw new IllegalArgumentException("sentence encoder " + source + ": output " + output + " has shape "
+          + Arrays.toString(shape) + ", expected token embeddings [batch, seq, dim] with a fixed dim");
     }
+    this.dimension = (int) shape[2];
   }
 
   /**
    * Loads a model file and its {@code tokenizer.json} with the defaults: at most
    * {@value #DEFAULT_MAX_LENGTH} tokens, L2-normalised, {@value #DEFAULT_BATCH_SIZE} texts per forward
-   * pass, on the CPU with one thread.
+   * pass, on the CPU with one thread ({@link #DEFAULT_EXECUTION}).
    *
    * @throws IllegalArgumentException if a file is missing or does not fit (the message names it)
    */
@@ -130,8 +92,7 @@ public final class SentenceEncoder implements AutoCloseable {
     private int maxLength = DEFAULT_MAX_LENGTH;
     private boolean normalize = true;
     private int batchSize = DEFAULT_BATCH_SIZE;
-    private Device device = Device.cpu();
-    private int threads = 1;
+    private ExecutionOptions execution = DEFAULT_EXECUTION;
 
     private Builder() {}
 
@@ -194,16 +155,12 @@ public final class SentenceEncoder implements AutoCloseable {
       return this;
     }
 
-    /** Where to run the model (default CPU). */
-    public Builder device(Device device) {
-      this.device = Objects.requireNonNull(device, "device");
-      return this;
-    }
-
-    /** Intra-op threads, at least 1 (default 1). */
-    public Builder threads(int threads) {
-      Preconditions.checkArgument(threads >= 1, "threads must be at least 1, found %s", threads);
-      this.threads = threads;
+    /**
+     * Where the model runs and its threads per operator. Default:
+     * {@link SentenceEncoder#DEFAULT_EXECUTION}, the CPU with one thread.
+     */
+    public Builder execution(ExecutionOptions execution) {
+      this.execution = Objects.requireNonNull(execution, "execution");
       return this;
     }
 
@@ -219,32 +176,13 @@ public final class SentenceEncoder implements AutoCloseable {
       Preconditions.checkState(tokenizerFile != null || tokenizerBytes != null,
           "a tokenizer file or tokenizer bytes are required");
       String source = modelFile != null ? modelFile.toString() : name;
-      HuggingFaceTokenizer tokenizer;
-      if (tokenizerFile != null && !Files.isRegularFile(tokenizerFile)) {
-        throw new IllegalArgumentException("tokenizer file " + tokenizerFile
-            + " does not exist (expected a Hugging Face tokenizer.json)");
-      }
-      try {
-        tokenizer = tokenizerFile != null
-            ? HuggingFaceTokenizer.newInstance(tokenizerFile, options(maxLength))
-            : HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerBytes), options(maxLength));
-      } catch (IOException | RuntimeException e) {
-        throw new IllegalArgumentException("cannot load the tokenizer "
-            + (tokenizerFile != null ? tokenizerFile : "of " + source) + ": " + e.getMessage(), e);
-      }
-      OnnxSession session = null;
-      try {
-        session = modelFile != null
-            ? OrtRuntime.open(modelFile, device, threads)
-            : OrtRuntime.open(modelBytes, name, device, threads);
-        return new SentenceEncoder(source, session, tokenizer, maxLength, normalize, batchSize);
-      } catch (RuntimeException e) {
-        tokenizer.close();
-        if (session != null) {
-          session.close();
-        }
-        throw e;
-      }
+      HuggingFaceTokenizer tokenizer = tokenizerFile != null
+          ? EncoderSession.tokenizer(tokenizerFile, options(maxLength))
+          : EncoderSession.tokenizer(tokenizerBytes, source, options(maxLength));
+      return EncoderSession.open("sentence encoder", tokenizer, () -> modelFile != null
+              ? OrtRuntime.open(modelFile, execution)
+              : OrtRuntime.open(modelBytes, name, execution.device(), execution.threads()),
+          session -> new SentenceEncoder(session, maxLength, normalize, batchSize));
     }
   }
 
@@ -294,7 +232,7 @@ public final class SentenceEncoder implements AutoCloseable {
    * @return one row of {@link #dimension()} values per text, in order
    */
   public float[][] encode(List<String> texts) {
-    checkOpen();
+    session.checkOpen();
     Objects.requireNonNull(texts, "texts");
     float[][] out = new float[texts.size()][];
     for (int start = 0; start < out.length; start += batchSize) {
@@ -307,50 +245,17 @@ public final class SentenceEncoder implements AutoCloseable {
 
   private float[][] encodeBatch(List<String> texts) {
     int batch = texts.size();
-    long[][] ids = new long[batch][];
-    long[][] types = new long[batch][];
-    int seq = 1;
+    HuggingFaceTokenizer tokenizer = session.tokenizer();
+    List<Tokens> tokens = new ArrayList<>(batch);
     for (int b = 0; b < batch; b++) {
-      Encoding e = tokenizer.encode(Objects.requireNonNull(texts.get(b), "text " + b));
-      ids[b] = e.getIds();
-      types[b] = e.getTypeIds();
-      seq = Math.max(seq, ids[b].length);
+      tokens.add(Tokens.of(tokenizer.encode(Objects.requireNonNull(texts.get(b), "text " + b))));
     }
-    long[] idFlat = new long[batch * seq];
-    long[] maskFlat = new long[batch * seq];
-    long[] typeFlat = new long[batch * seq];
+    float[][][] hidden = session.run(tokens, output, float[][][].class, "a batch of " + batch);
+    float[][] out = new float[batch][];
     for (int b = 0; b < batch; b++) {
-      for (int t = 0; t < ids[b].length; t++) {
-        idFlat[b * seq + t] = ids[b][t];
-        maskFlat[b * seq + t] = 1;
-        typeFlat[b * seq + t] = t < types[b].length ? types[b][t] : 0;
-      }
+      out[b] = pool(hidden[b], tokens.get(b).ids().length);
     }
-    long[] shape = {batch, seq};
-    var env = OrtRuntime.environment();
-    try (OnnxTensor idT = OnnxTensor.createTensor(env, LongBuffer.wrap(idFlat), shape);
-         OnnxTensor maskT = OnnxTensor.createTensor(env, LongBuffer.wrap(maskFlat), shape);
-         OnnxTensor typeT = OnnxTensor.createTensor(env, LongBuffer.wrap(typeFlat), shape)) {
-      Map<String, OnnxTensor> inputs = new HashMap<>();
-      inputs.put(INPUT_IDS, idT);
-      inputs.put(ATTENTION_MASK, maskT);
-      if (hasTokenTypes) {
-        inputs.put(TOKEN_TYPE_IDS, typeT);
-      }
-      try (OrtSession.Result result = session.session().run(inputs, Set.of(output))) {
-        OnnxValue value = result.get(output).orElseThrow(() -> new IllegalStateException(
-            "sentence encoder " + source + " returned no " + output));
-        float[][][] hidden = (float[][][]) value.getValue();
-        float[][] out = new float[batch][];
-        for (int b = 0; b < batch; b++) {
-          out[b] = pool(hidden[b], ids[b].length);
-        }
-        return out;
-      }
-    } catch (OrtException e) {
-      throw new IllegalStateException("sentence encoder " + source + " failed on a batch of " + batch + ": "
-          + e.getMessage(), e);
-    }
+    return out;
   }
 
   private float[] pool(float[][] tokens, int length) {
@@ -377,23 +282,10 @@ public final class SentenceEncoder implements AutoCloseable {
     return out;
   }
 
-  private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("sentence encoder " + source + " is closed");
-    }
-  }
-
   /** Frees the session and the tokenizer. Idempotent. */
   @Override
-  public synchronized void close() {
-    if (!closed) {
-      closed = true;
-      try {
-        session.close();
-      } finally {
-        tokenizer.close();
-      }
-    }
+  public void close() {
+    session.close();
   }
 
   @Override

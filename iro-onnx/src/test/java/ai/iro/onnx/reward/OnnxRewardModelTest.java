@@ -3,9 +3,13 @@ package ai.iro.onnx.reward;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import ai.iro.onnx.reward.OnnxRewardModel.Input;
 import ai.iro.onnx.reward.OnnxRewardModel.Truncation;
+import ai.iro.onnx.runtime.Device;
+import ai.iro.onnx.runtime.ExecutionOptions;
+import ai.iro.onnx.runtime.OrtRuntime;
 import ai.iro.onnx.text.TextTokenizer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -67,6 +71,15 @@ class OnnxRewardModelTest {
     return OnnxRewardModel.builder().modelFile(CLASSIFIER).tokenizerFile(TOKENIZER);
   }
 
+  /** Each pair's score against {@link #reference} for {@code label}, on the text-pair tokens. */
+  private static void assertScoresFollowTheReference(OnnxRewardModel rm, int label) {
+    double[] scores = rm.score(PROMPTS, RESPONSES);
+    for (int i = 0; i < PROMPTS.size(); i++) {
+      assertThat(scores[i]).as("label %s, pair %s", label, i)
+          .isCloseTo(reference(pair(PROMPTS.get(i), RESPONSES.get(i)), label), within(REFERENCE_TOLERANCE));
+    }
+  }
+
   @Test
   void scoresMatchTheReferenceForEachLabel() {
     for (int label = 0; label < 2; label++) {
@@ -111,15 +124,34 @@ class OnnxRewardModelTest {
   }
 
   @Test
+  void twoThreadsPerOperatorScoreLikeTheReference() {
+    try (OnnxRewardModel rm = classifier().labelIndex(1).execution(ExecutionOptions.cpu(2)).build()) {
+      assertScoresFollowTheReference(rm, 1);
+    }
+  }
+
+  @Test
+  void theExecutionDeviceReachesOnnxRuntime() {
+    assumeThat(OrtRuntime.hasCudaProvider()).as("the CPU build of ONNX Runtime (the default, without -Pcuda)")
+        .isFalse();
+    ExecutionOptions gpu = ExecutionOptions.cpu(1).withDevice(Device.cuda(2));
+    assertThatThrownBy(() -> classifier().labelIndex(0).execution(gpu).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("cuda:2");
+  }
+
+  @Test
+  void executionDefaultsToOneCpuThreadAndRejectsNull() {
+    assertThat(OnnxRewardModel.DEFAULT_EXECUTION).isEqualTo(ExecutionOptions.cpu(1));
+    assertThatThrownBy(() -> classifier().execution(null))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("execution");
+  }
+
+  @Test
   void singleLogitNeedsNoLabelIndex() {
     try (OnnxRewardModel rm = OnnxRewardModel.builder().modelFile(SINGLE).tokenizerFile(TOKENIZER).build()) {
       assertThat(rm.labels()).isEqualTo(1);
       assertThat(rm.labelIndex()).isZero();
-      double[] scores = rm.score(PROMPTS, RESPONSES);
-      for (int i = 0; i < PROMPTS.size(); i++) {
-        assertThat(scores[i]).isCloseTo(reference(pair(PROMPTS.get(i), RESPONSES.get(i)), 0),
-            within(REFERENCE_TOLERANCE));
-      }
+      assertScoresFollowTheReference(rm, 0);
     }
   }
 

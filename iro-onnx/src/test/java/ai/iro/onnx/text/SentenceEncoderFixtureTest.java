@@ -3,9 +3,12 @@ package ai.iro.onnx.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.iro.onnx.runtime.Device;
+import ai.iro.onnx.runtime.ExecutionOptions;
+import ai.iro.onnx.runtime.OrtRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +87,7 @@ class SentenceEncoderFixtureTest {
   @Test
   void withoutNormalisationGivesTheMean() throws IOException {
     try (SentenceEncoder raw = SentenceEncoder.builder().modelFile(FIXTURE).tokenizerFile(tokenizerFile)
-        .maxLength(64).normalize(false).device(Device.cpu()).build()) {
+        .maxLength(64).normalize(false).execution(ExecutionOptions.cpu(1)).build()) {
       float[] e = raw.encode("A man is riding a horse.");
       float[] ref = reference("A man is riding a horse.", false);
       for (int k = 0; k < FIXTURE_DIMENSION; k++) {
@@ -128,6 +131,18 @@ class SentenceEncoderFixtureTest {
         .hasMessageContaining("maxLength");
     assertThatThrownBy(() -> SentenceEncoder.builder().tokenizerFile(tokenizerFile).build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("model");
+    assertThatThrownBy(() -> SentenceEncoder.builder().execution(null))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("execution");
+    assertThat(SentenceEncoder.DEFAULT_EXECUTION).isEqualTo(ExecutionOptions.cpu(1));
+  }
+
+  @Test
+  void theExecutionDeviceReachesOnnxRuntime() {
+    assumeThat(OrtRuntime.hasCudaProvider()).as("the CPU build of ONNX Runtime (the default, without -Pcuda)")
+        .isFalse();
+    assertThatThrownBy(() -> SentenceEncoder.builder().modelFile(FIXTURE).tokenizerFile(tokenizerFile)
+        .execution(ExecutionOptions.cpu(1).withDevice(Device.cuda(2))).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("cuda:2");
   }
 
   @Test

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.iro.onnx.runtime.Device;
+import ai.iro.onnx.runtime.ExecutionOptions;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -103,7 +103,7 @@ class SentenceEncoderTest {
   void truncatesToMaxLength() {
     try (SentenceEncoder shortEncoder = SentenceEncoder.builder()
         .model(MiniLm.bytes(MiniLm.MODEL_RESOURCE), "all-minilm-l6-v2-q").tokenizer(MiniLm.bytes(MiniLm.TOKENIZER_RESOURCE))
-        .maxLength(8).batchSize(1).device(Device.cpu()).build()) {
+        .maxLength(8).batchSize(1).execution(ExecutionOptions.cpu(1)).build()) {
       String longText = "one two three four five six seven eight nine ten eleven twelve";
       float[] truncated = shortEncoder.encode(longText);
       // [CLS] one two three four five six [SEP]: the same as encoding the first six words.
