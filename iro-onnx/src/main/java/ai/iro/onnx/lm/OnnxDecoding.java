@@ -4,6 +4,7 @@ import ai.iro.core.model.Decoding;
 import ai.iro.core.model.FinishReason;
 import ai.iro.core.model.Sampling;
 import ai.iro.core.model.NextTokenDistribution;
+import ai.iro.onnx.lm.internal.TokenSampler;
 import ai.iro.onnx.runtime.OrtRuntime;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxTensorLike;
