@@ -3,6 +3,7 @@ package ai.iro.bench;
 import ai.iro.core.model.Sampling;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.lm.internal.TokenSampler;
+import ai.iro.onnx.runtime.ExecutionOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +57,7 @@ public class TokenSamplerBenchmark {
   public void setUp() {
     Path dir = Path.of(System.getProperty("iro.model", model));
     List<float[]> collected = new ArrayList<>();
-    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(dir).intraOpThreads(1).build()) {
+    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(dir).execution(ExecutionOptions.cpu(1)).build()) {
       for (String prompt : List.of(
           "In the beginning God created the heaven and the earth. And the earth was without form, and void;"
               + " and darkness was upon the face of the deep.",
