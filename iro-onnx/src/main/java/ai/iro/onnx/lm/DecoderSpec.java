@@ -5,8 +5,15 @@ import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
+import com.google.common.hash.Hashing;
+import com.google.common.io.ByteSource;
+import com.google.common.io.MoreFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * ({@link ModelDirectory}): the names of the inputs and outputs the graph has, the optional inputs it
  * takes, the shape of its KV cache, the widths of its logits and hidden state, its context length
  * and special tokens. Everything that runs the model ({@link ModelInputs}, {@link KvCache},
- * {@link OnnxDecoding}) asks the spec rather than testing the graph itself. Immutable; shared by every
- * pass and decoding of one model.
+ * {@link OnnxDecoding}) asks the spec rather than testing the graph itself. Immutable (the content
+ * hash of {@link #weightsSha256()} is computed once, when first asked for); shared by every pass and
+ * decoding of one model.
  *
  * <p>Export variants, and where each belongs (the first is handled, the others not yet):
  *
@@ -39,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *       check of {@code checkFloat}; the empty past of {@link ModelInputs} and the element type of
  *       {@link GatherGraph} read it. {@link KvCache} only moves tensors and needs nothing.
  *   <li>External data ({@code model.onnx_data} next to the graph): ONNX Runtime loads it itself;
- *       {@link #weightFiles()} lists it after the graph.
+ *       {@link #weightFiles()} lists it after the graph, so that the feature id of
+ *       {@link OnnxCausalLM#features()} covers every weight.
  * </ul>
  */
 final class DecoderSpec {
@@ -63,6 +72,7 @@ final class DecoderSpec {
   private final int hiddenWidth;
   private final Optional<String> positionIds;
   private final Optional<String> cacheBranch;
+  private final Supplier<String> weightsSha256 = Suppliers.memoize(this::hashWeightFiles);
 
   private DecoderSpec(ModelDirectory files, Map<String, NodeInfo> inputs, Map<String, NodeInfo> outputs) {
     this.files = files;
@@ -256,6 +266,27 @@ final class DecoderSpec {
   /** Every file holding the model's graph and weights, in a fixed order: today the graph file alone. */
   List<Path> weightFiles() {
     return List.of(files.modelFile());
+  }
+
+  /**
+   * The SHA-256 of the bytes of {@link #weightFiles()}, one after the other, as 64 lower-case hex
+   * digits: the model's identity by content. Read on the first call, streaming the files (they may
+   * be gigabytes), then kept; thread safe.
+   *
+   * @throws UncheckedIOException if a file cannot be read (the next call tries again)
+   */
+  String weightsSha256() {
+    return weightsSha256.get();
+  }
+
+  private String hashWeightFiles() {
+    List<ByteSource> sources = weightFiles().stream().map(f -> MoreFiles.asByteSource(f)).toList();
+    try {
+      return ByteSource.concat(sources).hash(Hashing.sha256()).toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + weightFiles() + " to identify the model by its content: "
+          + e.getMessage(), e);
+    }
   }
 
   /** The position-ids input, if the graph takes one. */

@@ -3,6 +3,7 @@ package ai.iro.onnx.lm;
 import ai.iro.core.model.BaseModel;
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.Sampling;
+import ai.iro.onnx.features.ModelFeatures;
 import ai.iro.onnx.runtime.ExecutionOptions;
 import ai.iro.onnx.text.TextTokenizer;
 import com.google.common.base.Preconditions;
@@ -45,6 +46,13 @@ import org.slf4j.LoggerFactory;
  * cache rows natively on fork and reorder (never re-encoding a prefix), drops finished rows from the
  * batch once they are more than a quarter of it, and samples with top-k by
  * partial selection into buffers allocated once per decoding.
+ *
+ * <p>Value heads read the model's own features through {@link #features()}, whose id is derived from
+ * the model file's content, so that a head trained on one model refuses to load against another:
+ *
+ * <pre>{@code
+ * ValueTrainer trainer = MlpValueTrainer.builder().features(lm.features()).build();
+ * }</pre>
  *
  * <p>Thread safety: one instance may open and run decodings from several threads at once (ONNX
  * Runtime sessions and the tokenizer are thread safe); each {@link Decoding} is used by one thread.
@@ -178,6 +186,28 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   private UnsupportedOperationException noHiddenState() {
     return new UnsupportedOperationException("ONNX model " + spec.modelFile() + " has no hidden-state output (one of "
         + HIDDEN_OUTPUTS + "); use a text encoder for value features");
+  }
+
+  /**
+   * The model's own features for value heads: its last hidden state, as a {@link ModelFeatures}
+   * with {@code "sha256-<hex>"} as its model name, hex being the SHA-256 of the model's ONNX file.
+   * The id, {@code "model:sha256-<hex>:last_hidden_state:<hiddenSize>"}, thus names the weights
+   * themselves: a head saved with this model loads against any copy of the same file, wherever it
+   * lies, and against a model with other weights fails with an error naming both ids. The hash is
+   * computed on the first call, reading the file once in a stream (expect a few seconds per
+   * gigabyte), and kept for the model's life; every call returns a source with the same id.
+   *
+   * @throws UnsupportedOperationException if the graph has no hidden-state output
+   *     ({@link #hiddenSize()} is empty): value heads of such a model read text features instead
+   *     ({@code ai.iro.onnx.features.TextFeatures})
+   * @throws java.io.UncheckedIOException if the model file cannot be read
+   */
+  public ModelFeatures features() {
+    checkOpen();
+    if (spec.hiddenOutput().isEmpty()) {
+      throw noHiddenState();
+    }
+    return new ModelFeatures("sha256-" + spec.weightsSha256(), spec.hiddenWidth(), this::prefixFeatures);
   }
 
   /**
