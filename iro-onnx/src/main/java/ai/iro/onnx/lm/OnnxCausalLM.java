@@ -101,7 +101,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     return new Builder().modelDirectory(spec.directory()).execution(execution).prependBos(prependsBos());
   }
 
-  void checkOpen() {
+  private void checkOpen() {
     runtime.checkOpen();
   }
 
