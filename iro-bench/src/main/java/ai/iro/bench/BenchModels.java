@@ -1,6 +1,7 @@
 package ai.iro.bench;
 
 import ai.iro.onnx.lm.OnnxCausalLM;
+import ai.iro.onnx.runtime.ExecutionOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,7 +44,7 @@ final class BenchModels {
    */
   static OnnxCausalLM load(String param, int threads) {
     Path dir = stopFreeCopy(modelDirectory(param));
-    return OnnxCausalLM.builder().modelDirectory(dir).intraOpThreads(threads).build();
+    return OnnxCausalLM.builder().modelDirectory(dir).execution(ExecutionOptions.cpu(threads)).build();
   }
 
   private static Path stopFreeCopy(Path source) {

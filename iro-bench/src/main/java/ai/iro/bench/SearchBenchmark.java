@@ -70,8 +70,8 @@ public class SearchBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     lm = BenchModels.load(model, threads);
-    int dimension = lm.hiddenSize().orElseThrow(() -> new IllegalStateException("model has no hidden output"));
-    ModelFeatures features = new ModelFeatures("kjv-tiny", dimension, lm::prefixFeatures);
+    ModelFeatures features = lm.features();
+    int dimension = features.dimension();
     SplittableRandom random = new SplittableRandom(2024);
     float[][] x = new float[2000][dimension];
     double[] y = new double[x.length];

@@ -8,7 +8,6 @@ import ai.iro.core.value.ValueStack;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.core.value.FeatureSource;
 import ai.iro.onnx.value.MlpValueTrainer;
-import ai.iro.onnx.features.ModelFeatures;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -33,9 +32,9 @@ public final class SearchBreakdown {
     Sampling sampling = Sampling.builder().maxNewTokens(64).build();
     List<String> prompts = List.of("And all the days of", "And God said", "Blessed are they", "In the beginning");
     try (OnnxCausalLM lm = BenchModels.load(BenchModels.DEFAULT_MODEL, threads)) {
-      FeatureSource features = new ModelFeatures("kjv-tiny", lm.hiddenSize().orElseThrow(), lm::prefixFeatures);
+      FeatureSource features = lm.features();
       SplittableRandom random = new SplittableRandom(1);
-      float[][] x = new float[2000][lm.hiddenSize().orElseThrow()];
+      float[][] x = new float[2000][features.dimension()];
       double[] y = new double[x.length];
       for (int i = 0; i < x.length; i++) {
         for (int j = 0; j < x[i].length; j++) {

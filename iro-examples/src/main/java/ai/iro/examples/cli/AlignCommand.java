@@ -88,7 +88,8 @@ final class AlignCommand implements Callable<Integer> {
     if (betas != null) {
       builder.betas(betas);
     }
-    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(model).device(dev).build()) {
+    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(model)
+        .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(dev)).build()) {
       writeCliFile(out, model, device, reward);
       AlignedPolicy policy = builder.baseModel(lm).valueTrainer(ValueHeads.trainer(lm)).valueLoaders(ValueHeads.loaders(lm))
           .listener(new ai.iro.core.AlignmentListener() {

@@ -48,7 +48,8 @@ final class GenerateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--policy " + policy + " does not say which model it was aligned on; pass --model");
     }
     Device dev = Device.parse(device != null ? device : cli != null ? cli.path("device").asText("cpu") : "cpu");
-    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(modelDir).device(dev).build()) {
+    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(modelDir)
+        .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(dev)).build()) {
       AlignedPolicy p = AlignedPolicy.load(policy, lm, ValueHeads.loaders(lm));
       if (reward != null) {
         p = p.withReward(Rewards.parse(reward, java.util.Optional.ofNullable(rewardLabel)));

@@ -15,8 +15,17 @@ import java.util.Optional;
  * states it decodes ({@link State#features()}), and for training a function that computes the
  * hidden state of every prefix of a response in one forward pass. Immutable.
  *
+ * <p>An {@code OnnxCausalLM} gives its own, named by the SHA-256 of its model file, so that heads
+ * trained on one model load only against the same weights:
+ *
  * <pre>{@code
- * FeatureSource source = new ModelFeatures("kjv-tiny", 192, lm::prefixFeatures);
+ * FeatureSource source = lm.features();
+ * }</pre>
+ *
+ * Other base models construct it with a name that identifies their weights:
+ *
+ * <pre>{@code
+ * FeatureSource source = new ModelFeatures("my-model-v3", 4096, myModel::prefixFeatures);
  * }</pre>
  */
 public final class ModelFeatures implements FeatureSource {

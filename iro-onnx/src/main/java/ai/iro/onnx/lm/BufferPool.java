@@ -40,6 +40,18 @@ final class BufferPool {
         .order(ByteOrder.nativeOrder());
   }
 
+  /**
+   * {@code current} if it holds at least {@code bytes} bytes, else a buffer from {@link #acquire}
+   * after {@code current} (which may be null) is released: for buffers that grow with the batch.
+   */
+  ByteBuffer ensure(ByteBuffer current, long bytes) {
+    if (current != null && current.capacity() >= bytes) {
+      return current;
+    }
+    release(current);
+    return acquire(bytes);
+  }
+
   /** Returns a buffer from {@link #acquire}; the caller must not use it afterwards. */
   synchronized void release(ByteBuffer buffer) {
     if (buffer == null) {

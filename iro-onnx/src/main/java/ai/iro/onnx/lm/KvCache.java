@@ -8,8 +8,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -33,8 +31,6 @@ final class KvCache implements AutoCloseable {
   private final BufferPool pool;
   private final List<String> pastNames;
   private final List<String> presentNames;
-  private final int heads;
-  private final int headSize;
   private final OnnxTensor[] tensors;
   private AutoCloseable owner;
   private int slots;
@@ -43,15 +39,13 @@ final class KvCache implements AutoCloseable {
   private ByteBuffer indexBuffer;
   private long gathers;
 
-  KvCache(OrtEnvironment env, OnnxSession gatherSession, BufferPool pool, List<String> pastNames,
-      List<String> presentNames, int heads, int headSize) {
+  /** An empty cache of the past and present tensors {@code spec} names; it gathers with {@code gatherSession}. */
+  KvCache(OrtEnvironment env, OnnxSession gatherSession, BufferPool pool, DecoderSpec spec) {
     this.env = env;
     this.gatherSession = gatherSession;
     this.pool = pool;
-    this.pastNames = pastNames;
-    this.presentNames = presentNames;
-    this.heads = heads;
-    this.headSize = headSize;
+    this.pastNames = spec.pastNames();
+    this.presentNames = spec.presentNames();
     this.tensors = new OnnxTensor[pastNames.size()];
   }
 
@@ -73,23 +67,6 @@ final class KvCache implements AutoCloseable {
   /** The number of gathers run so far. */
   long gathers() {
     return gathers;
-  }
-
-  /** Puts empty past tensors ({@code [rows, heads, 0, size]}) into {@code feed}; the caller closes them. */
-  void feedEmpty(Map<String, OnnxTensorLike> feed, int rows, List<OnnxTensor> toClose) throws OrtException {
-    feedEmpty(env, pastNames, heads, headSize, feed, rows, toClose);
-  }
-
-  /** Puts empty past tensors ({@code [rows, heads, 0, size]}) named {@code pastNames} into {@code feed}. */
-  static void feedEmpty(OrtEnvironment env, List<String> pastNames, int heads, int headSize,
-      Map<String, OnnxTensorLike> feed, int rows, List<OnnxTensor> toClose) throws OrtException {
-    long[] shape = {rows, heads, 0, headSize};
-    FloatBuffer empty = ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    for (String name : pastNames) {
-      OnnxTensor t = OnnxTensor.createTensor(env, empty, shape);
-      toClose.add(t);
-      feed.put(name, t);
-    }
   }
 
   /** Puts the cache into {@code feed} as the past; it stays owned by this cache. */
@@ -142,10 +119,7 @@ final class KvCache implements AutoCloseable {
     if (identity) {
       return;
     }
-    if (indexBuffer == null || indexBuffer.capacity() < rows * Long.BYTES) {
-      pool.release(indexBuffer);
-      indexBuffer = pool.acquire((long) rows * Long.BYTES);
-    }
+    indexBuffer = pool.ensure(indexBuffer, (long) rows * Long.BYTES);
     LongBuffer index = indexBuffer.clear().asLongBuffer();
     for (int i = 0; i < rows; i++) {
       index.put(i, from[i]);

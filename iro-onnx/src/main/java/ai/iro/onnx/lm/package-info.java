@@ -3,5 +3,13 @@
  * of models exported in the Hugging Face Optimum decoder-with-past layout, with its batched decoding,
  * its KV cache kept in ONNX Runtime's memory and gathered natively on fork and reorder, and its token
  * sampler (temperature, top-k by partial selection, top-p; seeded per row).
+ *
+ * <p>Inside, what a model is stays apart from how it runs: {@code ModelDirectory} reads the files
+ * and JSON configs and {@code DecoderSpec} the graph (names, optional inputs, cache shape, special
+ * tokens); {@code DecoderRuntime} holds the sessions, the tokenizer and the buffer pool;
+ * {@code ModelInputs} builds the inputs of every pass, the full forward pass and the decoding steps
+ * alike; {@code OnnxDecoding} runs the loop over its {@code DecodingRows} (per-row state, forks and
+ * reorders), {@code KvCache}, {@code OutputBuffers} and {@code StopRule}. The sampler lives in
+ * {@link ai.iro.onnx.lm.internal}.
  */
 package ai.iro.onnx.lm;

@@ -48,7 +48,8 @@ abstract class EquivalenceContract {
 
   /** Hook for subclasses that must skip when the device is unusable. */
   OnnxCausalLM load(Path directory) {
-    return OnnxCausalLM.builder().modelDirectory(directory).device(device()).build();
+    return OnnxCausalLM.builder().modelDirectory(directory)
+        .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(device())).build();
   }
 
   @BeforeAll

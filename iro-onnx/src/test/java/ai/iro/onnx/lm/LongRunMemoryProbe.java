@@ -2,6 +2,7 @@ package ai.iro.onnx.lm;
 
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.Sampling;
+import ai.iro.onnx.runtime.ExecutionOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ public final class LongRunMemoryProbe {
     int[] survivors = {0, 0, 5, 5, 9, 9, 9, 14, 1, 3, 3, 3, 6, 6, 12, 15};
     long start = System.nanoTime();
     long tokens = 0;
-    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(model).intraOpThreads(1).build()) {
+    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(model).execution(ExecutionOptions.cpu(1)).build()) {
       for (int b = 0; b < batches; b++) {
         try (Decoding d = lm.open(prompts, sampling, b)) {
           d.reorder(fork);

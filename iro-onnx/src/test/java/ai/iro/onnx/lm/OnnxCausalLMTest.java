@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.Sampling;
+import ai.iro.onnx.runtime.ExecutionOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -33,7 +34,7 @@ class OnnxCausalLMTest {
       assertThat(lm.eosTokenIds()).containsExactly(config.get("eos_token_id").asInt());
       assertThat(lm.bosTokenId()).hasValue(config.get("bos_token_id").asInt());
       assertThat(lm.prependsBos()).isTrue();
-      assertThat(lm.intraOpThreads()).isEqualTo(OnnxCausalLM.Builder.DEFAULT_INTRA_OP_THREADS);
+      assertThat(lm.execution()).isEqualTo(OnnxCausalLM.DEFAULT_EXECUTION).isEqualTo(ExecutionOptions.allCores());
       assertThat(lm.toString()).contains("layers=" + lm.layers());
     }
   }
@@ -65,7 +66,8 @@ class OnnxCausalLMTest {
   void concurrentDecodingsOfOneModelGiveTheSequentialResults() throws InterruptedException, ExecutionException {
     List<String> prompts = List.of("And God said", "Blessed are", "In the beginning", "The LORD is my shepherd");
     Sampling s = Sampling.builder().temperature(1).maxNewTokens(20).build();
-    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(ShippedModel.directory()).intraOpThreads(1).build()) {
+    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(ShippedModel.directory()).execution(ExecutionOptions.cpu(1))
+        .build()) {
       List<List<String>> sequential = new ArrayList<>();
       for (int seed = 0; seed < 4; seed++) {
         sequential.add(texts(lm, prompts, s, seed));
@@ -118,8 +120,10 @@ class OnnxCausalLMTest {
   void builderValidates() {
     assertThatThrownBy(() -> OnnxCausalLM.builder().build()).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("modelDirectory");
-    assertThatThrownBy(() -> OnnxCausalLM.builder().intraOpThreads(0)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("found 0");
+    assertThatThrownBy(() -> OnnxCausalLM.builder().execution(ExecutionOptions.cpu(0)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found 0");
+    assertThatThrownBy(() -> OnnxCausalLM.builder().execution(null)).isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("execution");
     assertThatThrownBy(() -> OnnxCausalLM.builder().modelDirectory(null)).isInstanceOf(NullPointerException.class);
   }
 

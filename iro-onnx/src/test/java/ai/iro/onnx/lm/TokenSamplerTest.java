@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.iro.core.model.Sampling;
 import ai.iro.core.model.NextTokenDistribution;
 import ai.iro.core.testing.ChiSquare;
+import ai.iro.onnx.lm.internal.TokenSampler;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

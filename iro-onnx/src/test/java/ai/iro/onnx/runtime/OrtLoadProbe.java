@@ -21,7 +21,7 @@ public final class OrtLoadProbe {
     if (args[0].equals("direct")) {
       OrtEnvironment.getEnvironment();
     }
-    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(Path.of(args[1])).intraOpThreads(1).build();
+    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(Path.of(args[1])).execution(ExecutionOptions.cpu(1)).build();
          Decoding d = lm.open(List.of("And God said", "Blessed"), Sampling.greedy(8), 1)) {
       d.reorder(new int[] {0, 1, 1});
       d.extend(8);

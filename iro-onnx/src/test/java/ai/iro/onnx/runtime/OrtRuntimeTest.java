@@ -19,7 +19,8 @@ class OrtRuntimeTest {
         .hasMessageContaining("cuda:0")
         .hasMessageContaining("GPU 0")
         .hasMessageContaining(OrtRuntime.CUDA_REQUIREMENTS);
-    assertThatThrownBy(() -> OnnxCausalLM.builder().modelDirectory(ShippedModel.directory()).device(Device.cuda(1)).build())
+    assertThatThrownBy(() -> OnnxCausalLM.builder().modelDirectory(ShippedModel.directory())
+        .execution(ExecutionOptions.allCores().withDevice(Device.cuda(1))).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cuda:1")
         .hasMessageContaining("build with -Pcuda and install CUDA 12 and cuDNN 9");

@@ -1,6 +1,9 @@
-package ai.iro.onnx.lm;
+package ai.iro.bench;
 
 import ai.iro.core.model.Sampling;
+import ai.iro.onnx.lm.OnnxCausalLM;
+import ai.iro.onnx.lm.internal.TokenSampler;
+import ai.iro.onnx.runtime.ExecutionOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The per-token sampling step alone: {@link TokenSampler#prepare} and {@link TokenSampler#draw} on
  * 64 rows of real next-token logits of the shipped model (its whole vocabulary, taken in set-up at
- * every position of a few prompts). Rows per second. It lives in the library's package because the
- * sampler is package-private.
+ * every position of a few prompts). Rows per second. The sampler is not API: it lives in
+ * {@code ai.iro.onnx.lm.internal}, which the library's module descriptor exports to this module
+ * alone (a qualified export), so this benchmark needs no class in the library's packages.
  *
  * <p>Settings: {@code defaults} is {@link Sampling#defaults()} (temperature 0.7, top-p 0.9, top-k
  * 50), {@code whole} is temperature 1 with no cut (softmax over the whole vocabulary), {@code
@@ -53,7 +57,7 @@ public class TokenSamplerBenchmark {
   public void setUp() {
     Path dir = Path.of(System.getProperty("iro.model", model));
     List<float[]> collected = new ArrayList<>();
-    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(dir).intraOpThreads(1).build()) {
+    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(dir).execution(ExecutionOptions.cpu(1)).build()) {
       for (String prompt : List.of(
           "In the beginning God created the heaven and the earth. And the earth was without form, and void;"
               + " and darkness was upon the face of the deep.",

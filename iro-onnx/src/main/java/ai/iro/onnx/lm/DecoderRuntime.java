@@ -1,0 +1,170 @@
+package ai.iro.onnx.lm;
+
+import ai.iro.onnx.runtime.ExecutionOptions;
+import ai.iro.onnx.runtime.OnnxSession;
+import ai.iro.onnx.runtime.OrtRuntime;
+import ai.iro.onnx.text.TextTokenizer;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How a loaded model runs: its ONNX Runtime session, the session of the KV-cache gather graph, the
+ * tokenizer and the pool of direct buffers its passes borrow, with the {@link DecoderSpec} read from
+ * the graph. Every forward pass meets the session in {@link #run}; the full pass without a cache and
+ * the decodings' passes build their inputs with the same {@link ModelInputs}.
+ *
+ * <p>Thread safe (ONNX Runtime sessions, the tokenizer and the pool are). Owned and closed by its
+ * {@link OnnxCausalLM}; closing is idempotent, and any other use after close throws
+ * {@link IllegalStateException}.
+ */
+final class DecoderRuntime implements AutoCloseable {
+  private final DecoderSpec spec;
+  private final OnnxSession session;
+  private final OnnxSession gatherSession;
+  private final TextTokenizer tokenizer;
+  private final BufferPool pool = new BufferPool();
+  private volatile boolean closed;
+
+  private DecoderRuntime(ModelDirectory files, ExecutionOptions execution) {
+    this.session = OrtRuntime.open(files.modelFile(), execution);
+    OnnxSession gather = null;
+    TextTokenizer tok = null;
+    try {
+      this.spec = DecoderSpec.read(files, session.session().getInputInfo(), session.session().getOutputInfo());
+      // One thread: a gather is a small memory copy, and a second session's own worker threads
+      // spin after each run and take cores from the model's session (measured: with 2 threads on 2
+      // cores, chunk-level search spent about 20 % more time in the model than Best-of-N).
+      gather = OrtRuntime.open(GatherGraph.build(2 * spec.layers()), "the KV-cache gather graph of " + files.modelFile(),
+          execution.device(), 1);
+      tok = TextTokenizer.load(files.tokenizerFile());
+      this.gatherSession = gather;
+      this.tokenizer = tok;
+    } catch (OrtException e) {
+      closeAll(tok, gather, session);
+      throw new IllegalArgumentException("cannot read the graph of " + files.modelFile() + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeAll(tok, gather, session);
+      throw e;
+    }
+  }
+
+  /**
+   * Opens the model of {@code files}.
+   *
+   * @throws IllegalArgumentException naming the file, if the graph or the tokenizer is wrong
+   * @throws IllegalStateException if the device cannot be used
+   */
+  static DecoderRuntime open(ModelDirectory files, ExecutionOptions execution) {
+    return new DecoderRuntime(files, execution);
+  }
+
+  private static void closeAll(AutoCloseable... closeables) {
+    for (AutoCloseable c : closeables) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (Exception ignored) {
+          // Already failing; the first error is the one to report.
+        }
+      }
+    }
+  }
+
+  /** What the model is. */
+  DecoderSpec spec() {
+    return spec;
+  }
+
+  /** The tokenizer; closed with this runtime. */
+  TextTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  /** Throws {@link IllegalStateException} if this runtime is closed. */
+  void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("model " + spec.directory() + " is closed");
+    }
+  }
+
+  /** Whether {@link #close} was called. */
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** The tokenizer's text of {@code tokens}, special tokens skipped. */
+  String decode(int[] tokens) {
+    checkOpen();
+    return tokenizer.decode(tokens);
+  }
+
+  /**
+   * Runs the graph on the filled {@code inputs}: the one place where a pass meets a session (an
+   * export with a graph per pass would pick it here, by {@link ModelInputs#withPast()}).
+   *
+   * @param outputs the outputs to return, besides the pinned ones
+   * @param pinned outputs written into buffers the caller owns
+   * @return the result, which the caller closes
+   */
+  OrtSession.Result run(ModelInputs inputs, Set<String> outputs, Map<String, ? extends OnnxValue> pinned)
+      throws OrtException {
+    checkOpen();
+    return session.session().run(inputs.feed(), outputs, pinned);
+  }
+
+  /**
+   * One pass over {@code ids} with an empty past, returning {@code output} at every position:
+   * {@code ids.length} rows of {@code width} values. The ids are checked by the caller.
+   */
+  float[][] fullForward(int[] ids, String output, int width) {
+    try (ModelInputs inputs = newInputs()) {
+      inputs.fillRows(new int[][] {ids});
+      try (OrtSession.Result r = run(inputs, Set.of(output), Map.of())) {
+        FloatBuffer flat = ((OnnxTensor) r.get(output).orElseThrow()).getFloatBuffer();
+        float[][] rows = new float[ids.length][width];
+        for (int i = 0; i < ids.length; i++) {
+          flat.get(i * width, rows[i], 0, width);
+        }
+        return rows;
+      }
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime failed on " + spec.modelFile() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A new, empty KV cache for one decoding; the caller closes it. */
+  KvCache newCache() {
+    return new KvCache(OrtRuntime.environment(), gatherSession, pool, spec);
+  }
+
+  /** New input buffers for one decoding or full pass; the caller closes them. */
+  ModelInputs newInputs() {
+    return new ModelInputs(spec, pool, OrtRuntime.environment());
+  }
+
+  /** New output buffers for one decoding; the caller closes them. */
+  OutputBuffers newOutputs() {
+    return new OutputBuffers(spec, pool, OrtRuntime.environment());
+  }
+
+  /** Frees the sessions and the tokenizer. Idempotent; decodings must be closed first. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      tokenizer.close();
+      gatherSession.close();
+    } finally {
+      session.close();
+      pool.clear();
+    }
+  }
+}

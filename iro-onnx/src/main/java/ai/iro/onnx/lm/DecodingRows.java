@@ -1,0 +1,215 @@
+package ai.iro.onnx.lm;
+
+import ai.iro.core.model.FinishReason;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * The per-row state of one decoding and its fork and reorder bookkeeping. Each row has its prompt
+ * index, its response tokens, its finish reason, its own random stream, its position (prompt and
+ * response tokens so far), the {@link KvCache} slot it reads, the index of its next-token logits in
+ * the last pass's output, and its last hidden state.
+ *
+ * <p>Randomness: row {@code i} of a fresh decoding gets the {@code i}-th split of the seed's
+ * {@link SplittableRandom}; every {@link #reorder} gives each resulting row the next split, so forks
+ * draw independently and the same calls with the same seed give the same tokens. Not thread safe.
+ */
+final class DecodingRows {
+  private final SplittableRandom master;
+  private int rows;
+  private int[] promptIndex;
+  private int[][] response;
+  private int[] responseLength;
+  private FinishReason[] finish;
+  private SplittableRandom[] random;
+  private int[] position;
+  private int[] slot;
+  private int[] logitsRow;
+  private float[][] hidden;
+
+  /**
+   * One row per prompt, row {@code r} in cache slot {@code r}.
+   *
+   * @param promptLengths each prompt's token count as fed
+   * @param capacity the initial room for response tokens per row
+   * @param seed the decoding's seed
+   */
+  DecodingRows(int[] promptLengths, int capacity, long seed) {
+    this.master = new SplittableRandom(seed);
+    this.rows = promptLengths.length;
+    this.promptIndex = new int[rows];
+    this.response = new int[rows][];
+    this.responseLength = new int[rows];
+    this.finish = new FinishReason[rows];
+    this.random = new SplittableRandom[rows];
+    this.position = new int[rows];
+    this.slot = new int[rows];
+    this.logitsRow = new int[rows];
+    this.hidden = new float[rows][];
+    for (int r = 0; r < rows; r++) {
+      promptIndex[r] = r;
+      response[r] = new int[capacity];
+      random[r] = master.split();
+      position[r] = promptLengths[r];
+      slot[r] = r;
+    }
+  }
+
+  /** The number of rows. */
+  int size() {
+    return rows;
+  }
+
+  /** The prompt row {@code r} continues. */
+  int promptIndex(int r) {
+    return promptIndex[r];
+  }
+
+  /** A copy of row {@code r}'s response tokens. */
+  int[] responseTokens(int r) {
+    return Arrays.copyOf(response[r], responseLength[r]);
+  }
+
+  /** Row {@code r}'s response tokens in {@code [0, responseLength(r))}, not a copy: do not modify. */
+  int[] responseBuffer(int r) {
+    return response[r];
+  }
+
+  /** The number of response tokens of row {@code r}. */
+  int responseLength(int r) {
+    return responseLength[r];
+  }
+
+  /** The last response token of row {@code r}, which has at least one. */
+  int lastToken(int r) {
+    return response[r][responseLength[r] - 1];
+  }
+
+  /** Row {@code r}'s position count: prompt and response tokens so far. */
+  int position(int r) {
+    return position[r];
+  }
+
+  /** Whether row {@code r} is finished. */
+  boolean isFinished(int r) {
+    return finish[r] != null;
+  }
+
+  /** Why row {@code r} finished, if it did. */
+  Optional<FinishReason> finishReason(int r) {
+    return Optional.ofNullable(finish[r]);
+  }
+
+  /** Whether every row is finished. */
+  boolean allFinished() {
+    for (int r = 0; r < rows; r++) {
+      if (finish[r] == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Row {@code r}'s random stream. */
+  SplittableRandom random(int r) {
+    return random[r];
+  }
+
+  /** The cache slot row {@code r} reads. */
+  int slot(int r) {
+    return slot[r];
+  }
+
+  /** Makes row {@code r} read cache slot {@code s}. */
+  void setSlot(int r, int s) {
+    slot[r] = s;
+  }
+
+  /** The index of row {@code r}'s next-token logits in the last pass's output. */
+  int logitsRow(int r) {
+    return logitsRow[r];
+  }
+
+  /**
+   * Makes row {@code r}'s next-token logits (and hidden state) those of token {@code index} of the
+   * last pass's output.
+   */
+  void setLogitsRow(int r, int index) {
+    logitsRow[r] = index;
+  }
+
+  /** Row {@code r}'s hidden-state array of {@code width} values, made on first use, to write into. */
+  float[] hidden(int r, int width) {
+    if (hidden[r] == null) {
+      hidden[r] = new float[width];
+    }
+    return hidden[r];
+  }
+
+  /** A copy of every row's hidden state; each row must have one. */
+  float[][] copyOfHidden() {
+    float[][] out = new float[rows][];
+    for (int r = 0; r < rows; r++) {
+      out[r] = hidden[r].clone();
+    }
+    return out;
+  }
+
+  /** Appends {@code token} to live row {@code r}, one position further. */
+  void append(int r, int token) {
+    if (responseLength[r] == response[r].length) {
+      response[r] = Arrays.copyOf(response[r], Math.max(4, 2 * response[r].length));
+    }
+    response[r][responseLength[r]++] = token;
+    position[r]++;
+  }
+
+  /** Marks row {@code r} finished. */
+  void finish(int r, FinishReason reason) {
+    finish[r] = reason;
+  }
+
+  /**
+   * Makes row {@code i} a copy of old row {@code indices[i]}, repeats allowed, each with the next
+   * split of the seed's stream. The rows only remap: copies share their cache slot.
+   */
+  void reorder(int[] indices) {
+    int n = indices.length;
+    boolean[] taken = new boolean[rows];
+    int[] pi = new int[n];
+    int[][] resp = new int[n][];
+    int[] len = new int[n];
+    FinishReason[] fin = new FinishReason[n];
+    SplittableRandom[] rnd = new SplittableRandom[n];
+    int[] pos = new int[n];
+    int[] sl = new int[n];
+    int[] lr = new int[n];
+    float[][] hid = new float[n][];
+    for (int i = 0; i < n; i++) {
+      int o = indices[i];
+      // The first copy of a row takes its arrays; later copies get their own, since rows grow in place.
+      boolean first = !taken[o];
+      taken[o] = true;
+      pi[i] = promptIndex[o];
+      resp[i] = first ? response[o] : response[o].clone();
+      len[i] = responseLength[o];
+      fin[i] = finish[o];
+      rnd[i] = master.split();
+      pos[i] = position[o];
+      sl[i] = slot[o];
+      lr[i] = logitsRow[o];
+      hid[i] = hidden[o] == null || first ? hidden[o] : hidden[o].clone();
+    }
+    rows = n;
+    promptIndex = pi;
+    response = resp;
+    responseLength = len;
+    finish = fin;
+    random = rnd;
+    position = pos;
+    slot = sl;
+    logitsRow = lr;
+    hidden = hid;
+  }
+}

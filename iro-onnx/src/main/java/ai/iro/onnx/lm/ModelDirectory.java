@@ -1,0 +1,176 @@
+package ai.iro.onnx.lm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.collect.ImmutableSet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The files of a model directory and what its JSON configs say: the ONNX file (the first of
+ * {@link OnnxCausalLM#MODEL_FILES} present), {@code tokenizer.json}, the context length and the
+ * special tokens (generation_config.json first, then config.json; the pad id config.json first), and
+ * config.json itself for the dimensions a graph leaves dynamic. Read before any native work, so a
+ * wrong directory fails at once with a message naming the file. Immutable.
+ */
+final class ModelDirectory {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path directory;
+  private final Path modelFile;
+  private final Path tokenizerFile;
+  private final JsonNode config;
+  private final int contextLength;
+  private final ImmutableSet<Integer> eosIds;
+  private final Optional<Integer> bosId;
+  private final int padId;
+
+  private ModelDirectory(Path directory, Optional<Boolean> prependBos) {
+    this.directory = directory;
+    this.modelFile = findModel(directory);
+    this.config = readJson(directory.resolve("config.json"), true);
+    JsonNode generation = readJson(directory.resolve("generation_config.json"), false);
+    this.tokenizerFile = directory.resolve("tokenizer.json");
+    if (!Files.isRegularFile(tokenizerFile)) {
+      throw new IllegalArgumentException("tokenizer file " + tokenizerFile
+          + " is missing (expected a Hugging Face tokenizer.json in the model directory)");
+    }
+    this.contextLength = contextLength(config);
+    this.eosIds = ImmutableSet.copyOf(ids(first(generation, config, "eos_token_id")));
+    JsonNode bos = first(generation, config, "bos_token_id");
+    boolean hasBos = bos != null && bos.canConvertToInt() && bos.isIntegralNumber();
+    boolean prepend = prependBos.orElse(hasBos);
+    if (prepend && !hasBos) {
+      throw new IllegalArgumentException("prependBos(true) was asked, but neither " + directory.resolve("config.json")
+          + " nor generation_config.json has an integer bos_token_id");
+    }
+    this.bosId = prepend ? Optional.of(bos.asInt()) : Optional.empty();
+    JsonNode pad = first(config, generation, "pad_token_id");
+    this.padId = pad != null && pad.isIntegralNumber() ? pad.asInt() : eosIds.isEmpty() ? 0 : eosIds.iterator().next();
+  }
+
+  /**
+   * Reads the directory's files and configs.
+   *
+   * @param prependBos whether prompts start with BOS; empty: when the configs name a BOS id
+   * @throws IllegalArgumentException naming the file, if the directory, the ONNX file, config.json or
+   *     tokenizer.json is missing, a config is not a JSON object, an end-of-sequence id is not an
+   *     integer, or BOS is asked for and the configs name none
+   */
+  static ModelDirectory read(Path directory, Optional<Boolean> prependBos) {
+    return new ModelDirectory(directory, prependBos);
+  }
+
+  /** The model directory. */
+  Path directory() {
+    return directory;
+  }
+
+  /** The ONNX file. */
+  Path modelFile() {
+    return modelFile;
+  }
+
+  /** The Hugging Face tokenizer file. */
+  Path tokenizerFile() {
+    return tokenizerFile;
+  }
+
+  /** A copy of config.json, for dimensions the graph leaves dynamic. */
+  JsonNode config() {
+    return config.deepCopy();
+  }
+
+  /** The most positions a sequence may have ({@link Integer#MAX_VALUE} when config.json names none). */
+  int contextLength() {
+    return contextLength;
+  }
+
+  /** The end-of-sequence ids (empty when the configs name none). */
+  ImmutableSet<Integer> eosIds() {
+    return eosIds;
+  }
+
+  /** The BOS id put before every prompt, if prompts start with one. */
+  Optional<Integer> bosId() {
+    return bosId;
+  }
+
+  /** The id fed for padding: pad_token_id, else the first end-of-sequence id, else 0. */
+  int padId() {
+    return padId;
+  }
+
+  private static Path findModel(Path directory) {
+    if (!Files.isDirectory(directory)) {
+      throw new IllegalArgumentException("model directory " + directory + " does not exist");
+    }
+    for (String name : OnnxCausalLM.MODEL_FILES) {
+      Path p = directory.resolve(name);
+      if (Files.isRegularFile(p)) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("model directory " + directory + " has no ONNX model; expected one of "
+        + OnnxCausalLM.MODEL_FILES);
+  }
+
+  private static JsonNode readJson(Path file, boolean required) {
+    if (!Files.isRegularFile(file)) {
+      if (required) {
+        throw new IllegalArgumentException("model file " + file + " is missing (expected the Hugging Face config.json)");
+      }
+      return JSON.createObjectNode();
+    }
+    try {
+      JsonNode n = JSON.readTree(file.toFile());
+      if (n == null || !n.isObject()) {
+        throw new IllegalArgumentException(file + " is not a JSON object");
+      }
+      return n;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + file + " (expected a JSON object): " + e.getMessage(), e);
+    }
+  }
+
+  private static int contextLength(JsonNode config) {
+    for (String key : OnnxCausalLM.CONTEXT_KEYS) {
+      if (config.path(key).isIntegralNumber() && config.get(key).asInt() > 0) {
+        return config.get(key).asInt();
+      }
+    }
+    return Integer.MAX_VALUE;
+  }
+
+  private static JsonNode first(JsonNode a, JsonNode b, String key) {
+    if (a.hasNonNull(key)) {
+      return a.get(key);
+    }
+    return b.hasNonNull(key) ? b.get(key) : null;
+  }
+
+  private List<Integer> ids(JsonNode node) {
+    List<Integer> out = new ArrayList<>();
+    if (node == null || node.isNull()) {
+      return out;
+    }
+    if (node.isArray()) {
+      node.forEach(x -> out.add(tokenId(x)));
+    } else {
+      out.add(tokenId(node));
+    }
+    return out;
+  }
+
+  private int tokenId(JsonNode node) {
+    if (!node.isIntegralNumber()) {
+      throw new IllegalArgumentException("eos_token_id in " + directory + " must be an integer or a list of integers, found "
+          + node);
+    }
+    return node.asInt();
+  }
+}
