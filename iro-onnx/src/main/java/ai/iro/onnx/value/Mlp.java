@@ -1,5 +1,6 @@
 package ai.iro.onnx.value;
 
+import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -213,6 +214,18 @@ final class Mlp {
       }
     }
 
+    /**
+     * Copies rows {@code batch} of {@code data} into {@link #x} and their {@code targets} into
+     * {@link #target}; float32 arrays only.
+     */
+    void load(INDArray data, float[] targets, int[] batch) {
+      Nd4j.pullRows(data, x, 1, batch);
+      FloatBuffer t = target.data().asNioFloat();
+      for (int i = 0; i < batch.length; i++) {
+        t.put(i, targets[batch[i]]);
+      }
+    }
+
     /** The raw output of the last {@link Mlp#forward(StepArrays)}: {@code rows x 1}. */
     INDArray output() {
       return z[z.length - 1];
@@ -225,6 +238,49 @@ final class Mlp {
           if (array != null) {
             array.close();
           }
+        }
+      }
+    }
+  }
+
+  /**
+   * The step arrays of a run, made on first use: one set for the first batch size asked for (the
+   * full minibatch) and one for another size (an epoch's shorter last batch), replaced if the size
+   * changes.
+   */
+  static final class StepPool implements AutoCloseable {
+    private final int[] sizes;
+    private final DataType type;
+    private StepArrays first;
+    private StepArrays other;
+
+    StepPool(int[] sizes, DataType type) {
+      this.sizes = sizes.clone();
+      this.type = type;
+    }
+
+    /** Arrays for a batch of {@code rows}, owned by this pool. */
+    StepArrays forRows(int rows) {
+      if (first == null) {
+        first = new StepArrays(rows, sizes, type);
+      }
+      if (first.rows == rows) {
+        return first;
+      }
+      if (other == null || other.rows != rows) {
+        if (other != null) {
+          other.close();
+        }
+        other = new StepArrays(rows, sizes, type);
+      }
+      return other;
+    }
+
+    @Override
+    public void close() {
+      for (StepArrays arrays : new StepArrays[] {first, other}) {
+        if (arrays != null) {
+          arrays.close();
         }
       }
     }

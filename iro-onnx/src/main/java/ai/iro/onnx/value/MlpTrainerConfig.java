@@ -186,6 +186,7 @@ public final class MlpTrainerConfig {
     return o instanceof MlpTrainerConfig && ((MlpTrainerConfig) o).describe().equals(describe());
   }
 
+  /** The hash of {@link #describe()}. */
   @Override
   public int hashCode() {
     return describe().hashCode();

@@ -4,8 +4,7 @@ import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A running {@link Optimizer}: Adam's moments and step count, and the learning-rate schedule, a
- * linear warmup to the peak rate followed by a cosine decay to 0 over the planned steps. Each
+ * A running {@link Optimizer}: Adam's moments and step count on a {@link LearningRateSchedule}. Each
  * {@link #step()} updates the parameters in place from their gradients, element by element on the
  * arrays' native memory: one pass instead of a dozen ND4J operations. Float32 arrays only.
  */
@@ -15,10 +14,8 @@ final class OptimizerState {
   private static final double EPSILON = 1e-8;
 
   private final Optimizer optimizer;
-  private final double peakRate;
+  private final LearningRateSchedule schedule;
   private final double weightDecay;
-  private final long warmupSteps;
-  private final long plannedSteps;
   private final FloatBuffer[] params;
   private final FloatBuffer[] grads;
   private final float[][] first;
@@ -27,20 +24,16 @@ final class OptimizerState {
 
   /**
    * @param optimizer where the weight decay goes
-   * @param peakRate the learning rate at the end of the warmup
+   * @param schedule the learning rate of each step
    * @param weightDecay the weight decay of the weights; biases do not decay
-   * @param warmup the fraction of the planned steps spent warming up
-   * @param plannedSteps the steps over which the rate decays to 0
    * @param parameters each layer's weights then its biases, as {@link Mlp#parameters()}; updated in place
    * @param gradients the gradients of {@code parameters}, read at each step
    */
-  OptimizerState(Optimizer optimizer, double peakRate, double weightDecay, double warmup, long plannedSteps,
-      INDArray[] parameters, INDArray[] gradients) {
+  OptimizerState(Optimizer optimizer, LearningRateSchedule schedule, double weightDecay, INDArray[] parameters,
+      INDArray[] gradients) {
     this.optimizer = optimizer;
-    this.peakRate = peakRate;
+    this.schedule = schedule;
     this.weightDecay = weightDecay;
-    this.plannedSteps = plannedSteps;
-    this.warmupSteps = (long) Math.ceil(warmup * plannedSteps);
     params = new FloatBuffer[parameters.length];
     grads = new FloatBuffer[parameters.length];
     first = new float[parameters.length][];
@@ -58,18 +51,9 @@ final class OptimizerState {
     return steps;
   }
 
-  /** The learning rate of step {@code step} (from 0): linear warmup, then cosine decay. */
-  double learningRate(long step) {
-    if (step < warmupSteps) {
-      return peakRate * (step + 1) / warmupSteps;
-    }
-    double progress = (double) (step - warmupSteps) / Math.max(1, plannedSteps - warmupSteps);
-    return peakRate * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress)));
-  }
-
   /** One update of every parameter from its current gradient. */
   void step() {
-    float rate = (float) learningRate(steps);
+    float rate = (float) schedule.at(steps);
     steps++;
     float correction1 = (float) (1 - Math.pow(BETA1, steps));
     float correction2 = (float) (1 - Math.pow(BETA2, steps));

@@ -1,7 +1,7 @@
 package ai.iro.onnx.value;
 
 import ai.iro.onnx.value.Mlp.StepArrays;
-import java.nio.FloatBuffer;
+import ai.iro.onnx.value.Mlp.StepPool;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -53,10 +53,11 @@ final class TrainingRun {
     int stepsPerEpoch = (n + minibatch - 1) / minibatch;
     INDArray[] parameters = mlp.parameters();
     INDArray[] gradients = mlp.newGradients();
-    OptimizerState optimizer = new OptimizerState(config.optimizer(), config.learningRate(), config.weightDecay(),
-        config.warmup(), (long) stepsPerEpoch * config.epochs(), parameters, gradients);
-    StepArrays full = new StepArrays(minibatch, mlp.sizes, mlp.dataType());
-    StepArrays partial = null;
+    LearningRateSchedule schedule = LearningRateSchedule.of(config.learningRate(), config.warmup(),
+        (long) stepsPerEpoch * config.epochs());
+    OptimizerState optimizer = new OptimizerState(config.optimizer(), schedule, config.weightDecay(), parameters,
+        gradients);
+    StepPool steps = new StepPool(mlp.sizes, mlp.dataType());
     try {
       float[][] best = new float[parameters.length][];
       double bestLoss = Double.POSITIVE_INFINITY;
@@ -68,16 +69,8 @@ final class TrainingRun {
         TrainingSet.shuffle(rows, shuffleRandom);
         for (int start = 0; start < n; start += minibatch) {
           int[] batch = Arrays.copyOfRange(rows, start, Math.min(n, start + minibatch));
-          StepArrays s = batch.length == full.rows ? full : partial;
-          if (s == null || s.rows != batch.length) {
-            close(partial);
-            s = partial = new StepArrays(batch.length, mlp.sizes, mlp.dataType());
-          }
-          Nd4j.pullRows(xTrain, s.x, 1, batch);
-          FloatBuffer target = s.target.data().asNioFloat();
-          for (int i = 0; i < batch.length; i++) {
-            target.put(i, trainTargets[batch[i]]);
-          }
+          StepArrays s = steps.forRows(batch.length);
+          s.load(xTrain, trainTargets, batch);
           mlp.forward(s);
           mlp.backward(s, loss, gradients);
           optimizer.step();
@@ -111,8 +104,7 @@ final class TrainingRun {
       for (INDArray g : gradients) {
         g.close();
       }
-      full.close();
-      close(partial);
+      steps.close();
       xTrain.close();
       if (xValid != null) {
         xValid.close();
@@ -181,12 +173,6 @@ final class TrainingRun {
   private static void restore(float[][] from, INDArray[] parameters) {
     for (int p = 0; p < parameters.length; p++) {
       parameters[p].data().asNioFloat().put(0, from[p]);
-    }
-  }
-
-  private static void close(StepArrays arrays) {
-    if (arrays != null) {
-      arrays.close();
     }
   }
 
