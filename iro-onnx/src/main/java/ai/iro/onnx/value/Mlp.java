@@ -1,18 +1,18 @@
 package ai.iro.onnx.value;
 
-import java.util.function.Supplier;
+import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.blas.Blas;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.nativeblas.NativeOps;
-import org.nd4j.nativeblas.NativeOpsHolder;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The network shared by the head and the trainer: feature standardisation, then affine layers with
- * an activation between them, to one output. Layer {@code l} maps {@code sizes[l]} inputs to
- * {@code sizes[l + 1]} outputs with a {@code sizes[l] x sizes[l + 1]} weight matrix, so a batch is one
- * matrix product per layer. Holds native arrays; the owner closes them.
+ * an activation between them, to one output; its forward pass and, for training, its backward pass.
+ * Layer {@code l} maps {@code sizes[l]} inputs to {@code sizes[l + 1]} outputs with a
+ * {@code sizes[l] x sizes[l + 1]} weight matrix, so a batch is one matrix product per layer. The
+ * arrays are float32 for heads; the passes follow the weights' data type, so that a gradient check
+ * can run them in float64. Holds native arrays; the owner closes them.
  */
 final class Mlp {
   final int[] sizes;
@@ -51,33 +51,42 @@ final class Mlp {
     return sizes[0];
   }
 
+  /** The data type of the weights and of every array the passes make. */
+  DataType dataType() {
+    return weights[0].dataType();
+  }
+
   /** Standardises rows {@code from .. to-1} into a new {@code (to - from) x inputs} array. */
   INDArray standardised(float[][] rows, int from, int to) {
     int d = inputs();
     float[] flat = new float[(to - from) * d];
-    standardise(rows, from, to, mean, scale, flat);
+    int k = 0;
+    for (int i = from; i < to; i++) {
+      k = standardise(rows[i], mean, scale, flat, k);
+    }
     return Nd4j.create(flat, new long[] {to - from, d}, DataType.FLOAT);
   }
 
-  /** Writes {@code (rows[i][j] - mean[j]) * scale[j]} for rows {@code from .. to-1} into {@code out}. */
-  static void standardise(float[][] rows, int from, int to, float[] mean, float[] scale, float[] out) {
-    int d = mean.length;
-    int k = 0;
-    for (int i = from; i < to; i++) {
-      float[] row = rows[i];
-      for (int j = 0; j < d; j++) {
-        out[k++] = (row[j] - mean[j]) * scale[j];
-      }
+  /**
+   * Writes {@code (row[j] - mean[j]) * scale[j]} into {@code out} from {@code offset}.
+   *
+   * @return the offset after the row
+   */
+  static int standardise(float[] row, float[] mean, float[] scale, float[] out, int offset) {
+    int k = offset;
+    for (int j = 0; j < mean.length; j++) {
+      out[k++] = (row[j] - mean[j]) * scale[j];
     }
+    return k;
   }
 
   /** The network's raw output (before any sigmoid) for standardised inputs: {@code n x 1}. */
   INDArray forward(INDArray x) {
     long n = x.rows();
-    INDArray ones = Nd4j.ones(DataType.FLOAT, n, 1);
+    INDArray ones = Nd4j.ones(dataType(), n, 1);
     INDArray a = x;
     for (int l = 0; l < weights.length; l++) {
-      INDArray z = Nd4j.create(DataType.FLOAT, n, sizes[l + 1]);
+      INDArray z = Nd4j.create(dataType(), n, sizes[l + 1]);
       affine(ones, a, weights[l], biases[l], z);
       if (l < weights.length - 1) {
         activation.apply(z, z);
@@ -92,6 +101,67 @@ final class Mlp {
   }
 
   /**
+   * The forward pass of a training step on {@code s.x}, keeping each layer's pre-activations and
+   * activations for {@link #backward}; the raw output ends in {@link StepArrays#output()}.
+   */
+  void forward(StepArrays s) {
+    INDArray input = s.x;
+    for (int l = 0; l < layers(); l++) {
+      affine(s.ones, input, weights[l], biases[l], s.z[l]);
+      if (l < layers() - 1) {
+        activation.apply(s.z[l], s.a[l]);
+        input = s.a[l];
+      }
+    }
+  }
+
+  /**
+   * The backward pass after {@link #forward(StepArrays)}: writes the gradient of the batch's mean
+   * loss against {@code s.target} by every parameter into {@code gradients}, in the order of
+   * {@link #parameters()}. The loss is {@code 0.5 * (out - y)^2} for {@link Loss#MSE} and the
+   * cross-entropy of {@code sigmoid(out)} for {@link Loss#BCE}.
+   */
+  void backward(StepArrays s, Loss loss, INDArray[] gradients) {
+    int layers = layers();
+    // The gradient by the output: (out - y) / b for 0.5 * MSE, and (sigmoid(out) - y) / b for BCE
+    // on the logit.
+    INDArray delta = s.delta[layers - 1].assign(s.z[layers - 1]);
+    if (loss == Loss.BCE) {
+      Transforms.sigmoid(delta, false);
+    }
+    delta.subi(s.target).muli(1.0 / s.rows);
+    for (int l = layers - 1; l >= 0; l--) {
+      INDArray in = l == 0 ? s.x : s.a[l - 1];
+      Nd4j.gemm(in, s.delta[l], gradients[2 * l], true, false, 1.0, 0.0);
+      Nd4j.gemm(s.ones, s.delta[l], gradients[2 * l + 1], true, false, 1.0, 0.0);
+      if (l > 0) {
+        Nd4j.gemm(s.delta[l], weights[l], s.delta[l - 1], false, true, 1.0, 0.0);
+        activation.backward(s.z[l - 1], s.a[l - 1], s.delta[l - 1], s.scratch[l - 1]);
+      }
+    }
+  }
+
+  /** The parameters, live: each layer's weights, then its biases, input layer first. */
+  INDArray[] parameters() {
+    INDArray[] params = new INDArray[2 * layers()];
+    for (int l = 0; l < layers(); l++) {
+      params[2 * l] = weights[l];
+      params[2 * l + 1] = biases[l];
+    }
+    return params;
+  }
+
+  /** New arrays shaped like {@link #parameters()}, for {@link #backward}; the caller closes them. */
+  INDArray[] newGradients() {
+    INDArray[] params = parameters();
+    INDArray[] gradients = new INDArray[params.length];
+    for (int p = 0; p < params.length; p++) {
+      gradients[p] = Nd4j.create(dataType(), params[p].shape());
+    }
+    return gradients;
+  }
+
+  /**
    * {@code z = a W + b} as two matrix products into {@code z}: the bias as the outer product of a
    * column of ones with {@code b}, then {@code a W} added (cheaper in ND4J than a broadcast add).
    */
@@ -100,83 +170,119 @@ final class Mlp {
     Nd4j.gemm(a, w, z, false, false, 1.0, 1.0);
   }
 
-  /**
-   * Runs {@code work} with ND4J's element-wise operations on the calling thread alone; matrix
-   * products still use OpenBLAS's threads. The element-wise work of a value head is small, and the
-   * OpenMP team that ND4J would start for it spins while idle and competes with OpenBLAS's threads:
-   * on 2 cores that made training 3 to 4 times and scoring 10 times slower. The OpenMP setting is
-   * per thread, so this touches no other thread.
-   */
-  static <T> T singleThreaded(Supplier<T> work) {
-    NativeOps ops = NativeOpsHolderHolder.OPS;
-    int threads = ops.ompGetMaxThreads();
-    ops.setOmpNumThreads(1);
-    try {
-      return work.get();
-    } finally {
-      ops.setOmpNumThreads(threads);
-    }
-  }
-
-  /**
-   * Runs scoring work like {@link #singleThreaded}, with BLAS's matrix products on one thread as
-   * well. A value head scores a few dozen to a few thousand rows between forward passes of the
-   * base model; a multi-threaded product gains little there, and OpenBLAS's workers then spin for a
-   * while and take cores from ONNX Runtime's threads (measured on 2 cores: chunk-level search took
-   * up to 25 % longer than Best-of-N instead of 1-4 %). BLAS's thread count is global and changing
-   * it wakes its workers too, so it is set here only when it is not 1 already (the first scoring
-   * after a training), not around every call; {@link #training} sets it back.
-   */
-  static <T> T scoring(Supplier<T> work) {
-    setBlasThreads(1);
-    return singleThreaded(work);
-  }
-
-  /**
-   * Runs training work like {@link #singleThreaded}, with BLAS's matrix products on as many threads
-   * as BLAS chose when it was loaded. A thread scoring at the same time sets them back to 1.
-   */
-  static <T> T training(Supplier<T> work) {
-    setBlasThreads(NativeOpsHolderHolder.BLAS_THREADS);
-    return singleThreaded(work);
-  }
-
-  /** The BLAS thread count that training uses: BLAS's own choice when it was loaded. */
-  static int trainingBlasThreads() {
-    return NativeOpsHolderHolder.BLAS_THREADS;
-  }
-
-  /** BLAS's current (process-wide) thread count. */
-  static int blasThreads() {
-    return NativeOpsHolderHolder.BLAS.getMaxThreads();
-  }
-
-  private static synchronized void setBlasThreads(int threads) {
-    Blas blas = NativeOpsHolderHolder.BLAS;
-    if (blas.getMaxThreads() != threads) {
-      blas.setMaxThreads(threads);
-    }
-  }
-
-  /** ND4J's native operations, reached once the backend is loaded (NativeOpsHolder needs it). */
-  private static final class NativeOpsHolderHolder {
-    static final NativeOps OPS;
-    static final Blas BLAS;
-    static final int BLAS_THREADS;
-
-    static {
-      Nd4j.getBackend();
-      OPS = NativeOpsHolder.getInstance().getDeviceNativeOps();
-      BLAS = Nd4j.factory().blas();
-      BLAS_THREADS = BLAS.getMaxThreads();
-    }
-  }
-
   /** Releases the native arrays. */
   void close() {
     for (int l = 0; l < weights.length; l++) {
       weights[l].close();
       biases[l].close();
+    }
+  }
+
+  /**
+   * The arrays of one training step for one batch size, allocated once and reused (an ND4J
+   * allocation costs more than the element-wise work of a step): the standardised inputs
+   * {@link #x} and targets {@link #target} that the caller fills, and each layer's values and
+   * gradients. Closed by its owner.
+   */
+  static final class StepArrays implements AutoCloseable {
+    final int rows;
+    final INDArray x;
+    final INDArray target;
+    final INDArray ones;
+    final INDArray[] z;
+    final INDArray[] a;
+    final INDArray[] delta;
+    final INDArray[] scratch;
+
+    StepArrays(int rows, int[] sizes, DataType type) {
+      this.rows = rows;
+      int layers = sizes.length - 1;
+      x = Nd4j.create(type, rows, sizes[0]);
+      target = Nd4j.create(type, rows, 1);
+      ones = Nd4j.ones(type, rows, 1);
+      z = new INDArray[layers];
+      a = new INDArray[layers];
+      delta = new INDArray[layers];
+      scratch = new INDArray[layers];
+      for (int l = 0; l < layers; l++) {
+        z[l] = Nd4j.create(type, rows, sizes[l + 1]);
+        delta[l] = Nd4j.create(type, rows, sizes[l + 1]);
+        if (l < layers - 1) {
+          a[l] = Nd4j.create(type, rows, sizes[l + 1]);
+          scratch[l] = Nd4j.create(type, rows, sizes[l + 1]);
+        }
+      }
+    }
+
+    /**
+     * Copies rows {@code batch} of {@code data} into {@link #x} and their {@code targets} into
+     * {@link #target}; float32 arrays only.
+     */
+    void load(INDArray data, float[] targets, int[] batch) {
+      Nd4j.pullRows(data, x, 1, batch);
+      FloatBuffer t = target.data().asNioFloat();
+      for (int i = 0; i < batch.length; i++) {
+        t.put(i, targets[batch[i]]);
+      }
+    }
+
+    /** The raw output of the last {@link Mlp#forward(StepArrays)}: {@code rows x 1}. */
+    INDArray output() {
+      return z[z.length - 1];
+    }
+
+    @Override
+    public void close() {
+      for (INDArray[] group : new INDArray[][] {{x, target, ones}, z, a, delta, scratch}) {
+        for (INDArray array : group) {
+          if (array != null) {
+            array.close();
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The step arrays of a run, made on first use: one set for the first batch size asked for (the
+   * full minibatch) and one for another size (an epoch's shorter last batch), replaced if the size
+   * changes.
+   */
+  static final class StepPool implements AutoCloseable {
+    private final int[] sizes;
+    private final DataType type;
+    private StepArrays first;
+    private StepArrays other;
+
+    StepPool(int[] sizes, DataType type) {
+      this.sizes = sizes.clone();
+      this.type = type;
+    }
+
+    /** Arrays for a batch of {@code rows}, owned by this pool. */
+    StepArrays forRows(int rows) {
+      if (first == null) {
+        first = new StepArrays(rows, sizes, type);
+      }
+      if (first.rows == rows) {
+        return first;
+      }
+      if (other == null || other.rows != rows) {
+        if (other != null) {
+          other.close();
+        }
+        other = new StepArrays(rows, sizes, type);
+      }
+      return other;
+    }
+
+    @Override
+    public void close() {
+      for (StepArrays arrays : new StepArrays[] {first, other}) {
+        if (arrays != null) {
+          arrays.close();
+        }
+      }
     }
   }
 }

@@ -1,10 +1,10 @@
 /**
- * Value heads on frozen features, trained with ND4J: a {@link ai.iro.core.value.FeatureSource}
- * (the base model's last hidden state through {@link ai.iro.onnx.features.ModelFeatures}, or a text
- * encoder), the {@link ai.iro.onnx.value.MlpValueHead} that scores states from those features, and
- * its {@link ai.iro.onnx.value.MlpValueTrainer}.
+ * Value heads on frozen features, trained with ND4J: the {@link ai.iro.onnx.value.MlpValueHead}
+ * that scores states from a {@link ai.iro.core.value.FeatureSource}'s features (the base model's
+ * last hidden state through {@link ai.iro.onnx.features.ModelFeatures}, or a text encoder), its
+ * {@link ai.iro.onnx.value.MlpValueTrainer} and the trainer's settings,
+ * {@link ai.iro.onnx.value.MlpTrainerConfig}. Package-private helpers each do one part of a
+ * training: the states ({@code TrainingSet}), their standardisation, the network's forward and
+ * backward passes ({@code Mlp}), the optimiser's state and the run's epochs ({@code TrainingRun}).
  */
 package ai.iro.onnx.value;
-
-import ai.iro.core.value.FeatureSource;
-import ai.iro.onnx.features.ModelFeatures;

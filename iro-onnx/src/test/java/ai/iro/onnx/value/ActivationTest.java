@@ -17,7 +17,8 @@ class ActivationTest {
   private static final double DERIVATIVE_TOLERANCE = 1e-4;
   private static final double STEP = 1e-4;
 
-  private static double reference(Activation a, double z) {
+  /** The activation in double precision, written out from its definition. */
+  static double reference(Activation a, double z) {
     switch (a) {
       case RELU:
         return Math.max(0, z);

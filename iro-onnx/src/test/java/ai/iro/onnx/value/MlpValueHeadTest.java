@@ -44,9 +44,9 @@ class MlpValueHeadTest {
   @Test
   void scoringLeavesBlasOnOneThreadAndTrainingRestoresItsOwnCount() {
     double[] before = head.values(data.x);
-    assertThat(Mlp.blasThreads()).isEqualTo(1);
+    assertThat(NativeThreads.blasThreads()).isEqualTo(1);
     MlpValueTrainer.builder().features(SOURCE).hiddenSizes(4).epochs(1).build().fit(data.x, data.y, 5).head().close();
-    assertThat(Mlp.blasThreads()).isEqualTo(Mlp.trainingBlasThreads());
+    assertThat(NativeThreads.blasThreads()).isEqualTo(NativeThreads.trainingBlasThreads());
     // Scoring after a training in between gives the same scores.
     assertThat(head.values(data.x)).isEqualTo(before);
   }

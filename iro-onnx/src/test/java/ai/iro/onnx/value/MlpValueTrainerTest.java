@@ -75,8 +75,8 @@ class MlpValueTrainerTest {
   }
 
   @ParameterizedTest
-  @EnumSource(MlpValueTrainer.Optimizer.class)
-  void bothOptimizersFit(MlpValueTrainer.Optimizer optimizer) {
+  @EnumSource(Optimizer.class)
+  void bothOptimizersFit(Optimizer optimizer) {
     Synthetic train = Synthetic.linear(2000, 16, NOISE_SD, SEED, 3);
     Synthetic test = Synthetic.linear(1000, 16, NOISE_SD, SEED, 4);
 
@@ -195,17 +195,17 @@ class MlpValueTrainerTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("features");
 
     MlpValueTrainer defaults = trainer(4).build();
-    assertThat(defaults.hiddenSizes()).isEqualTo(MlpValueTrainer.DEFAULT_HIDDEN_SIZES);
-    assertThat(defaults.optimizer()).isEqualTo(MlpValueTrainer.Optimizer.ADAMW);
-    assertThat(defaults.weightDecay()).isEqualTo(MlpValueTrainer.DEFAULT_WEIGHT_DECAY);
-    assertThat(defaults.epochs()).isEqualTo(MlpValueTrainer.DEFAULT_EPOCHS);
+    assertThat(defaults.config().hiddenSizes()).isEqualTo(MlpTrainerConfig.DEFAULT_HIDDEN_SIZES);
+    assertThat(defaults.config().optimizer()).isEqualTo(Optimizer.ADAMW);
+    assertThat(defaults.config().weightDecay()).isEqualTo(MlpTrainerConfig.DEFAULT_WEIGHT_DECAY);
+    assertThat(defaults.config().epochs()).isEqualTo(MlpTrainerConfig.DEFAULT_EPOCHS);
 
     MlpValueTrainer custom = defaults.toBuilder().hiddenSizes(8, 4).learningRate(3e-4).epochs(2).build();
     MlpValueTrainer copy = custom.toBuilder().build();
     assertThat(copy.toString()).isEqualTo(custom.toString());
-    assertThat(copy.hiddenSizes()).containsExactly(8, 4);
-    assertThat(copy.learningRate()).isEqualTo(3e-4);
-    assertThat(defaults.epochs()).isEqualTo(MlpValueTrainer.DEFAULT_EPOCHS);
+    assertThat(copy.config().hiddenSizes()).containsExactly(8, 4);
+    assertThat(copy.config().learningRate()).isEqualTo(3e-4);
+    assertThat(defaults.config().epochs()).isEqualTo(MlpTrainerConfig.DEFAULT_EPOCHS);
   }
 
   @Test

@@ -18,7 +18,7 @@ class TrainingTimeReport {
   void trainOnOneHundredThousandStates() {
     int n = Integer.getInteger("iro.value.timing.rows", 100_000);
     int d = Integer.getInteger("iro.value.timing.dimension", 256);
-    int batch = Integer.getInteger("iro.value.timing.batch", MlpValueTrainer.DEFAULT_BATCH_SIZE);
+    int batch = Integer.getInteger("iro.value.timing.batch", MlpTrainerConfig.DEFAULT_BATCH_SIZE);
     Synthetic data = Synthetic.linear(n, d, 0.1, 1, 2);
     Synthetic test = Synthetic.linear(10_000, d, 0.1, 1, 3);
     MlpValueTrainer trainer = MlpValueTrainer.builder().features(new CountingFeatures("timing", d))
@@ -31,7 +31,7 @@ class TrainingTimeReport {
 
     System.out.printf("value head training: %d states x %d features, hidden %s, batch %d, %d epochs "
             + "(best %d), %d steps: %.2f s; training MSE %.4f, held-out R^2 %.4f, %d cores%n",
-        n, d, trainer.hiddenSizes(), batch, fit.epochs(), fit.bestEpoch(), fit.steps(), seconds, fit.loss(),
+        n, d, trainer.config().hiddenSizes(), batch, fit.epochs(), fit.bestEpoch(), fit.steps(), seconds, fit.loss(),
         Synthetic.rSquared(fit.head().values(test.x), test.y), Runtime.getRuntime().availableProcessors());
     for (int rows : new int[] {16, 256}) {
       float[][] batchRows = java.util.Arrays.copyOf(test.x, rows);

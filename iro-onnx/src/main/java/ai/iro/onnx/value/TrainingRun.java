@@ -1,0 +1,225 @@
+package ai.iro.onnx.value;
+
+import ai.iro.onnx.value.Mlp.StepArrays;
+import ai.iro.onnx.value.Mlp.StepPool;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * One training run of an {@link MlpValueTrainer}: the held-out split, the standardisation, the
+ * initial weights, the epochs of minibatch steps, early stopping on the held-out loss with the best
+ * epoch's weights kept, and the final report. Used once, on one thread, inside
+ * {@link NativeThreads#training}.
+ */
+final class TrainingRun {
+  /** Rows per forward pass when evaluating a whole data set. */
+  private static final int EVAL_CHUNK = 8192;
+  /** Keeps a BCE head's initial output bias finite when all targets are 0 or 1. */
+  private static final double BCE_PRIOR_CLAMP = 1e-3;
+
+  private final MlpTrainerConfig config;
+  private final TrainingSet set;
+
+  TrainingRun(MlpTrainerConfig config, TrainingSet set) {
+    this.config = config;
+    this.set = set;
+  }
+
+  /** Trains a head; the caller owns it. */
+  MlpValueTrainer.FitResult run(long seed) {
+    SplittableRandom root = new SplittableRandom(seed);
+    SplittableRandom splitRandom = root.split();
+    SplittableRandom initRandom = root.split();
+    SplittableRandom shuffleRandom = root.split();
+
+    Loss loss = config.loss();
+    TrainingSet.Split split = set.split(config.validationFraction(), splitRandom);
+    Standardisation standardisation = Standardisation.of(set, split.train(), config.features().dimension(), loss);
+    float[] trainTargets = standardisation.targets(set, split.train());
+    float[] validTargets = standardisation.targets(set, split.valid());
+    Mlp mlp = initialNetwork(standardisation, trainTargets, initRandom);
+
+    INDArray xTrain = standardisation.features(set, split.train());
+    INDArray xValid = split.valid().length == 0 ? null : standardisation.features(set, split.valid());
+    int n = split.train().length;
+    int minibatch = Math.max(1, Math.min(config.batchSize(),
+        (n + config.minStepsPerEpoch() - 1) / config.minStepsPerEpoch()));
+    int stepsPerEpoch = (n + minibatch - 1) / minibatch;
+    INDArray[] parameters = mlp.parameters();
+    INDArray[] gradients = mlp.newGradients();
+    LearningRateSchedule schedule = LearningRateSchedule.of(config.learningRate(), config.warmup(),
+        (long) stepsPerEpoch * config.epochs());
+    OptimizerState optimizer = new OptimizerState(config.optimizer(), schedule, config.weightDecay(), parameters,
+        gradients);
+    StepPool steps = new StepPool(mlp.sizes, mlp.dataType());
+    try {
+      float[][] best = new float[parameters.length][];
+      double bestLoss = Double.POSITIVE_INFINITY;
+      int bestEpoch = 0;
+      int epochsRun = 0;
+      int[] rows = new int[n];
+      Arrays.setAll(rows, i -> i);
+      for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+        TrainingSet.shuffle(rows, shuffleRandom);
+        for (int start = 0; start < n; start += minibatch) {
+          int[] batch = Arrays.copyOfRange(rows, start, Math.min(n, start + minibatch));
+          StepArrays s = steps.forRows(batch.length);
+          s.load(xTrain, trainTargets, batch);
+          mlp.forward(s);
+          mlp.backward(s, loss, gradients);
+          optimizer.step();
+        }
+        epochsRun = epoch;
+        if (xValid == null) {
+          bestEpoch = epoch;
+          continue;
+        }
+        double validLoss = objective(mlp, xValid, validTargets);
+        if (validLoss < bestLoss) {
+          bestLoss = validLoss;
+          bestEpoch = epoch;
+          copy(parameters, best);
+        } else if (epoch - bestEpoch >= config.patience()) {
+          break;
+        }
+      }
+      if (xValid != null) {
+        restore(best, parameters);
+      }
+      int last = mlp.layers() - 1;
+      standardisation.restoreTargetScale(mlp.weights[last], mlp.biases[last]);
+      MlpValueHead head = new MlpValueHead(config.features(), loss, mlp);
+      double trainLoss = meanSquaredError(head, xTrain, split.train());
+      OptionalDouble validLoss = xValid == null ? OptionalDouble.empty()
+          : OptionalDouble.of(meanSquaredError(head, xValid, split.valid()));
+      return new MlpValueTrainer.FitResult(head, trainLoss, validLoss, epochsRun, bestEpoch, optimizer.steps(),
+          minibatch);
+    } finally {
+      for (INDArray g : gradients) {
+        g.close();
+      }
+      steps.close();
+      xTrain.close();
+      if (xValid != null) {
+        xValid.close();
+      }
+    }
+  }
+
+  /**
+   * The network before training: He initialisation before ReLU and GELU, Xavier before tanh and the
+   * linear output, zero biases; a BCE head's output bias starts at the logit of the mean target.
+   */
+  private Mlp initialNetwork(Standardisation standardisation, float[] trainTargets, SplittableRandom random) {
+    List<Integer> hidden = config.hiddenSizes();
+    int[] sizes = new int[hidden.size() + 2];
+    sizes[0] = config.features().dimension();
+    for (int l = 0; l < hidden.size(); l++) {
+      sizes[l + 1] = hidden.get(l);
+    }
+    sizes[sizes.length - 1] = 1;
+    int layers = sizes.length - 1;
+    INDArray[] weights = new INDArray[layers];
+    INDArray[] biases = new INDArray[layers];
+    for (int l = 0; l < layers; l++) {
+      boolean last = l == layers - 1;
+      double gain = !last && config.activation() != Activation.TANH ? 2.0 : 1.0;
+      weights[l] = gaussian(sizes[l], sizes[l + 1], Math.sqrt(gain / sizes[l]), random);
+      biases[l] = Nd4j.zeros(DataType.FLOAT, 1, sizes[l + 1]);
+    }
+    if (config.loss() == Loss.BCE) {
+      double prior = 0;
+      for (float t : trainTargets) {
+        prior += t;
+      }
+      prior = Math.min(Math.max(prior / trainTargets.length, BCE_PRIOR_CLAMP), 1 - BCE_PRIOR_CLAMP);
+      biases[layers - 1].assign(Math.log(prior / (1 - prior)));
+    }
+    return new Mlp(sizes, config.activation(), standardisation.mean(), standardisation.std(), weights, biases);
+  }
+
+  /** A {@code rows x cols} matrix of N(0, sd^2) values from {@code random} (Box-Muller). */
+  private static INDArray gaussian(int rows, int cols, double sd, SplittableRandom random) {
+    float[] values = new float[rows * cols];
+    for (int i = 0; i < values.length; i += 2) {
+      double u = 1 - random.nextDouble();
+      double v = random.nextDouble();
+      double r = Math.sqrt(-2 * Math.log(u)) * sd;
+      values[i] = (float) (r * Math.cos(2 * Math.PI * v));
+      if (i + 1 < values.length) {
+        values[i + 1] = (float) (r * Math.sin(2 * Math.PI * v));
+      }
+    }
+    return Nd4j.create(values, new long[] {rows, cols}, DataType.FLOAT);
+  }
+
+  /** Copies the parameters' values into {@code into}, allocating it on first use. */
+  private static void copy(INDArray[] parameters, float[][] into) {
+    for (int p = 0; p < parameters.length; p++) {
+      if (into[p] == null) {
+        into[p] = new float[(int) parameters[p].length()];
+      }
+      parameters[p].data().asNioFloat().get(0, into[p]);
+    }
+  }
+
+  /** Puts values saved by {@link #copy} back into the parameters. */
+  private static void restore(float[][] from, INDArray[] parameters) {
+    for (int p = 0; p < parameters.length; p++) {
+      parameters[p].data().asNioFloat().put(0, from[p]);
+    }
+  }
+
+  /** The training objective on standardised rows and targets: 0.5 * MSE or BCE. */
+  private double objective(Mlp mlp, INDArray x, float[] targets) {
+    double sum = 0;
+    long rows = x.rows();
+    for (int start = 0; start < rows; start += EVAL_CHUNK) {
+      int end = (int) Math.min(rows, start + EVAL_CHUNK);
+      float[] out = outputs(mlp, x, start, end);
+      for (int i = 0; i < out.length; i++) {
+        double z = out[i];
+        double yi = targets[start + i];
+        if (config.loss() == Loss.BCE) {
+          // softplus(z) - y z, written to stay finite for large |z|
+          sum += Math.max(z, 0) - yi * z + Math.log1p(Math.exp(-Math.abs(z)));
+        } else {
+          sum += 0.5 * (z - yi) * (z - yi);
+        }
+      }
+    }
+    return sum / rows;
+  }
+
+  /** The head's mean squared error on standardised rows against the raw targets of states {@code rows}. */
+  private double meanSquaredError(MlpValueHead head, INDArray x, int[] rows) {
+    Mlp mlp = head.network();
+    double sum = 0;
+    for (int start = 0; start < rows.length; start += EVAL_CHUNK) {
+      int end = Math.min(rows.length, start + EVAL_CHUNK);
+      float[] out = outputs(mlp, x, start, end);
+      for (int i = 0; i < out.length; i++) {
+        double v = head.loss() == Loss.BCE ? MlpValueHead.sigmoid(out[i]) : out[i];
+        double e = v - set.target(rows[start + i]);
+        sum += e * e;
+      }
+    }
+    return sum / rows.length;
+  }
+
+  /** The network's raw outputs for rows {@code start .. end-1} of {@code x}. */
+  private static float[] outputs(Mlp mlp, INDArray x, int start, int end) {
+    INDArray rows = x.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup('c');
+    INDArray out = mlp.forward(rows);
+    float[] values = out.toFloatVector();
+    rows.close();
+    out.close();
+    return values;
+  }
+}
