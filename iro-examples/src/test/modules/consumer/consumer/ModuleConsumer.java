@@ -7,7 +7,6 @@ import ai.iro.core.model.Sampling;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.core.search.Searcher;
 import ai.iro.core.value.FeatureSource;
-import ai.iro.onnx.features.ModelFeatures;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.value.MlpValueHead;
 import ai.iro.onnx.value.MlpValueTrainer;
@@ -33,7 +32,7 @@ public final class ModuleConsumer {
     System.out.println("onnx module: " + OnnxCausalLM.class.getModule().getName());
     System.out.println("consumer module: " + ModuleConsumer.class.getModule().getName());
     try (OnnxCausalLM model = OnnxCausalLM.load(modelDirectory)) {
-      FeatureSource features = new ModelFeatures("kjv-tiny", model.hiddenSize().orElseThrow(), model::prefixFeatures);
+      FeatureSource features = model.features();
       Sampling sampling = Sampling.builder().maxNewTokens(8).build();
       Aligner aligner = Aligner.builder()
           .baseModel(model)

@@ -26,7 +26,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * rather than found by {@link java.util.ServiceLoader}:
  *
  * <pre>{@code
- * FeatureSource source = new ModelFeatures("kjv-tiny", 192, lm::prefixFeatures);
+ * FeatureSource source = lm.features();
  * MlpValueTrainer trainer = MlpValueTrainer.builder().features(source).build();
  * MlpValueHead head = (MlpValueHead) trainer.train(examples, 42).function();
  * head.save(directory);

@@ -35,7 +35,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>{@code
  * MlpValueTrainer trainer = MlpValueTrainer.builder()
- *     .features(new ModelFeatures("kjv-tiny", 192, lm::prefixFeatures))
+ *     .features(lm.features())
  *     .hiddenSizes(256)
  *     .epochs(10)
  *     .build();
