@@ -150,7 +150,8 @@ public final class Aligner {
   }
 
   /**
-   * Runs the T iterations and returns the aligned policy.
+   * Runs the T iterations and returns the aligned policy. The policy picks its final answers with
+   * this aligner's reward model ({@link AlignedPolicy#withoutReward} picks by value instead).
    *
    * <p>With a checkpoint directory, each finished iteration is written there atomically; if the
    * directory already holds iterations of this same run (same settings, seed and dataset), they are
@@ -222,7 +223,7 @@ public final class Aligner {
       }
       listener.onIterationEnd(metrics);
     }
-    return new AlignedPolicy(model, stack, searcher, Optional.empty(), manifest);
+    return new AlignedPolicy(model, stack, searcher, Optional.of(reward), manifest);
   }
 
   private String runId(PromptDataset dataset) {

@@ -75,6 +75,25 @@ class AlignerTest {
   }
 
   @Test
+  void alignedPolicyPicksByTheAlignersRewardAndByValueOnlyWhenAskedTo() {
+    RewardModel reward = problem.rewardModel();
+    AlignedPolicy policy = aligner().reward(reward).iterations(1).build().align(prompts(20));
+    assertThat(policy.reward()).containsSame(reward);
+    List<String> prompts = List.of("prompt 0", "prompt 1", "prompt 2", "prompt 3");
+    for (ai.iro.core.search.SearchResult r : policy.search(prompts, 9).results()) {
+      double best = r.finals().stream().mapToDouble(c -> c.reward().orElseThrow()).max().orElseThrow();
+      assertThat(r.best().reward()).as("the pick of %s is the reward argmax", r.prompt()).hasValue(best);
+    }
+    AlignedPolicy byValue = policy.withoutReward();
+    assertThat(byValue.reward()).isEmpty();
+    for (ai.iro.core.search.SearchResult r : byValue.search(prompts, 9).results()) {
+      double best = r.finals().stream().mapToDouble(ai.iro.core.search.Candidate::score).max().orElseThrow();
+      assertThat(r.best().reward()).isEmpty();
+      assertThat(r.best().score()).as("the pick of %s is the value argmax", r.prompt()).isEqualTo(best);
+    }
+  }
+
+  @Test
   void reportCarriesPerIterationMetrics() {
     List<IterationMetrics> seen = new ArrayList<>();
     AlignedPolicy policy = aligner().listener(new AlignmentListener() {
@@ -157,7 +176,9 @@ class AlignerTest {
     assertThat(resumed.generate(eval)).isEqualTo(straight.generate(eval));
     AlignedPolicy loaded = AlignedPolicy.load(interrupted, problem.model());
     assertThat(tables(loaded)).isEqualTo(tables(straight));
-    assertThat(loaded.generate(eval)).isEqualTo(straight.generate(eval));
+    assertThat(loaded.reward()).as("a loaded policy holds no reward model").isEmpty();
+    assertThat(loaded.generate(eval)).isEqualTo(straight.withoutReward().generate(eval));
+    assertThat(loaded.withReward(problem.rewardModel()).generate(eval)).isEqualTo(straight.generate(eval));
     assertThat(loaded.report().iterations()).extracting(IterationMetrics::meanKeptReward)
         .isEqualTo(straight.report().iterations().stream().map(IterationMetrics::meanKeptReward).toList());
   }
