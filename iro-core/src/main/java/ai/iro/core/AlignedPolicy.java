@@ -1,6 +1,5 @@
 package ai.iro.core;
 
-import ai.iro.core.internal.Seeds;
 import ai.iro.core.io.InvalidPolicyException;
 import ai.iro.core.internal.PolicyDirectory;
 import ai.iro.core.internal.PolicyManifest;
@@ -77,7 +76,7 @@ public final class AlignedPolicy {
   }
 
   private long seedFor(List<String> prompts) {
-    return Seeds.derive(manifest.seed(), 0x9E4E2A7EL, prompts.hashCode());
+    return AlignmentSeeds.generate(manifest.seed(), prompts.hashCode());
   }
 
   /** The value stack. */

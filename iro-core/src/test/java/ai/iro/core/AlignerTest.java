@@ -18,6 +18,7 @@ import ai.iro.core.value.SavableValueFunction;
 import ai.iro.core.value.StateBatch;
 import ai.iro.core.value.TrainedValue;
 import ai.iro.core.value.ValueStack;
+import ai.iro.core.value.ValueTrainer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -202,18 +203,26 @@ class AlignerTest {
   void nonFiniteRewardFailsTheIterationNamingThePromptAndKeepsEarlierCheckpoints(@TempDir Path tmp)
       throws IOException {
     int[] calls = {0};
-    RewardModel flaky = (ps, ys) -> {
-      double[] r = problem.rewardModel().score(ps, ys);
-      if (++calls[0] > 1) {
-        r[3] = Double.NaN;
+    RewardModel flaky = new RewardModel() {
+      @Override
+      public double[] score(List<String> ps, List<String> ys) {
+        double[] r = problem.rewardModel().score(ps, ys);
+        if (++calls[0] > 1) {
+          r[3] = Double.NaN;
+        }
+        return r;
       }
-      return r;
+
+      @Override
+      public java.util.Optional<String> id() {
+        return java.util.Optional.of("flaky");
+      }
     };
     assertThatThrownBy(() -> aligner().reward(flaky).batchSize(100).checkpointDirectory(tmp).build().align(prompts(30)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("NaN")
         .hasMessageContaining("iteration 2")
-        .hasMessageContaining("prompt \"prompt 10\"");
+        .hasMessageMatching("(?s).*prompt \"prompt \\d+\".*");
     assertThat(AlignedPolicy.load(tmp, problem.model()).iterations()).isEqualTo(1);
 
     RewardModel infinite = RewardModel.of((p, y) -> Double.POSITIVE_INFINITY);
@@ -227,7 +236,14 @@ class AlignerTest {
   void crashWhileSavingAValueFunctionLeavesTheLastGoodCheckpoint(@TempDir Path tmp) throws IOException {
     TabularTrainer real = new TabularTrainer(problem.model());
     int[] trained = {0};
-    Aligner failing = aligner().checkpointDirectory(tmp).valueTrainer((examples, seed) -> {
+    Aligner failing = aligner().checkpointDirectory(tmp).valueTrainer(new ValueTrainer() {
+     @Override
+     public java.util.Optional<String> describe() {
+       return java.util.Optional.of("tabular, failing to save iteration 2");
+     }
+
+     @Override
+     public TrainedValue train(List<ai.iro.core.value.ValueExample> examples, long seed) {
       TrainedValue v = real.train(examples, seed);
       if (++trained[0] < 2) {
         return v;
@@ -249,6 +265,7 @@ class AlignerTest {
           throw new IOException("disk full");
         }
       }, v.loss());
+     }
     }).build();
     assertThatThrownBy(() -> failing.align(prompts(30))).hasMessageContaining("iteration 2").hasRootCauseMessage("disk full");
     AlignedPolicy survivor = AlignedPolicy.load(tmp, problem.model());
@@ -264,7 +281,51 @@ class AlignerTest {
     assertThatThrownBy(() -> aligner().iterations(1).seed(99).checkpointDirectory(tmp).build().align(prompts(10)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(tmp.toString())
-        .hasMessageContaining("another run's manifest");
+        .hasMessageContaining("another run's manifest")
+        .hasMessageContaining("seed: \"5\" there, \"99\" here");
+  }
+
+  @Test
+  void resumingWithAnotherRewardOrTrainerIsRefusedNamingWhatDiffers(@TempDir Path tmp) {
+    aligner().iterations(2).checkpointDirectory(tmp).build().align(prompts(10));
+    RewardModel other = RewardModel.of("tabular-v2", (p, y) -> problem.reward(y));
+    assertThatThrownBy(() -> aligner().iterations(2).reward(other).checkpointDirectory(tmp).build().align(prompts(10)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reward: \"tabular\" there, \"tabular-v2\" here")
+        .hasMessageNotContaining("valueTrainer:");
+    TabularTrainer real = new TabularTrainer(problem.model());
+    ValueTrainer tuned = new ValueTrainer() {
+      @Override
+      public TrainedValue train(List<ai.iro.core.value.ValueExample> examples, long seed) {
+        return real.train(examples, seed);
+      }
+
+      @Override
+      public java.util.Optional<String> describe() {
+        return java.util.Optional.of("tabular, tuned");
+      }
+    };
+    assertThatThrownBy(() -> aligner().iterations(2).valueTrainer(tuned).checkpointDirectory(tmp).build()
+        .align(prompts(10)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("valueTrainer: \"" + TabularTrainer.class.getName() + "\" there, \"tabular, tuned\" here");
+  }
+
+  @Test
+  void checkpointedRunsNeedAnIdentifiableRewardAndTrainer(@TempDir Path tmp) {
+    RewardModel anonymous = RewardModel.of((p, y) -> problem.reward(y));
+    assertThat(anonymous.id()).isEmpty();
+    assertThat(problem.rewardModel().id()).hasValue("tabular");
+    assertThatThrownBy(() -> aligner().reward(anonymous).checkpointDirectory(tmp).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("RewardModel.of(\"name-v1\", function)");
+    ValueTrainer lambda = (examples, seed) -> new TabularTrainer(problem.model()).train(examples, seed);
+    assertThat(lambda.describe()).isEmpty();
+    assertThatThrownBy(() -> aligner().valueTrainer(lambda).checkpointDirectory(tmp).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ValueTrainer.describe()");
+    assertThat(aligner().reward(anonymous).valueTrainer(lambda).build().iterations()).as("fine without checkpoints")
+        .isEqualTo(3);
   }
 
   @Test

@@ -60,7 +60,7 @@ public final class TabularProblem {
   }
 
   public RewardModel rewardModel() {
-    return RewardModel.of((prompt, response) -> reward(response));
+    return RewardModel.of("tabular", (prompt, response) -> reward(response));
   }
 
   /** All 27 responses in lexicographic order. */
