@@ -95,6 +95,23 @@ class AlignerTest {
   }
 
   @Test
+  void laterIterationsSampleWithGuidanceSoTheirSamplesScoreHigher() {
+    // Guards against iterations t > 1 sampling with an empty stack: the mean reward over *all*
+    // sampled finals (not the reward pick) rises only if the search is guided. Rewards lie in
+    // [0, 1], so a mean of n samples has a standard error of at most 0.5 / sqrt(n).
+    AlignedPolicy policy = aligner().build().align(prompts(1800));
+    List<IterationMetrics> its = policy.report().iterations();
+    int n = its.get(0).samples();
+    double bound = 3 * Math.sqrt(2) * 0.5 / Math.sqrt(n);
+    System.out.printf("mean sample reward by iteration: %.4f %.4f %.4f (3-sigma bound of a difference %.4f)%n",
+        its.get(0).meanSampleReward(), its.get(1).meanSampleReward(), its.get(2).meanSampleReward(), bound);
+    assertThat(its.get(2).meanSampleReward() - its.get(0).meanSampleReward())
+        .as("iteration 3's guided samples vs iteration 1's plain samples").isGreaterThan(bound);
+    assertThat(its.get(1).meanSampleReward() - its.get(0).meanSampleReward())
+        .as("iteration 2's guided samples vs iteration 1's plain samples").isGreaterThan(bound);
+  }
+
+  @Test
   void reportCarriesPerIterationMetrics() {
     List<IterationMetrics> seen = new ArrayList<>();
     AlignedPolicy policy = aligner().listener(new AlignmentListener() {
