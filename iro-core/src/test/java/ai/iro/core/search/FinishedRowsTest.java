@@ -109,4 +109,16 @@ class FinishedRowsTest {
     assertThat(r.text()).isEqualTo("aa");
     assertThat(out.tokensGenerated()).isEqualTo(4 + 4);
   }
+
+  @Test
+  void aPromptStopsWhenItsPoolIsFullEvenWithRowsStillLive() {
+    // ScriptedModel ending on "b", W = K = 2, L = 1, up to 5 tokens. Chunk 1: a, b, a, b (pool: b, b);
+    // chunk 2 from rows 0 and 2 forked twice: aa, ab, aa, ab (pool: b, b, ab, ab, full). The two
+    // live "aa" rows are dropped: 8 tokens in all, not 4 more per chunk up to the length limit.
+    Searcher s = Searcher.builder().beamWidth(2).children(2).chunkLength(1)
+        .sampling(Sampling.builder().maxNewTokens(5).build()).resampler(Resamplers.topW()).build();
+    SearchOutcome out = s.search(ScriptedModel.endingOn(1), ValueStack.empty(), Optional.empty(), List.of("p"), 1);
+    assertThat(out.results().get(0).finals()).extracting(Candidate::text).containsExactly("b", "b", "ab", "ab");
+    assertThat(out.tokensGenerated()).isEqualTo(8);
+  }
 }
