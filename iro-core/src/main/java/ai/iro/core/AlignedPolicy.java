@@ -1,6 +1,5 @@
 package ai.iro.core;
 
-import ai.iro.core.internal.Seeds;
 import ai.iro.core.io.InvalidPolicyException;
 import ai.iro.core.internal.PolicyDirectory;
 import ai.iro.core.internal.PolicyManifest;
@@ -32,6 +31,11 @@ import java.util.Optional;
  * policy.save(Path.of("policy"));
  * AlignedPolicy again = AlignedPolicy.load(Path.of("policy"), model);
  * }</pre>
+ *
+ * <p>The final answer is the reward model's favourite among the search's finals when the policy
+ * has a reward model (the policy {@link Aligner#align} returns has the aligner's), else the
+ * highest value-stack score: {@link #withReward} and {@link #withoutReward} choose. A policy read
+ * by {@link #load} has none until one is attached.
  *
  * <p>Generation is deterministic: the same policy, seed and prompts give the same text. Thread
  * safety is that of the base model and value functions.
@@ -72,7 +76,7 @@ public final class AlignedPolicy {
   }
 
   private long seedFor(List<String> prompts) {
-    return Seeds.derive(manifest.seed(), 0x9E4E2A7EL, prompts.hashCode());
+    return AlignmentSeeds.generate(manifest.seed(), prompts.hashCode());
   }
 
   /** The value stack. */
@@ -120,6 +124,14 @@ public final class AlignedPolicy {
     return new AlignedPolicy(model, values, searcher, Optional.of(rewardModel), manifest);
   }
 
+  /**
+   * This policy with the final pick made by value alone: the highest value-stack score among the
+   * finals, no reward model called at generation time.
+   */
+  public AlignedPolicy withoutReward() {
+    return new AlignedPolicy(model, values, searcher, Optional.empty(), manifest);
+  }
+
   /** This policy with other search settings (for example another W, K or L). */
   public AlignedPolicy withSearcher(Searcher other) {
     return new AlignedPolicy(model, values, other, reward, manifest.withSearcher(other));
@@ -162,7 +174,9 @@ public final class AlignedPolicy {
 
   /**
    * Loads a policy saved by {@link #save} or written as a checkpoint by {@link Aligner#align}, with
-   * the value-function loaders found by {@link java.util.ServiceLoader}.
+   * the value-function loaders found by {@link java.util.ServiceLoader}. A saved policy holds no
+   * reward model (it may be a lambda): the loaded policy picks its final answer by value until
+   * {@link #withReward} attaches one, as the method's own evaluation does.
    *
    * @param directory the policy directory
    * @param model the base model the policy was aligned on

@@ -3,7 +3,6 @@ package ai.iro.core;
 import ai.iro.core.data.Prompt;
 import ai.iro.core.data.PromptDataset;
 import ai.iro.core.data.PromptSplit;
-import ai.iro.core.internal.Seeds;
 import ai.iro.core.internal.PolicyDirectory;
 import ai.iro.core.internal.PolicyManifest;
 import ai.iro.core.model.BaseModel;
@@ -17,15 +16,15 @@ import ai.iro.core.value.ValueFunctionLoader;
 import ai.iro.core.value.ValueStack;
 import ai.iro.core.value.ValueTrainer;
 import com.google.common.base.Preconditions;
-import com.google.common.hash.Hashing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -44,7 +43,7 @@ import java.util.SplittableRandom;
  * <pre>{@code
  * Aligner aligner = Aligner.builder()
  *     .baseModel(model)
- *     .reward(RewardModel.of((prompt, response) -> sentiment(response)))
+ *     .reward(RewardModel.of("sentiment-v1", (prompt, response) -> sentiment(response)))
  *     .valueTrainer(trainer)
  *     .iterations(3)
  *     .seed(42)
@@ -150,7 +149,8 @@ public final class Aligner {
   }
 
   /**
-   * Runs the T iterations and returns the aligned policy.
+   * Runs the T iterations and returns the aligned policy. The policy picks its final answers with
+   * this aligner's reward model ({@link AlignedPolicy#withoutReward} picks by value instead).
    *
    * <p>With a checkpoint directory, each finished iteration is written there atomically; if the
    * directory already holds iterations of this same run (same settings, seed and dataset), they are
@@ -166,9 +166,10 @@ public final class Aligner {
     Objects.requireNonNull(dataset, "dataset");
     Preconditions.checkArgument(!dataset.isEmpty(), "the prompt dataset is empty: alignment needs at least one prompt");
     for (int t = 1; t <= iterations; t++) {
-      dataset.promptsFor(t, iterations, split);
+      dataset.promptsFor(t, iterations, split, AlignmentSeeds.promptOrder(seed));
     }
-    PolicyManifest manifest = new PolicyManifest(runId(dataset), seed, searcher,
+    RunIdentity identity = identity(dataset);
+    PolicyManifest manifest = new PolicyManifest(identity.runId(), identity.parts(), seed, searcher,
         new PolicyManifest.Settings(iterations, selection.spec(), split, initialSamples, batchSize), List.of());
     ValueStack stack = ValueStack.empty();
     if (checkpointDirectory.isPresent()) {
@@ -178,8 +179,8 @@ public final class Aligner {
         if (existing.isPresent()) {
           if (!existing.get().runId().equals(manifest.runId())) {
             throw new IllegalArgumentException("checkpoint directory " + dir + " holds another run's manifest (run "
-                + existing.get().runId() + ", this run is " + manifest.runId()
-                + ": the settings, seed or dataset differ); use an empty directory or the original settings");
+                + existing.get().runId() + ", this run is " + manifest.runId() + "; "
+                + identity.differenceFrom(existing.get()) + "); use an empty directory or the original settings");
           }
           manifest = existing.get();
           stack = AlignedPolicy.loadValues(dir, manifest, PolicyDirectory.loaders(loaders));
@@ -191,18 +192,18 @@ public final class Aligner {
     }
     for (int t = stack.size() + 1; t <= iterations; t++) {
       long start = System.nanoTime();
-      List<Prompt> prompts = dataset.promptsFor(t, iterations, split);
+      List<Prompt> prompts = dataset.promptsFor(t, iterations, split, AlignmentSeeds.promptOrder(seed));
       listener.onIterationStart(t, iterations, prompts.size());
       Searcher sampler = t == 1 ? Searcher.bestOfN(initialSamples, searcher.sampling()) : searcher;
       IterationSamples samples = new IterationSamples(t, reward, selection);
       for (int from = 0, batch = 0; from < prompts.size(); from += batchSize, batch++) {
         List<String> texts = prompts.subList(from, Math.min(prompts.size(), from + batchSize)).stream()
             .map(Prompt::text).toList();
-        SearchOutcome outcome = sampler.search(model, stack, Optional.empty(), texts, Seeds.derive(seed, t, batch));
-        samples.add(outcome, new SplittableRandom(Seeds.derive(seed, t, batch, 0x5E1EC7L)));
+        SearchOutcome outcome = sampler.search(model, stack, Optional.empty(), texts, AlignmentSeeds.search(seed, t, batch));
+        samples.add(outcome, new SplittableRandom(AlignmentSeeds.reweight(seed, t, batch)));
         listener.onProgress(t, Math.min(prompts.size(), from + batchSize), prompts.size());
       }
-      TrainedValue trained = trainer.train(samples.examples(), Seeds.derive(seed, t, 0x7EA1L));
+      TrainedValue trained = trainer.train(samples.examples(), AlignmentSeeds.training(seed, t));
       double beta = betas.get(t - 1);
       stack = stack.with(trained.function(), beta);
       IterationMetrics metrics = samples.metrics(prompts.size(), trained.loss(),
@@ -222,13 +223,23 @@ public final class Aligner {
       }
       listener.onIterationEnd(metrics);
     }
-    return new AlignedPolicy(model, stack, searcher, Optional.empty(), manifest);
+    return new AlignedPolicy(model, stack, searcher, Optional.of(reward), manifest);
   }
 
-  private String runId(PromptDataset dataset) {
-    String spec = PolicyManifest.searchSpec(searcher) + "|" + iterations + "|" + betas + "|" + selection.spec()
-        + "|" + split + "|" + initialSamples + "|" + batchSize + "|" + seed + "|" + dataset.fingerprint();
-    return Hashing.sha256().hashString(spec, StandardCharsets.UTF_8).toString().substring(0, 16);
+  private RunIdentity identity(PromptDataset dataset) {
+    Map<String, String> parts = new LinkedHashMap<>();
+    parts.put("search", PolicyManifest.searchSpec(searcher));
+    parts.put("iterations", String.valueOf(iterations));
+    parts.put("betas", betas.toString());
+    parts.put("reweighting", selection.spec());
+    parts.put("split", split == PromptSplit.FRESH_SLICES ? "FRESH_SLICES(shuffled)" : split.name());
+    parts.put("initialSamples", String.valueOf(initialSamples));
+    parts.put("batchSize", String.valueOf(batchSize));
+    parts.put("seed", String.valueOf(seed));
+    parts.put("dataset", dataset.fingerprint());
+    parts.put("reward", reward.id().orElse("(no id)"));
+    parts.put("valueTrainer", trainer.describe().orElse("(no description)"));
+    return new RunIdentity(parts);
   }
 
   /** Builder of {@link Aligner}: the base model, reward and value trainer are required. */
@@ -330,7 +341,11 @@ public final class Aligner {
       return this;
     }
 
-    /** Sets a directory for resumable checkpoints (value functions must be savable). Default: none. */
+    /**
+     * Sets a directory for resumable checkpoints. Value functions must be savable, and the reward
+     * model and value trainer identifiable ({@link RewardModel#id()}, {@link ValueTrainer#describe()}),
+     * so that a resume with another reward or trainer is refused. Default: none.
+     */
     public Builder checkpointDirectory(Path directory) {
       this.checkpointDirectory = Objects.requireNonNull(directory, "directory");
       return this;
@@ -352,12 +367,20 @@ public final class Aligner {
      * Returns the aligner.
      *
      * @throws IllegalStateException if the base model, reward or value trainer is missing
-     * @throws IllegalArgumentException if explicit betas do not number T
+     * @throws IllegalArgumentException if explicit betas do not number T, or a checkpointed run's
+     *     reward model has no id or its value trainer no description
      */
     public Aligner build() {
       Preconditions.checkState(model != null, "baseModel is required");
       Preconditions.checkState(reward != null, "reward is required");
       Preconditions.checkState(trainer != null, "valueTrainer is required");
+      if (checkpointDirectory != null) {
+        Preconditions.checkArgument(reward.id().isPresent(), "a checkpointed run needs a reward model with an id, "
+            + "so that resuming with another reward is refused: use RewardModel.of(\"name-v1\", function) or "
+            + "override RewardModel.id() (%s has none)", reward);
+        Preconditions.checkArgument(trainer.describe().isPresent(), "a checkpointed run needs a value trainer "
+            + "that describes its settings: override ValueTrainer.describe() (%s has no description)", trainer);
+      }
       if (betas != null) {
         Preconditions.checkArgument(betas.length == iterations,
             "betas must number one per iteration: %s betas for %s iterations", betas.length, iterations);

@@ -18,6 +18,7 @@ import ai.iro.core.value.SavableValueFunction;
 import ai.iro.core.value.StateBatch;
 import ai.iro.core.value.TrainedValue;
 import ai.iro.core.value.ValueStack;
+import ai.iro.core.value.ValueTrainer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -75,6 +76,42 @@ class AlignerTest {
   }
 
   @Test
+  void alignedPolicyPicksByTheAlignersRewardAndByValueOnlyWhenAskedTo() {
+    RewardModel reward = problem.rewardModel();
+    AlignedPolicy policy = aligner().reward(reward).iterations(1).build().align(prompts(20));
+    assertThat(policy.reward()).containsSame(reward);
+    List<String> prompts = List.of("prompt 0", "prompt 1", "prompt 2", "prompt 3");
+    for (ai.iro.core.search.SearchResult r : policy.search(prompts, 9).results()) {
+      double best = r.finals().stream().mapToDouble(c -> c.reward().orElseThrow()).max().orElseThrow();
+      assertThat(r.best().reward()).as("the pick of %s is the reward argmax", r.prompt()).hasValue(best);
+    }
+    AlignedPolicy byValue = policy.withoutReward();
+    assertThat(byValue.reward()).isEmpty();
+    for (ai.iro.core.search.SearchResult r : byValue.search(prompts, 9).results()) {
+      double best = r.finals().stream().mapToDouble(ai.iro.core.search.Candidate::score).max().orElseThrow();
+      assertThat(r.best().reward()).isEmpty();
+      assertThat(r.best().score()).as("the pick of %s is the value argmax", r.prompt()).isEqualTo(best);
+    }
+  }
+
+  @Test
+  void laterIterationsSampleWithGuidanceSoTheirSamplesScoreHigher() {
+    // Guards against iterations t > 1 sampling with an empty stack: the mean reward over *all*
+    // sampled finals (not the reward pick) rises only if the search is guided. Rewards lie in
+    // [0, 1], so a mean of n samples has a standard error of at most 0.5 / sqrt(n).
+    AlignedPolicy policy = aligner().build().align(prompts(1800));
+    List<IterationMetrics> its = policy.report().iterations();
+    int n = its.get(0).samples();
+    double bound = 3 * Math.sqrt(2) * 0.5 / Math.sqrt(n);
+    System.out.printf("mean sample reward by iteration: %.4f %.4f %.4f (3-sigma bound of a difference %.4f)%n",
+        its.get(0).meanSampleReward(), its.get(1).meanSampleReward(), its.get(2).meanSampleReward(), bound);
+    assertThat(its.get(2).meanSampleReward() - its.get(0).meanSampleReward())
+        .as("iteration 3's guided samples vs iteration 1's plain samples").isGreaterThan(bound);
+    assertThat(its.get(1).meanSampleReward() - its.get(0).meanSampleReward())
+        .as("iteration 2's guided samples vs iteration 1's plain samples").isGreaterThan(bound);
+  }
+
+  @Test
   void reportCarriesPerIterationMetrics() {
     List<IterationMetrics> seen = new ArrayList<>();
     AlignedPolicy policy = aligner().listener(new AlignmentListener() {
@@ -92,7 +129,11 @@ class AlignerTest {
     assertThat(first.tokensSampled()).isEqualTo(100 * 4 * TabularProblem.HORIZON);
     assertThat(first.examples()).isEqualTo(100 * (TabularProblem.HORIZON + 1));
     assertThat(first.meanKeptReward()).isGreaterThanOrEqualTo(first.meanSampleReward());
-    assertThat(first.maxKeptReward()).isLessThanOrEqualTo(first.maxSampleReward());
+    // Reweighting.best() keeps each prompt's reward-best final, so the best kept reward is the best
+    // sampled one (guards against keeping another final; "at most" would hold by construction).
+    for (IterationMetrics m : report) {
+      assertThat(m.maxKeptReward()).as("iteration %s", m.iteration()).isEqualTo(m.maxSampleReward());
+    }
     assertThat(report.get(1).samples()).isEqualTo(100 * 4);
     assertThat(first.valueLoss()).isFinite().isGreaterThanOrEqualTo(0);
   }
@@ -157,7 +198,9 @@ class AlignerTest {
     assertThat(resumed.generate(eval)).isEqualTo(straight.generate(eval));
     AlignedPolicy loaded = AlignedPolicy.load(interrupted, problem.model());
     assertThat(tables(loaded)).isEqualTo(tables(straight));
-    assertThat(loaded.generate(eval)).isEqualTo(straight.generate(eval));
+    assertThat(loaded.reward()).as("a loaded policy holds no reward model").isEmpty();
+    assertThat(loaded.generate(eval)).isEqualTo(straight.withoutReward().generate(eval));
+    assertThat(loaded.withReward(problem.rewardModel()).generate(eval)).isEqualTo(straight.generate(eval));
     assertThat(loaded.report().iterations()).extracting(IterationMetrics::meanKeptReward)
         .isEqualTo(straight.report().iterations().stream().map(IterationMetrics::meanKeptReward).toList());
   }
@@ -181,18 +224,26 @@ class AlignerTest {
   void nonFiniteRewardFailsTheIterationNamingThePromptAndKeepsEarlierCheckpoints(@TempDir Path tmp)
       throws IOException {
     int[] calls = {0};
-    RewardModel flaky = (ps, ys) -> {
-      double[] r = problem.rewardModel().score(ps, ys);
-      if (++calls[0] > 1) {
-        r[3] = Double.NaN;
+    RewardModel flaky = new RewardModel() {
+      @Override
+      public double[] score(List<String> ps, List<String> ys) {
+        double[] r = problem.rewardModel().score(ps, ys);
+        if (++calls[0] > 1) {
+          r[3] = Double.NaN;
+        }
+        return r;
       }
-      return r;
+
+      @Override
+      public java.util.Optional<String> id() {
+        return java.util.Optional.of("flaky");
+      }
     };
     assertThatThrownBy(() -> aligner().reward(flaky).batchSize(100).checkpointDirectory(tmp).build().align(prompts(30)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("NaN")
         .hasMessageContaining("iteration 2")
-        .hasMessageContaining("prompt \"prompt 10\"");
+        .hasMessageMatching("(?s).*prompt \"prompt \\d+\".*");
     assertThat(AlignedPolicy.load(tmp, problem.model()).iterations()).isEqualTo(1);
 
     RewardModel infinite = RewardModel.of((p, y) -> Double.POSITIVE_INFINITY);
@@ -206,7 +257,14 @@ class AlignerTest {
   void crashWhileSavingAValueFunctionLeavesTheLastGoodCheckpoint(@TempDir Path tmp) throws IOException {
     TabularTrainer real = new TabularTrainer(problem.model());
     int[] trained = {0};
-    Aligner failing = aligner().checkpointDirectory(tmp).valueTrainer((examples, seed) -> {
+    Aligner failing = aligner().checkpointDirectory(tmp).valueTrainer(new ValueTrainer() {
+     @Override
+     public java.util.Optional<String> describe() {
+       return java.util.Optional.of("tabular, failing to save iteration 2");
+     }
+
+     @Override
+     public TrainedValue train(List<ai.iro.core.value.ValueExample> examples, long seed) {
       TrainedValue v = real.train(examples, seed);
       if (++trained[0] < 2) {
         return v;
@@ -228,6 +286,7 @@ class AlignerTest {
           throw new IOException("disk full");
         }
       }, v.loss());
+     }
     }).build();
     assertThatThrownBy(() -> failing.align(prompts(30))).hasMessageContaining("iteration 2").hasRootCauseMessage("disk full");
     AlignedPolicy survivor = AlignedPolicy.load(tmp, problem.model());
@@ -243,7 +302,51 @@ class AlignerTest {
     assertThatThrownBy(() -> aligner().iterations(1).seed(99).checkpointDirectory(tmp).build().align(prompts(10)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(tmp.toString())
-        .hasMessageContaining("another run's manifest");
+        .hasMessageContaining("another run's manifest")
+        .hasMessageContaining("seed: \"5\" there, \"99\" here");
+  }
+
+  @Test
+  void resumingWithAnotherRewardOrTrainerIsRefusedNamingWhatDiffers(@TempDir Path tmp) {
+    aligner().iterations(2).checkpointDirectory(tmp).build().align(prompts(10));
+    RewardModel other = RewardModel.of("tabular-v2", (p, y) -> problem.reward(y));
+    assertThatThrownBy(() -> aligner().iterations(2).reward(other).checkpointDirectory(tmp).build().align(prompts(10)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reward: \"tabular\" there, \"tabular-v2\" here")
+        .hasMessageNotContaining("valueTrainer:");
+    TabularTrainer real = new TabularTrainer(problem.model());
+    ValueTrainer tuned = new ValueTrainer() {
+      @Override
+      public TrainedValue train(List<ai.iro.core.value.ValueExample> examples, long seed) {
+        return real.train(examples, seed);
+      }
+
+      @Override
+      public java.util.Optional<String> describe() {
+        return java.util.Optional.of("tabular, tuned");
+      }
+    };
+    assertThatThrownBy(() -> aligner().iterations(2).valueTrainer(tuned).checkpointDirectory(tmp).build()
+        .align(prompts(10)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("valueTrainer: \"" + TabularTrainer.class.getName() + "\" there, \"tabular, tuned\" here");
+  }
+
+  @Test
+  void checkpointedRunsNeedAnIdentifiableRewardAndTrainer(@TempDir Path tmp) {
+    RewardModel anonymous = RewardModel.of((p, y) -> problem.reward(y));
+    assertThat(anonymous.id()).isEmpty();
+    assertThat(problem.rewardModel().id()).hasValue("tabular");
+    assertThatThrownBy(() -> aligner().reward(anonymous).checkpointDirectory(tmp).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("RewardModel.of(\"name-v1\", function)");
+    ValueTrainer lambda = (examples, seed) -> new TabularTrainer(problem.model()).train(examples, seed);
+    assertThat(lambda.describe()).isEmpty();
+    assertThatThrownBy(() -> aligner().valueTrainer(lambda).checkpointDirectory(tmp).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ValueTrainer.describe()");
+    assertThat(aligner().reward(anonymous).valueTrainer(lambda).build().iterations()).as("fine without checkpoints")
+        .isEqualTo(3);
   }
 
   @Test

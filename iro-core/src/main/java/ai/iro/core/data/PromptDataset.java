@@ -14,11 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SplittableRandom;
 
 /**
  * An immutable, ordered list of prompts for {@code Aligner.align}.
@@ -117,12 +119,16 @@ public final class PromptDataset {
   }
 
   /**
-   * The prompts of iteration {@code iteration} (1-based) of {@code iterations}.
+   * The prompts of iteration {@code iteration} (1-based) of {@code iterations}. For
+   * {@link PromptSplit#FRESH_SLICES} the dataset is shuffled once with {@code orderSeed} (the same
+   * seed, the same order: a resumed run sees the same slices) and cut into {@code iterations}
+   * equal slices, so that a dataset sorted by topic does not give each iteration one topic; a
+   * slice keeps the dataset's order. {@link PromptSplit#REUSE} ignores the seed.
    *
    * @throws IllegalArgumentException if the dataset is empty, or {@link PromptSplit#FRESH_SLICES}
    *     is asked for more slices than there are prompts
    */
-  public List<Prompt> promptsFor(int iteration, int iterations, PromptSplit split) {
+  public List<Prompt> promptsFor(int iteration, int iterations, PromptSplit split, long orderSeed) {
     Preconditions.checkArgument(!prompts.isEmpty(), "the prompt dataset is empty");
     Preconditions.checkArgument(iteration >= 1 && iteration <= iterations,
         "iteration must be in [1, %s], found %s", iterations, iteration);
@@ -132,7 +138,30 @@ public final class PromptDataset {
     int per = prompts.size() / iterations;
     Preconditions.checkArgument(per >= 1, "FRESH_SLICES needs at least one prompt per iteration: "
         + "%s prompts for %s iterations", prompts.size(), iterations);
-    return prompts.subList((iteration - 1) * per, iteration * per);
+    int[] order = shuffledIndices(prompts.size(), orderSeed);
+    int[] slice = Arrays.copyOfRange(order, (iteration - 1) * per, iteration * per);
+    Arrays.sort(slice);
+    List<Prompt> out = new ArrayList<>(per);
+    for (int i : slice) {
+      out.add(prompts.get(i));
+    }
+    return List.copyOf(out);
+  }
+
+  /** A uniform permutation of {@code 0 .. n - 1} (Fisher-Yates) drawn from {@code seed}. */
+  private static int[] shuffledIndices(int n, long seed) {
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int tmp = order[i];
+      order[i] = order[j];
+      order[j] = tmp;
+    }
+    return order;
   }
 
   /** A hash of the prompt texts, used to tell runs apart in checkpoints. */

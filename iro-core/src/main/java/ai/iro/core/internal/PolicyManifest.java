@@ -13,11 +13,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -61,10 +64,18 @@ public final class PolicyManifest {
   private final Searcher searcher;
   private final Settings settings;
   private final ImmutableList<Entry> entries;
+  private final ImmutableMap<String, String> identity;
 
-  /** Creates a manifest. */
-  public PolicyManifest(String runId, long seed, Searcher searcher, Settings settings, List<Entry> entries) {
+  /**
+   * Creates a manifest.
+   *
+   * @param identity what {@code runId} hashes, by name (settings, seed, dataset, reward, trainer),
+   *     so that a refused resume can say what differs; empty in manifests written before it existed
+   */
+  public PolicyManifest(String runId, Map<String, String> identity, long seed, Searcher searcher, Settings settings,
+      List<Entry> entries) {
     this.runId = Objects.requireNonNull(runId, "runId");
+    this.identity = ImmutableMap.copyOf(identity);
     this.seed = seed;
     this.searcher = Objects.requireNonNull(searcher, "searcher");
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -74,6 +85,11 @@ public final class PolicyManifest {
   /** Identifies the run (settings, seed and dataset) that wrote this manifest. */
   public String runId() {
     return runId;
+  }
+
+  /** What the run id hashes, by name, in order; empty for manifests written before it was recorded. */
+  public Map<String, String> identity() {
+    return identity;
   }
 
   /** The run's seed. */
@@ -100,17 +116,17 @@ public final class PolicyManifest {
   public PolicyManifest withIteration(Entry entry) {
     List<Entry> more = new ArrayList<>(entries);
     more.add(entry);
-    return new PolicyManifest(runId, seed, searcher, settings, more);
+    return new PolicyManifest(runId, identity, seed, searcher, settings, more);
   }
 
   /** Returns this manifest keeping only the first {@code n} iterations. */
   public PolicyManifest truncated(int n) {
-    return new PolicyManifest(runId, seed, searcher, settings, entries.subList(0, n));
+    return new PolicyManifest(runId, identity, seed, searcher, settings, entries.subList(0, n));
   }
 
   /** Returns this manifest with other search settings. */
   public PolicyManifest withSearcher(Searcher other) {
-    return new PolicyManifest(runId, seed, other, settings, entries);
+    return new PolicyManifest(runId, identity, seed, other, settings, entries);
   }
 
   /** The JSON text of this manifest. */
@@ -119,6 +135,8 @@ public final class PolicyManifest {
     root.put("format", FORMAT);
     root.put("formatVersion", FORMAT_VERSION);
     root.put("runId", runId);
+    ObjectNode id = root.putObject("runIdentity");
+    identity.forEach(id::put);
     root.put("seed", seed);
     root.set("search", searchJson(searcher));
     ObjectNode s = root.putObject("alignment");
@@ -240,7 +258,9 @@ public final class PolicyManifest {
         entries.add(new Entry(need(n, "beta", file).asDouble(), need(n, "valueFormat", file).asText(),
             need(n, "valueDirectory", file).asText(), metrics));
       }
-      return new PolicyManifest(need(root, "runId", file).asText(), need(root, "seed", file).asLong(),
+      Map<String, String> identity = new LinkedHashMap<>();
+      root.path("runIdentity").fields().forEachRemaining(f -> identity.put(f.getKey(), f.getValue().asText()));
+      return new PolicyManifest(need(root, "runId", file).asText(), identity, need(root, "seed", file).asLong(),
           searcher, settings, entries);
     } catch (IllegalArgumentException e) {
       throw new InvalidPolicyException(file + ": invalid setting: " + e.getMessage(), e);

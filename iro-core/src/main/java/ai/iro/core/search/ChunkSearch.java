@@ -48,46 +48,113 @@ final class ChunkSearch {
       int groups = prompts.size();
       int startRows = expansion == Expansion.SAMPLE ? beamWidth * children : beamWidth;
       clock.time(Phase.REORDER, () -> decoding.reorder(repeatEach(groups, startRows)));
-      if (expansion == Expansion.SAMPLE) {
-        runSampled(model, decoding, values, groups, random, clock);
-      } else {
-        runEnumerated(model, decoding, values, groups, random, clock);
-      }
-      return finish(decoding, values, reward, prompts, clock, start);
+      List<List<Candidate>> pools = expansion == Expansion.SAMPLE
+          ? runSampled(model, decoding, values, groups, random, clock)
+          : runEnumerated(model, decoding, values, groups, random, clock);
+      return finish(pools, decoding, reward, prompts, clock, start);
     }
   }
 
-  private void runSampled(BaseModel model, Decoding d, ValueStack values, int groups, SplittableRandom random,
-      Clock clock) {
-    int rowsPerGroup = beamWidth * children;
+  /**
+   * Chunk-level beam search with a pool of finished candidates per prompt: a row that finishes
+   * leaves the beam for its prompt's pool and is never forked; survivors are drawn among live rows
+   * only; a prompt's search ends when its pool holds W * K finals or none of its rows is live.
+   *
+   * @return the pools, one per prompt, each in the order its finals finished
+   */
+  private List<List<Candidate>> runSampled(BaseModel model, Decoding d, ValueStack values, int groups,
+      SplittableRandom random, Clock clock) {
+    int finalsPerPrompt = beamWidth * children;
     int step = Math.min(chunkLength, sampling.maxNewTokens());
-    while (!d.allFinished()) {
+    List<List<Candidate>> pools = new ArrayList<>(groups);
+    for (int g = 0; g < groups; g++) {
+      pools.add(new ArrayList<>(finalsPerPrompt));
+    }
+    int[] groupOf = repeatEach(groups, finalsPerPrompt);
+    while (true) {
       clock.time(Phase.MODEL, () -> d.extend(step));
-      if (d.allFinished()) {
-        break;
-      }
       RowTexts texts = new RowTexts(model, d);
       double[] scores = clock.timeScore(() -> score(values, d, texts));
       long t0 = System.nanoTime();
-      int[] next = new int[groups * rowsPerGroup];
-      int pos = 0;
-      for (int g = 0; g < groups; g++) {
-        int from = g * rowsPerGroup;
-        int[] survivors = resampler.select(
-            Arrays.copyOfRange(scores, from, from + rowsPerGroup), texts.list(from, rowsPerGroup), beamWidth, random);
-        for (int s : survivors) {
-          for (int k = 0; k < children; k++) {
-            next[pos++] = from + s;
+      int rows = d.size();
+      int[] next = new int[rows * children];
+      int[] nextGroupOf = new int[next.length];
+      int count = 0;
+      for (int from = 0; from < rows; ) {
+        int g = groupOf[from];
+        int to = from;
+        while (to < rows && groupOf[to] == g) {
+          to++;
+        }
+        List<Candidate> pool = pools.get(g);
+        admitFinished(d, texts, scores, from, to, pool, finalsPerPrompt);
+        int[] live = liveRows(d, from, to);
+        if (pool.size() < finalsPerPrompt && live.length > 0) {
+          double[] liveScores = new double[live.length];
+          for (int i = 0; i < live.length; i++) {
+            liveScores[i] = scores[live[i]];
+          }
+          for (int s : resampler.select(liveScores, texts.list(live), beamWidth, random)) {
+            for (int k = 0; k < children; k++) {
+              nextGroupOf[count] = g;
+              next[count++] = live[s];
+            }
           }
         }
+        from = to;
       }
       clock.add(Phase.RESAMPLE, System.nanoTime() - t0);
-      clock.time(Phase.REORDER, () -> d.reorder(next));
+      if (count == 0) {
+        return pools;
+      }
+      int[] survivors = Arrays.copyOf(next, count);
+      clock.time(Phase.REORDER, () -> d.reorder(survivors));
+      groupOf = Arrays.copyOf(nextGroupOf, count);
     }
   }
 
-  private void runEnumerated(BaseModel model, Decoding d, ValueStack values, int groups, SplittableRandom random,
-      Clock clock) {
+  /**
+   * Moves the finished rows among {@code from .. to} into the pool while it has room; when more
+   * finish in one chunk than it has room for, the highest-scoring enter first (ties: row order).
+   */
+  private static void admitFinished(Decoding d, RowTexts texts, double[] scores, int from, int to,
+      List<Candidate> pool, int capacity) {
+    List<Integer> finished = new ArrayList<>();
+    for (int r = from; r < to; r++) {
+      if (d.isFinished(r)) {
+        finished.add(r);
+      }
+    }
+    int room = capacity - pool.size();
+    if (finished.size() > room) {
+      finished.sort((a, b) -> Double.compare(scores[b], scores[a]));
+      finished = new ArrayList<>(finished.subList(0, room));
+      finished.sort(null);
+    }
+    for (int r : finished) {
+      pool.add(new Candidate(texts.text(r), d.responseTokens(r), scores[r], OptionalDouble.empty(),
+          d.finishReason(r)));
+    }
+  }
+
+  private static int[] liveRows(Decoding d, int from, int to) {
+    int n = 0;
+    int[] live = new int[to - from];
+    for (int r = from; r < to; r++) {
+      if (!d.isFinished(r)) {
+        live[n++] = r;
+      }
+    }
+    return Arrays.copyOf(live, n);
+  }
+
+  /**
+   * Token-level search: every candidate next token of every survivor is scored and W survivors are
+   * drawn per prompt; finished rows are carried along unchanged. The W rows of each prompt at the
+   * end are its finals.
+   */
+  private List<List<Candidate>> runEnumerated(BaseModel model, Decoding d, ValueStack values, int groups,
+      SplittableRandom random, Clock clock) {
     while (!d.allFinished()) {
       long t0 = System.nanoTime();
       NextTokenDistribution[] cands = d.candidates(maxCandidates).orElseThrow(() -> new UnsupportedOperationException(
@@ -142,47 +209,70 @@ final class ChunkSearch {
       clock.add(Phase.RESAMPLE, System.nanoTime() - t1);
       clock.time(Phase.REORDER, () -> d.reorder(next));
     }
-  }
-
-  private SearchOutcome finish(Decoding d, ValueStack values, Optional<RewardModel> reward, List<String> prompts,
-      Clock clock, long start) {
-    int groups = prompts.size();
     int rows = d.size();
     int perGroup = rows / groups;
     List<String> texts = new ArrayList<>(rows);
-    List<String> rowPrompts = new ArrayList<>(rows);
     for (int r = 0; r < rows; r++) {
       texts.add(d.responseText(r));
-      rowPrompts.add(d.prompt(r));
     }
     double[] scores = clock.timeScore(() -> score(values, d, RowTexts.of(texts)));
+    List<List<Candidate>> pools = new ArrayList<>(groups);
+    for (int g = 0; g < groups; g++) {
+      List<Candidate> pool = new ArrayList<>(perGroup);
+      for (int r = g * perGroup; r < (g + 1) * perGroup; r++) {
+        pool.add(new Candidate(texts.get(r), d.responseTokens(r), scores[r], OptionalDouble.empty(), d.finishReason(r)));
+      }
+      pools.add(pool);
+    }
+    return pools;
+  }
+
+  /**
+   * Scores the pooled finals with the reward model, when there is one, and picks each prompt's
+   * final answer: the reward argmax, else the value-stack argmax (ties: the earlier final).
+   */
+  private static SearchOutcome finish(List<List<Candidate>> pools, Decoding d, Optional<RewardModel> reward,
+      List<String> prompts, Clock clock, long start) {
+    List<String> rowPrompts = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
+    for (int g = 0; g < pools.size(); g++) {
+      for (Candidate c : pools.get(g)) {
+        rowPrompts.add(prompts.get(g));
+        texts.add(c.text());
+      }
+    }
     double[] rewards = null;
     if (reward.isPresent()) {
       long t0 = System.nanoTime();
       rewards = reward.get().score(rowPrompts, texts);
       clock.add(Phase.REWARD, System.nanoTime() - t0);
-      if (rewards.length != rows) {
-        throw new IllegalStateException("reward model returned " + rewards.length + " scores for " + rows + " responses");
+      if (rewards.length != texts.size()) {
+        throw new IllegalStateException("reward model returned " + rewards.length + " scores for "
+            + texts.size() + " responses");
       }
     }
-    List<SearchResult> results = new ArrayList<>(groups);
-    for (int g = 0; g < groups; g++) {
-      List<Candidate> finals = new ArrayList<>(perGroup);
+    List<SearchResult> results = new ArrayList<>(pools.size());
+    int at = 0;
+    for (int g = 0; g < pools.size(); g++) {
+      List<Candidate> finals = new ArrayList<>(pools.get(g).size());
       int best = 0;
-      for (int i = 0; i < perGroup; i++) {
-        int r = g * perGroup + i;
-        OptionalDouble rw = rewards == null ? OptionalDouble.empty() : OptionalDouble.of(rewards[r]);
-        finals.add(new Candidate(texts.get(r), d.responseTokens(r), scores[r], rw, d.finishReason(r)));
-        double key = rewards == null ? scores[r] : rewards[r];
-        double bestKey = rewards == null ? scores[g * perGroup + best] : rewards[g * perGroup + best];
-        if (key > bestKey) {
-          best = i;
+      for (Candidate c : pools.get(g)) {
+        Candidate f = rewards == null ? c
+            : new Candidate(c.text(), c.tokens(), c.score(), OptionalDouble.of(rewards[at++]), c.finishReason());
+        finals.add(f);
+        if (key(f) > key(finals.get(best))) {
+          best = finals.size() - 1;
         }
       }
       results.add(new SearchResult(prompts.get(g), finals, best));
     }
     return new SearchOutcome(results, d.tokensGenerated(),
         clock.timings(d.samplingNanos().orElse(0), System.nanoTime() - start));
+  }
+
+  /** What the final pick maximises: the reward when known, else the value-stack score. */
+  private static double key(Candidate c) {
+    return c.reward().isPresent() ? c.reward().getAsDouble() : c.score();
   }
 
   /**

@@ -66,5 +66,20 @@ final class RowTexts {
       }
     };
   }
-}
 
+  /** The given rows as a list, decoded only when read. */
+  List<String> list(int[] rows) {
+    return new AbstractList<>() {
+      @Override
+      public String get(int i) {
+        Preconditions.checkElementIndex(i, rows.length);
+        return text(rows[i]);
+      }
+
+      @Override
+      public int size() {
+        return rows.length;
+      }
+    };
+  }
+}

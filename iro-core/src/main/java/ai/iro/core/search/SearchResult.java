@@ -33,7 +33,10 @@ public final class SearchResult {
     return prompt;
   }
 
-  /** All final candidates (W*K for chunk-level search; duplicates possible). */
+  /**
+   * All final candidates, in the order they finished: the pool of chunk-level search (W * K
+   * finished rows, none a copy of another), or the W rows of token-level search.
+   */
   public List<Candidate> finals() {
     return finals;
   }

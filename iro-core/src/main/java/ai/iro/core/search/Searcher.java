@@ -15,11 +15,21 @@ import java.util.Optional;
  * Chunk-level beam search (CBS) over a frozen base model, guided by a {@link ValueStack}.
  *
  * <p>Per prompt, {@code W * K} rows start from the prompt (sharing its decoding state). Repeatedly,
- * every live row is extended by up to {@code L} sampled tokens, the rows are scored by
- * {@code sum_i V_i / beta_i}, the {@link Resampler} keeps {@code W} survivors and each is forked
- * into {@code K} children; this ends when every row has finished or reached
- * {@link Sampling#maxNewTokens()}. The final answer is the reward model's favourite among the
- * {@code W * K} finals when a reward model is given, else the highest score.
+ * every live row is extended by up to {@code L} sampled tokens and the rows are scored by
+ * {@code sum_i V_i / beta_i}. A row that has finished (end of sequence, stop string or
+ * {@link Sampling#maxNewTokens()}) leaves the beam for its prompt's <em>pool</em> of finals and is
+ * never forked; when more rows finish in one chunk than the pool has room for, the highest-scoring
+ * enter first (ties: row order). Among the prompt's live rows only, the {@link Resampler} keeps
+ * {@code W} survivors (repeats allowed) and each is forked into {@code K} children. The search of a
+ * prompt ends when its pool holds {@code W * K} finals or it has no live row left. The final answer
+ * is the reward model's favourite among the pool when a reward model is given, else the highest
+ * score (ties: the earlier final).
+ *
+ * <p>Finals are distinct samples: no final is a copy of another (two rows can still reach the same
+ * text by chance, as independent samples can). Budget: at most {@code W * K} rows per prompt are
+ * extended in any chunk and every row stops at {@link Sampling#maxNewTokens()}, so a prompt costs
+ * at most {@code W * K * maxNewTokens} sampled tokens, the budget of Best-of-{@code W * K}; without
+ * early ends it costs exactly that.
  *
  * <p>Best-of-N is {@link #bestOfN} (W = 1, K = N, L unbounded); token-level guided decoding is
  * {@link #tokenLevel} (L = 1 with {@link Expansion#ENUMERATE}).
@@ -126,7 +136,11 @@ public final class Searcher {
     return maxCandidates;
   }
 
-  /** The number of final candidates per prompt: W * K, or W with {@link Expansion#ENUMERATE}. */
+  /**
+   * The number of final candidates per prompt: W * K, or W with {@link Expansion#ENUMERATE}. With
+   * {@link Expansion#SAMPLE} a prompt gets fewer only when its rows all finish before its pool is
+   * full (for instance all at the length limit in one chunk with fewer than W * K rows live).
+   */
   public int finalsPerPrompt() {
     return expansion == Expansion.SAMPLE ? beamWidth * children : beamWidth;
   }

@@ -1,6 +1,8 @@
 package ai.iro.core.value;
 
+import ai.iro.core.internal.Identities;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Fits a fresh value function from examples: each example's prefix states, all with the example's
@@ -17,4 +19,18 @@ public interface ValueTrainer {
    * @return the function and its training loss
    */
   TrainedValue train(List<ValueExample> examples, long seed);
+
+  /**
+   * A stable text of every setting that affects what this trainer trains (architecture, loss,
+   * optimiser, schedule, features), so that a checkpointed run resumed with another trainer is
+   * refused instead of stacking value functions of two configurations. Override it when instances
+   * of one class can be configured differently.
+   *
+   * <p>Default: the class name for a named class; empty for lambdas, anonymous and local classes,
+   * whose class names are not stable from one run to the next. A checkpointed
+   * {@link ai.iro.core.Aligner} needs a description.
+   */
+  default Optional<String> describe() {
+    return Identities.ofClass(getClass());
+  }
 }

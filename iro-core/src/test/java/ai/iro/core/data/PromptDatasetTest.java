@@ -168,31 +168,57 @@ class PromptDatasetTest {
   // ---- splits ----
 
   @Test
-  void freshSlicesAreConsecutiveDisjointAndOfSizeNOverT() {
+  void freshSlicesAreDisjointShuffledOnceAndOfSizeNOverT() {
     PromptDataset d = numbered(10);
     int iterations = 3;
     List<String> seen = new ArrayList<>();
     for (int t = 1; t <= iterations; t++) {
-      List<Prompt> slice = d.promptsFor(t, iterations, PromptSplit.FRESH_SLICES);
+      List<Prompt> slice = d.promptsFor(t, iterations, PromptSplit.FRESH_SLICES, 42L);
       assertThat(slice).as("slice %s", t).hasSize(10 / iterations);
+      assertThat(slice).as("a slice keeps the dataset's order").isSortedAccordingTo(
+          java.util.Comparator.comparingInt(p -> Integer.parseInt(p.text().substring(1))));
+      assertThat(slice).as("same seed, same slice").isEqualTo(d.promptsFor(t, iterations, PromptSplit.FRESH_SLICES, 42L));
       slice.forEach(p -> seen.add(p.text()));
     }
-    // Consecutive, disjoint, in order; the remainder (p9) is unused.
-    assertThat(seen).containsExactly("p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8");
     Set<String> unique = new HashSet<>(seen);
-    assertThat(unique).hasSameSizeAs(seen);
+    assertThat(unique).hasSameSizeAs(seen).hasSize(9);
+  }
+
+  @Test
+  void freshSlicesOfATopicSortedDatasetMixTopics() {
+    // Guards against consecutive slices: 300 prompts sorted into 3 topics of 100 must not give
+    // each iteration one topic. Under a uniform shuffle each slice holds about 33 of each topic;
+    // fewer than 15 has probability below 1e-6.
+    List<String> texts = new ArrayList<>();
+    for (String topic : List.of("a", "b", "c")) {
+      for (int i = 0; i < 100; i++) {
+        texts.add(topic + i);
+      }
+    }
+    PromptDataset d = PromptDataset.of(texts);
+    for (long seed : new long[] {1, 2, 3}) {
+      for (int t = 1; t <= 3; t++) {
+        List<Prompt> slice = d.promptsFor(t, 3, PromptSplit.FRESH_SLICES, seed);
+        for (String topic : List.of("a", "b", "c")) {
+          assertThat(slice.stream().filter(p -> p.text().startsWith(topic)).count())
+              .as("topic %s in slice %s, seed %s", topic, t, seed).isGreaterThanOrEqualTo(15);
+        }
+      }
+    }
+    assertThat(d.promptsFor(1, 3, PromptSplit.FRESH_SLICES, 1L))
+        .as("another seed, another order").isNotEqualTo(d.promptsFor(1, 3, PromptSplit.FRESH_SLICES, 2L));
   }
 
   @Test
   void freshSlicesWithOneIterationUseEveryPrompt() {
-    assertThat(numbered(5).promptsFor(1, 1, PromptSplit.FRESH_SLICES)).hasSize(5);
+    assertThat(numbered(5).promptsFor(1, 1, PromptSplit.FRESH_SLICES, 42L)).hasSize(5);
   }
 
   @Test
   void reuseGivesEveryPromptToEveryIteration() {
     PromptDataset d = numbered(10);
     for (int t = 1; t <= 3; t++) {
-      assertThat(d.promptsFor(t, 3, PromptSplit.REUSE)).isEqualTo(d.prompts());
+      assertThat(d.promptsFor(t, 3, PromptSplit.REUSE, 42L)).isEqualTo(d.prompts());
     }
   }
 
@@ -200,7 +226,7 @@ class PromptDatasetTest {
   void emptyDatasetIsRejectedForEitherSplit() {
     PromptDataset empty = PromptDataset.of(List.of());
     for (PromptSplit split : PromptSplit.values()) {
-      assertThatThrownBy(() -> empty.promptsFor(1, 1, split))
+      assertThatThrownBy(() -> empty.promptsFor(1, 1, split, 42L))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("empty");
     }
@@ -208,20 +234,20 @@ class PromptDatasetTest {
 
   @Test
   void tooFewPromptsForFreshSlicesIsRejectedWithTheCounts() {
-    assertThatThrownBy(() -> numbered(2).promptsFor(1, 3, PromptSplit.FRESH_SLICES))
+    assertThatThrownBy(() -> numbered(2).promptsFor(1, 3, PromptSplit.FRESH_SLICES, 42L))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("2 prompts for 3 iterations");
-    assertThat(numbered(2).promptsFor(3, 3, PromptSplit.REUSE)).hasSize(2);
+    assertThat(numbered(2).promptsFor(3, 3, PromptSplit.REUSE, 42L)).hasSize(2);
   }
 
   @Test
   void iterationOutsideOneToTIsRejectedWithTheValues() {
     PromptDataset d = numbered(6);
-    assertThatThrownBy(() -> d.promptsFor(0, 3, PromptSplit.REUSE))
+    assertThatThrownBy(() -> d.promptsFor(0, 3, PromptSplit.REUSE, 42L))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("[1, 3]")
         .hasMessageContaining("found 0");
-    assertThatThrownBy(() -> d.promptsFor(4, 3, PromptSplit.FRESH_SLICES))
+    assertThatThrownBy(() -> d.promptsFor(4, 3, PromptSplit.FRESH_SLICES, 42L))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("found 4");
   }

@@ -427,4 +427,31 @@ class ResamplersTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("found 0.0");
   }
+
+  @ParameterizedTest
+  @MethodSource("randomRules")
+  void hugeScoresKeepTheirRelativeWeights(Resampler rule) {
+    // Guards the max-shift of the softmax: exp(1000) overflows, exp(1000 - max) does not.
+    double[] shifted = Arrays.stream(logWeights()).map(x -> x + 1000).toArray();
+    long[] counts = pooled(survivorCounts(rule, shifted, SURVIVORS, 99));
+    long[] reference = pooled(survivorCounts(rule, logWeights(), SURVIVORS, 99));
+    assertThat(counts).as("%s with every score shifted by 1000", rule).containsExactly(reference);
+  }
+
+  @ParameterizedTest
+  @MethodSource("allRules")
+  void onlyNegativeInfinityIsRejectedByEveryRule(Resampler rule) {
+    double ninf = Double.NEGATIVE_INFINITY;
+    assertThatThrownBy(() -> rule.select(new double[] {ninf, ninf, ninf}, texts(3), 2, new SplittableRandom(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("every score is negative infinity");
+  }
+
+  @ParameterizedTest
+  @MethodSource("allRules")
+  void equalRulesHaveEqualHashesAndTheirSpecAsText(Resampler rule) {
+    Resampler again = Resamplers.parse(rule.spec());
+    assertThat(again).isEqualTo(rule).hasSameHashCodeAs(rule);
+    assertThat(rule.toString()).isEqualTo(rule.spec());
+  }
 }

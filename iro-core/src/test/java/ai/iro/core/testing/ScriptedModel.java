@@ -11,9 +11,26 @@ import java.util.Optional;
 
 /**
  * A deterministic model for hand-built search cases: at each step, row {@code r} of the batch
- * appends token {@code r % 2} ("a" or "b"); rows finish at {@link Sampling#maxNewTokens()}.
+ * appends token {@code r % 2} ("a" or "b"); rows finish at {@link Sampling#maxNewTokens()}, and,
+ * for {@link #endingOn}, when they append the end-of-sequence token.
  */
 public final class ScriptedModel implements BaseModel {
+  private final int endToken;
+
+  /** Rows finish only at the length limit. */
+  public ScriptedModel() {
+    this(-1);
+  }
+
+  private ScriptedModel(int endToken) {
+    this.endToken = endToken;
+  }
+
+  /** Rows also finish when they append {@code token} (0 for "a", 1 for "b"). */
+  public static ScriptedModel endingOn(int token) {
+    return new ScriptedModel(token);
+  }
+
   @Override
   public Decoding open(List<String> prompts, Sampling sampling, long seed) {
     return new ScriptedDecoding(prompts, sampling.maxNewTokens());
@@ -53,7 +70,7 @@ public final class ScriptedModel implements BaseModel {
     @Override
     public void extend(int maxTokens) {
       for (int r = 0; r < tokens.length; r++) {
-        for (int s = 0; s < maxTokens && tokens[r].length < limit; s++) {
+        for (int s = 0; s < maxTokens && !isFinished(r); s++) {
           tokens[r] = Arrays.copyOf(tokens[r], tokens[r].length + 1);
           tokens[r][tokens[r].length - 1] = r % 2;
           generated++;
@@ -101,11 +118,19 @@ public final class ScriptedModel implements BaseModel {
 
     @Override
     public boolean isFinished(int row) {
-      return tokens[row].length >= limit;
+      return tokens[row].length >= limit || ended(row);
+    }
+
+    private boolean ended(int row) {
+      int n = tokens[row].length;
+      return n > 0 && tokens[row][n - 1] == endToken;
     }
 
     @Override
     public Optional<FinishReason> finishReason(int row) {
+      if (ended(row)) {
+        return Optional.of(FinishReason.END_OF_SEQUENCE);
+      }
       return isFinished(row) ? Optional.of(FinishReason.LENGTH) : Optional.empty();
     }
 

@@ -60,7 +60,7 @@ public final class TabularProblem {
   }
 
   public RewardModel rewardModel() {
-    return RewardModel.of((prompt, response) -> reward(response));
+    return RewardModel.of("tabular", (prompt, response) -> reward(response));
   }
 
   /** All 27 responses in lexicographic order. */
@@ -95,13 +95,22 @@ public final class TabularProblem {
     return new TabularValue(v);
   }
 
-  /** The stack's score of one prefix. */
+  /**
+   * The guidance score {@code sum_i V_i(prefix) / beta_i} of one prefix, written out from the
+   * stack's terms rather than through {@link ValueStack#score}, so that the analytic distribution
+   * does not mirror a bug of the code under test (guards against, for example, V * beta).
+   */
   private static double score(ValueStack stack, String prefix) {
     int[] tokens = new int[prefix.length()];
     for (int i = 0; i < tokens.length; i++) {
       tokens[i] = prefix.charAt(i) - 'a';
     }
-    return stack.score(new StateBatch(List.of(State.of("x", tokens, prefix))))[0];
+    StateBatch batch = new StateBatch(List.of(State.of("x", tokens, prefix)));
+    double total = 0;
+    for (ValueStack.Term term : stack.terms()) {
+      total += term.function().values(batch)[0] / term.beta();
+    }
+    return total;
   }
 
   /**

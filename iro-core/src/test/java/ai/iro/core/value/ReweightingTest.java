@@ -126,4 +126,18 @@ class ReweightingTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("found 0.0");
   }
+
+  @Test
+  void bestBreaksTiesTowardsTheEarlierResponse() {
+    assertThat(Reweighting.best().pick(new double[] {1, 9, 9, 9}, new SplittableRandom(1))).isEqualTo(1);
+  }
+
+  @Test
+  void equalityFollowsTheRule() {
+    assertThat(Reweighting.softmax(2)).isEqualTo(Reweighting.softmax(2)).hasSameHashCodeAs(Reweighting.softmax(2))
+        .isNotEqualTo(Reweighting.softmax(3)).isNotEqualTo(Reweighting.best());
+    assertThat(Reweighting.best()).isNotEqualTo(Reweighting.all()).isNotEqualTo("best");
+    assertThat(Reweighting.softmax(0.25)).hasToString("softmax(beta=0.25)");
+    assertThat(Reweighting.best().hashCode()).isNotEqualTo(Reweighting.softmax(2).hashCode());
+  }
 }

@@ -90,7 +90,7 @@ final class AlignCommand implements Callable<Integer> {
     }
     try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(model)
         .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(dev)).build()) {
-      writeCliFile(out, model, device, reward);
+      writeCliFile(out, model, device, reward, rewardLabel);
       AlignedPolicy policy = builder.baseModel(lm).valueTrainer(ValueHeads.trainer(lm)).valueLoaders(ValueHeads.loaders(lm))
           .listener(new ai.iro.core.AlignmentListener() {
             @Override
@@ -109,12 +109,16 @@ final class AlignCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void writeCliFile(Path out, Path model, String device, String reward) throws java.io.IOException {
+  private static void writeCliFile(Path out, Path model, String device, String reward, Integer rewardLabel)
+      throws java.io.IOException {
     ObjectMapper json = new ObjectMapper();
     ObjectNode n = json.createObjectNode();
     n.put("model", model.toAbsolutePath().toString());
     n.put("device", device);
     n.put("reward", reward);
+    if (rewardLabel != null) {
+      n.put("rewardLabel", rewardLabel);
+    }
     AtomicFiles.writeString(out.resolve(CLI_FILE), json.writerWithDefaultPrettyPrinter().writeValueAsString(n));
   }
 

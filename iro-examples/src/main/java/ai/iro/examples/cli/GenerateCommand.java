@@ -27,8 +27,12 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--model", description = "ONNX model directory (default: the one the policy was aligned on).")
   Path model;
 
-  @Option(names = "--reward", description = "Pick the final answer with this reward (afinn or a class name).")
+  @Option(names = "--reward", description = "Pick the final answer with this reward (afinn, an ONNX reward directory "
+      + "or a class name; default: the reward the policy was aligned with).")
   String reward;
+
+  @Option(names = "--value-pick", description = "Pick the final answer by value alone, calling no reward model.")
+  boolean valuePick;
 
   @Option(names = "--reward-label", description = "Logit index of an ONNX reward model with several labels.")
   Integer rewardLabel;
@@ -51,8 +55,14 @@ final class GenerateCommand implements Callable<Integer> {
     try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(modelDir)
         .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(dev)).build()) {
       AlignedPolicy p = AlignedPolicy.load(policy, lm, ValueHeads.loaders(lm));
-      if (reward != null) {
-        p = p.withReward(Rewards.parse(reward, java.util.Optional.ofNullable(rewardLabel)));
+      String rewardSpec = reward != null ? reward : cli != null && cli.hasNonNull("reward") ? cli.get("reward").asText() : null;
+      if (valuePick && reward != null) {
+        throw new IllegalArgumentException("--value-pick and --reward exclude each other");
+      }
+      if (!valuePick && rewardSpec != null) {
+        Integer label = rewardLabel != null || reward != null ? rewardLabel
+            : cli.hasNonNull("rewardLabel") ? Integer.valueOf(cli.get("rewardLabel").asInt()) : null;
+        p = p.withReward(Rewards.parse(rewardSpec, java.util.Optional.ofNullable(label)));
       }
       spec.commandLine().getOut().println(prompt + p.generate(prompt));
     }

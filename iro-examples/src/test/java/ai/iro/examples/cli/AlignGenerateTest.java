@@ -57,6 +57,18 @@ class AlignGenerateTest {
     assertThat(first).startsWith("And God said").hasSizeGreaterThan("And God said".length());
     assertThat(run("generate", "--policy", policy.toString(), "--prompt", "And God said", "--reward", "afinn")).isZero();
     assertThat(out.toString().trim()).as("same policy, same prompt, same answer").isEqualTo(first);
+
+    String[] byAlignReward = {"generate", "--policy", policy.toString(), "--prompt", "In the beginning"};
+    assertThat(run(byAlignReward)).as(err.toString()).isZero();
+    String defaultPick = out.toString();
+    assertThat(run("generate", "--policy", policy.toString(), "--prompt", "In the beginning", "--reward",
+        FlakyReward.class.getName())).isZero();
+    assertThat(out.toString()).as("by default the final pick uses the reward align used").isEqualTo(defaultPick);
+    assertThat(run("generate", "--policy", policy.toString(), "--prompt", "In the beginning", "--value-pick"))
+        .as(err.toString()).isZero();
+    assertThat(run("generate", "--policy", policy.toString(), "--prompt", "x", "--value-pick", "--reward", "afinn"))
+        .isNotZero();
+    assertThat(err.toString()).contains("--value-pick and --reward");
   }
 
   @Test

@@ -3,17 +3,22 @@ package ai.iro.onnx.reward;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.iro.core.reward.RewardModel;
-import ai.iro.onnx.internal.EncoderSession;
 import ai.iro.onnx.internal.EncoderSession.Tokens;
+import ai.iro.onnx.internal.EncoderSession;
 import ai.iro.onnx.runtime.ExecutionOptions;
 import ai.iro.onnx.runtime.OrtRuntime;
 import com.google.common.base.Preconditions;
+import com.google.common.hash.Hashing;
+import com.google.common.io.Files;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -72,6 +77,9 @@ public final class OnnxRewardModel implements RewardModel, AutoCloseable {
   private final int maxLength;
   private final Truncation truncation;
   private final Input input;
+  private final Path modelFile;
+  private final Path tokenizerFile;
+  private volatile String id;
 
   private OnnxRewardModel(Builder b, EncoderSession session) {
     this.source = session.source();
@@ -80,6 +88,8 @@ public final class OnnxRewardModel implements RewardModel, AutoCloseable {
     this.maxLength = b.maxLength;
     this.truncation = b.truncation;
     this.input = b.input;
+    this.modelFile = b.modelFile;
+    this.tokenizerFile = b.tokenizerFile;
     if (!session.outputNames().contains(LOGITS)) {
       throw new IllegalArgumentException("reward model " + source + " has outputs "
           + new TreeSet<>(session.outputNames())
@@ -250,6 +260,30 @@ public final class OnnxRewardModel implements RewardModel, AutoCloseable {
   @Override
   public void close() {
     session.close();
+  }
+
+  /**
+   * {@code "onnx-reward:sha256-<model>:sha256-<tokenizer>:label=<i>:maxLength=<n>:<truncation>:<input>"}:
+   * the SHA-256 of the model and tokenizer files (streamed, computed on first call and kept) and
+   * every setting that changes a score, so that a checkpointed run resumed with another reward
+   * model or label is refused.
+   *
+   * @throws UncheckedIOException if a file cannot be read
+   */
+  @Override
+  public Optional<String> id() {
+    String known = id;
+    if (known == null) {
+      try {
+        known = "onnx-reward:sha256-" + Files.asByteSource(modelFile.toFile()).hash(Hashing.sha256())
+            + ":sha256-" + Files.asByteSource(tokenizerFile.toFile()).hash(Hashing.sha256())
+            + ":label=" + labelIndex + ":maxLength=" + maxLength + ":" + truncation + ":" + input;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot hash reward model " + modelFile + " or " + tokenizerFile, e);
+      }
+      id = known;
+    }
+    return Optional.of(known);
   }
 
   @Override

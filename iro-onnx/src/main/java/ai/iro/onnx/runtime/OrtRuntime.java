@@ -107,8 +107,8 @@ public final class OrtRuntime {
    * @return a session the caller must close
    * @throws IllegalArgumentException if the file is missing, truncated or not an ONNX model (the
    *     message names it)
-   * @throws IllegalStateException if the device's execution provider cannot be used (the message
-   *     names the provider, the device and what is missing)
+   * @throws CudaUnavailableException if the device's execution provider cannot be used (the
+   *     message names the provider, the device and what is missing)
    */
   public static OnnxSession open(Path model, ExecutionOptions execution) {
     return open(model, execution.device(), execution.threads());
@@ -123,8 +123,8 @@ public final class OrtRuntime {
    * @return a session the caller must close
    * @throws IllegalArgumentException if the file is missing, truncated or not an ONNX model (the
    *     message names it)
-   * @throws IllegalStateException if the device's execution provider cannot be used (the message
-   *     names the provider, the device and what is missing)
+   * @throws CudaUnavailableException if the device's execution provider cannot be used (the
+   *     message names the provider, the device and what is missing)
    */
   public static OnnxSession open(Path model, Device device, int intraOpThreads) {
     Objects.requireNonNull(model, "model");
@@ -143,7 +143,7 @@ public final class OrtRuntime {
    * @param intraOpThreads threads per operator, at least 1
    * @return a session the caller must close
    * @throws IllegalArgumentException if the bytes are not an ONNX model
-   * @throws IllegalStateException if the device's execution provider cannot be used
+   * @throws CudaUnavailableException if the device's execution provider cannot be used
    */
   public static OnnxSession open(byte[] model, String name, Device device, int intraOpThreads) {
     Objects.requireNonNull(model, "model");
@@ -185,8 +185,9 @@ public final class OrtRuntime {
     if (device.kind() == Device.Kind.CUDA) {
       EnumSet<OrtProvider> providers = OrtEnvironment.getAvailableProviders();
       if (!providers.contains(OrtProvider.CUDA)) {
-        throw new IllegalStateException("the CUDA execution provider for device " + device + " (GPU " + device.index()
-            + ") is not in this ONNX Runtime build, which offers only " + providers + ": " + CUDA_REQUIREMENTS);
+        throw new CudaUnavailableException("the CUDA execution provider for device " + device + " (GPU "
+            + device.index() + ") is not in this ONNX Runtime build, which offers only " + providers + ": "
+            + CUDA_REQUIREMENTS, null);
       }
       try {
         options.addCUDA(device.index());
@@ -201,8 +202,8 @@ public final class OrtRuntime {
     return m.contains("cuda") || m.contains("cudnn") || m.contains("gpu");
   }
 
-  private static IllegalStateException cudaUnusable(Device device, Exception e) {
-    return new IllegalStateException("cannot start the CUDA execution provider on device " + device + " (GPU "
+  private static CudaUnavailableException cudaUnusable(Device device, Exception e) {
+    return new CudaUnavailableException("cannot start the CUDA execution provider on device " + device + " (GPU "
         + device.index() + "): " + e.getMessage() + "; " + CUDA_REQUIREMENTS
         + " (their libraries on the library path) and check that the GPU exists", e);
   }

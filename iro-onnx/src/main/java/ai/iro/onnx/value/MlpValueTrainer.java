@@ -10,9 +10,9 @@ import com.google.common.primitives.Ints;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Trains an {@link MlpValueHead} on a {@link FeatureSource}'s features: IRO's value step. Every
@@ -58,13 +58,18 @@ public final class MlpValueTrainer implements ValueTrainer {
    * @param bestEpoch the epoch whose weights the head has, from 1
    * @param steps the optimiser steps taken
    * @param batchSize the minibatch size used
+   * @param heldOutErrors the held-out mean squared error, in the targets' units, after each epoch
+   *     run (the learning curve; empty when nothing was held out). Early stopping picks the epoch
+   *     of the lowest held-out objective (0.5 * MSE on standardised targets, or BCE), which for MSE
+   *     heads is the epoch of the lowest entry here
    */
   public record FitResult(MlpValueHead head, double loss, OptionalDouble validationLoss, int epochs,
-      int bestEpoch, long steps, int batchSize) {
-    /** Validates the fields. */
+      int bestEpoch, long steps, int batchSize, List<Double> heldOutErrors) {
+    /** Validates the fields and copies the list. */
     public FitResult {
       Objects.requireNonNull(head, "head");
       Objects.requireNonNull(validationLoss, "validationLoss");
+      heldOutErrors = List.copyOf(heldOutErrors);
     }
   }
 
@@ -124,9 +129,21 @@ public final class MlpValueTrainer implements ValueTrainer {
     return run(TrainingSet.ofRows(config.features(), features, targets, config.loss()), seed);
   }
 
+  /**
+   * All randomness (the split, the initial weights, the shuffles) comes from {@code seed} through
+   * local generators; ND4J's process-wide random generator is neither read nor reseeded.
+   */
   private FitResult run(TrainingSet set, long seed) {
-    Nd4j.getRandom().setSeed(seed);
     return NativeThreads.training(() -> new TrainingRun(config, set).run(seed));
+  }
+
+  /**
+   * {@link MlpTrainerConfig#describe()}: every setting that affects the heads, the feature source's
+   * id included, so that a checkpointed run resumed with another trainer configuration is refused.
+   */
+  @Override
+  public Optional<String> describe() {
+    return Optional.of(config.describe());
   }
 
   /** {@link MlpTrainerConfig#describe()}. */

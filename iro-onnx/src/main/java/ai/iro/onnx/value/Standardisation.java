@@ -100,6 +100,11 @@ final class Standardisation {
     return Nd4j.create(flat, new long[] {rows.length, d}, DataType.FLOAT);
   }
 
+  /** A network output on the standardised scale back on the targets' scale (identity for BCE). */
+  double unstandardise(double output) {
+    return targetMean + targetStd * output;
+  }
+
   /** The standardised targets of {@code rows} of {@code set}. */
   float[] targets(TrainingSet set, int[] rows) {
     float[] out = new float[rows.length];

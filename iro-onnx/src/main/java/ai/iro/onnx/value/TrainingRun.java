@@ -2,6 +2,7 @@ package ai.iro.onnx.value;
 
 import ai.iro.onnx.value.Mlp.StepArrays;
 import ai.iro.onnx.value.Mlp.StepPool;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -63,6 +64,7 @@ final class TrainingRun {
       double bestLoss = Double.POSITIVE_INFINITY;
       int bestEpoch = 0;
       int epochsRun = 0;
+      List<Double> heldOutErrors = new ArrayList<>();
       int[] rows = new int[n];
       Arrays.setAll(rows, i -> i);
       for (int epoch = 1; epoch <= config.epochs(); epoch++) {
@@ -81,6 +83,7 @@ final class TrainingRun {
           continue;
         }
         double validLoss = objective(mlp, xValid, validTargets);
+        heldOutErrors.add(heldOutError(mlp, xValid, split.valid(), standardisation));
         if (validLoss < bestLoss) {
           bestLoss = validLoss;
           bestEpoch = epoch;
@@ -99,7 +102,7 @@ final class TrainingRun {
       OptionalDouble validLoss = xValid == null ? OptionalDouble.empty()
           : OptionalDouble.of(meanSquaredError(head, xValid, split.valid()));
       return new MlpValueTrainer.FitResult(head, trainLoss, validLoss, epochsRun, bestEpoch, optimizer.steps(),
-          minibatch);
+          minibatch, heldOutErrors);
     } finally {
       for (INDArray g : gradients) {
         g.close();
@@ -198,6 +201,24 @@ final class TrainingRun {
   }
 
   /** The head's mean squared error on standardised rows against the raw targets of states {@code rows}. */
+  /**
+   * The held-out mean squared error, on the targets' scale, of the network as it is (during
+   * training, before the target scale is folded into its output layer).
+   */
+  private double heldOutError(Mlp mlp, INDArray x, int[] rows, Standardisation standardisation) {
+    double sum = 0;
+    for (int start = 0; start < rows.length; start += EVAL_CHUNK) {
+      int end = Math.min(rows.length, start + EVAL_CHUNK);
+      float[] out = outputs(mlp, x, start, end);
+      for (int i = 0; i < out.length; i++) {
+        double v = config.loss() == Loss.BCE ? MlpValueHead.sigmoid(out[i]) : standardisation.unstandardise(out[i]);
+        double e = v - set.target(rows[start + i]);
+        sum += e * e;
+      }
+    }
+    return sum / rows.length;
+  }
+
   private double meanSquaredError(MlpValueHead head, INDArray x, int[] rows) {
     Mlp mlp = head.network();
     double sum = 0;

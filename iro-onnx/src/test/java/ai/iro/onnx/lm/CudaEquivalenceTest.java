@@ -1,7 +1,5 @@
 package ai.iro.onnx.lm;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import ai.iro.onnx.runtime.Device;
 import ai.iro.onnx.runtime.OrtRuntime;
 import java.nio.file.Path;
@@ -9,8 +7,9 @@ import org.junit.jupiter.api.Tag;
 
 /**
  * {@link EquivalenceContract} on CUDA GPU 0: runs with {@code mvn -Pcuda test} (the onnxruntime_gpu
- * build) on a machine with a GPU, CUDA 12 and cuDNN 9; skipped where the CUDA provider is absent or
- * cannot start a session. Excluded from the default (CPU) build by its tag.
+ * build) on a machine with a GPU, CUDA 12 and cuDNN 9; skipped only where CUDA cannot be used (see
+ * {@link GpuGate}), and failed instead with {@code -Diro.gpu.required=true}. Excluded from the
+ * default (CPU) build by its tag.
  */
 @Tag("gpu")
 class CudaEquivalenceTest extends EquivalenceContract {
@@ -29,12 +28,6 @@ class CudaEquivalenceTest extends EquivalenceContract {
 
   @Override
   OnnxCausalLM load(Path directory) {
-    assumeTrue(OrtRuntime.hasCudaProvider(), "this ONNX Runtime build has no CUDA provider (build with -Pcuda)");
-    try {
-      return super.load(directory);
-    } catch (IllegalStateException e) {
-      assumeTrue(false, "CUDA cannot start here: " + e.getMessage());
-      throw e;
-    }
+    return GpuGate.load(OrtRuntime.hasCudaProvider(), GpuGate.required(), () -> super.load(directory));
   }
 }

@@ -98,6 +98,21 @@ class OnnxRewardModelTest {
   }
 
   @Test
+  void idNamesTheFilesContentAndEverySettingThatChangesAScore() throws Exception {
+    String sha = com.google.common.io.Files.asByteSource(CLASSIFIER.toFile())
+        .hash(com.google.common.hash.Hashing.sha256()).toString();
+    try (OnnxRewardModel label0 = classifier().labelIndex(0).build();
+         OnnxRewardModel again = classifier().labelIndex(0).build();
+         OnnxRewardModel label1 = classifier().labelIndex(1).build();
+         OnnxRewardModel concatenated = classifier().labelIndex(0).input(Input.CONCATENATED).build()) {
+      assertThat(label0.id().orElseThrow()).startsWith("onnx-reward:sha256-" + sha + ":").contains("label=0");
+      assertThat(again.id()).isEqualTo(label0.id());
+      assertThat(label1.id()).isNotEqualTo(label0.id());
+      assertThat(concatenated.id()).isNotEqualTo(label0.id());
+    }
+  }
+
+  @Test
   void concatenatedInputEncodesPromptAndResponseAsOneText() {
     try (OnnxRewardModel rm = classifier().labelIndex(1).input(Input.CONCATENATED).build()) {
       double[] scores = rm.score(PROMPTS, RESPONSES);

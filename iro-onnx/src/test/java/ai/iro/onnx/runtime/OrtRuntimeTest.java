@@ -14,14 +14,14 @@ class OrtRuntimeTest {
   void cudaWhereItCannotLoadIsAClearError() {
     assumeThat(OrtRuntime.hasCudaProvider()).as("the CPU build of ONNX Runtime (the default, without -Pcuda)").isFalse();
     assertThatThrownBy(() -> OrtRuntime.open(ShippedModel.directory().resolve("model.onnx"), Device.cuda(0), 1))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(CudaUnavailableException.class)
         .hasMessageContaining("CUDA execution provider")
         .hasMessageContaining("cuda:0")
         .hasMessageContaining("GPU 0")
         .hasMessageContaining(OrtRuntime.CUDA_REQUIREMENTS);
     assertThatThrownBy(() -> OnnxCausalLM.builder().modelDirectory(ShippedModel.directory())
         .execution(ExecutionOptions.allCores().withDevice(Device.cuda(1))).build())
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(CudaUnavailableException.class)
         .hasMessageContaining("cuda:1")
         .hasMessageContaining("build with -Pcuda and install CUDA 12 and cuDNN 9");
   }

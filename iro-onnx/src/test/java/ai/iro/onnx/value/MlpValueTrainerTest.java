@@ -1,6 +1,7 @@
 package ai.iro.onnx.value;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.withinPercentage;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
@@ -59,6 +60,41 @@ class MlpValueTrainerTest {
     assertThat(fit.bestEpoch()).isBetween(1, fit.epochs());
     // 4,500 training rows: the minibatch shrinks from 256 to 45 for 100 steps per epoch.
     assertThat(fit.batchSize()).isEqualTo(45);
+  }
+
+  @Test
+  void trainingLeavesNd4jsProcessWideRandomGeneratorAlone() {
+    // Guards against Nd4j.getRandom().setSeed(seed) in training, which reseeded ND4J for the JVM.
+    org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(123);
+    double expected = org.nd4j.linalg.factory.Nd4j.getRandom().nextDouble();
+    org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(123);
+    Synthetic train = Synthetic.linear(200, 8, NOISE_SD, SEED, 6);
+    smallDataTrainer(8).epochs(1).build().fit(train.x, train.y, 99).head().close();
+    assertThat(org.nd4j.linalg.factory.Nd4j.getRandom().nextDouble()).isEqualTo(expected);
+  }
+
+  @Test
+  void keepsTheWeightsOfTheBestEpochNotTheLast() {
+    // Guards against returning the last epoch's weights: a large network on 240 noisy rows overfits,
+    // so the held-out error rises after its best epoch; the head must have the best epoch's error.
+    Synthetic train = Synthetic.linear(240, 32, 1.0, SEED, 5);
+    MlpValueTrainer.FitResult fit = trainer(32).hiddenSizes(256, 256).batchSize(8).learningRate(1e-2).epochs(25)
+        .patience(25).validationFraction(0.3).build().fit(train.x, train.y, 7);
+    List<Double> curve = fit.heldOutErrors();
+    assertThat(curve).hasSize(fit.epochs());
+    int argmin = 0;
+    for (int e = 1; e < curve.size(); e++) {
+      if (curve.get(e) < curve.get(argmin)) {
+        argmin = e;
+      }
+    }
+    assertThat(fit.bestEpoch()).as("the epoch of the lowest held-out error").isEqualTo(argmin + 1);
+    assertThat(fit.bestEpoch()).as("this setting overfits").isLessThan(fit.epochs());
+    double last = curve.get(curve.size() - 1);
+    double best = curve.get(argmin);
+    assertThat(last).as("the held-out error rises after the best epoch").isGreaterThan(best * 1.05);
+    assertThat(fit.validationLoss().orElseThrow()).as("the returned head is the best epoch's")
+        .isCloseTo(best, withinPercentage(0.1));
   }
 
   @ParameterizedTest

@@ -1,0 +1,70 @@
+package ai.iro.core;
+
+import ai.iro.core.internal.PolicyManifest;
+import com.google.common.hash.Hashing;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * What makes two alignment runs the same run, so that a checkpoint directory is resumed only by
+ * the run that wrote it: the search and alignment settings, the seed, the dataset's fingerprint,
+ * the reward model's {@code id()} and the value trainer's {@code describe()}. Immutable.
+ */
+final class RunIdentity {
+  private final Map<String, String> ordered;
+  private final String runId;
+
+  RunIdentity(Map<String, String> parts) {
+    this.ordered = Collections.unmodifiableMap(new LinkedHashMap<>(parts));
+    StringBuilder spec = new StringBuilder();
+    parts.forEach((k, v) -> spec.append(k).append('=').append(v).append('\n'));
+    this.runId = Hashing.sha256().hashString(spec, StandardCharsets.UTF_8).toString().substring(0, 16);
+  }
+
+  /** The parts, in the order they were given. */
+  Map<String, String> parts() {
+    return ordered;
+  }
+
+  /** A short hash of every part. */
+  String runId() {
+    return runId;
+  }
+
+  /**
+   * Says how the run of {@code existing} differs from this one, naming every part that differs
+   * with both values; for a manifest that recorded no parts, says which parts may differ.
+   */
+  String differenceFrom(PolicyManifest existing) {
+    Map<String, String> old = existing.identity();
+    if (old.isEmpty()) {
+      return "the settings, seed, dataset, reward or value trainer differ (that manifest does not record which)";
+    }
+    List<String> diffs = new ArrayList<>();
+    for (String key : new TreeSet<>(union(old.keySet(), ordered.keySet()))) {
+      String was = old.get(key);
+      String now = ordered.get(key);
+      if (!Objects.equals(was, now)) {
+        diffs.add(key + ": " + quote(was) + " there, " + quote(now) + " here");
+      }
+    }
+    return String.join("; ", diffs);
+  }
+
+  private static TreeSet<String> union(Iterable<String> a, Iterable<String> b) {
+    TreeSet<String> out = new TreeSet<>();
+    a.forEach(out::add);
+    b.forEach(out::add);
+    return out;
+  }
+
+  private static String quote(String s) {
+    return s == null ? "(absent)" : "\"" + s + "\"";
+  }
+}
