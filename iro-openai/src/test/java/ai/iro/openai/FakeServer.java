@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
@@ -93,6 +94,8 @@ final class FakeServer implements AutoCloseable {
   private final Map<String, UnaryOperator<JsonNode>> handlers = new ConcurrentHashMap<>();
   private final CharTokenizer tokenizer = new CharTokenizer();
   private final AtomicLong unseeded = new AtomicLong(1);
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger mostInFlight = new AtomicInteger();
   private volatile double endOfSequenceWeight = 0.5;
 
   FakeServer() {
@@ -146,7 +149,13 @@ final class FakeServer implements AutoCloseable {
     return requests().stream().filter(r -> r.path().equals(path)).map(Recorded::body).toList();
   }
 
+  /** The most requests this server was handling at once. */
+  int mostInFlight() {
+    return mostInFlight.get();
+  }
+
   private void handle(HttpExchange exchange) throws IOException {
+    mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
     try (exchange) {
       JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
       String path = exchange.getRequestURI().getPath();
@@ -185,6 +194,8 @@ final class FakeServer implements AutoCloseable {
       // The client went away (it timed out): nothing to answer.
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      inFlight.decrementAndGet();
     }
   }
 

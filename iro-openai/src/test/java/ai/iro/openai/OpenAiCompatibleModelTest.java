@@ -17,6 +17,10 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -359,6 +363,30 @@ class OpenAiCompatibleModelTest {
     }
     assertThat(ids(server.bodies(COMPLETIONS).get(0).path("prompt").get(0)))
         .containsExactly(tokenizer.encode("user hi\nassistant "));
+  }
+
+  @Test
+  void aSharedModelKeepsAtMostMaxConcurrentRequestsInFlight() throws Exception {
+    for (int i = 0; i < 6; i++) {
+      server.fail(Fault.delay(Duration.ofMillis(150)));
+    }
+    OpenAiCompatibleModel model = OpenAiCompatibleModel.builder().model("toy").tokenizer(tokenizer)
+        .endpoint(endpoint().maxConcurrentRequests(2).build()).build();
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    try {
+      List<Future<List<List<Integer>>>> runs = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        long seed = i;
+        runs.add(pool.submit(() -> sample(model, seed, 2)));
+      }
+      for (Future<List<List<Integer>>> run : runs) {
+        assertThat(run.get(30, TimeUnit.SECONDS)).hasSize(PROMPTS.size());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(server.mostInFlight()).isEqualTo(2);
+    assertThat(model.usage().requests()).isEqualTo(6);
   }
 
   // ---- Faults ----
