@@ -450,16 +450,16 @@ final class Builtins {
         return value instanceof Double d ? (Object) Math.abs(d) : (Object) Math.abs(Py.toLong(value));
       }
       case "round" -> {
-        long precision = Py.toLong(arg(args, kw, 0, "precision", 0L));
+        int precision = (int) Py.toLong(arg(args, kw, 0, "precision", 0L));
         String method = Py.str(arg(args, kw, 1, "method", "common"));
-        double factor = Math.pow(10, precision);
-        double x = Py.toDouble(value) * factor;
-        double r = switch (method) {
-          case "ceil" -> Math.ceil(x);
-          case "floor" -> Math.floor(x);
-          default -> Math.signum(x) * Math.floor(Math.abs(x) + 0.5);
+        // Python's round(): the exact binary value, ties to even; ceil and floor by math.ceil/floor.
+        java.math.RoundingMode mode = switch (method) {
+          case "ceil" -> java.math.RoundingMode.CEILING;
+          case "floor" -> java.math.RoundingMode.FLOOR;
+          case "common" -> java.math.RoundingMode.HALF_EVEN;
+          default -> throw JinjaException.render(line, "round method must be common, ceil or floor, found " + method);
         };
-        return r / factor;
+        return new java.math.BigDecimal(Py.toDouble(value)).setScale(precision, mode).doubleValue();
       }
       case "sum" -> {
         Object attribute = arg(args, kw, 0, "attribute", null);
