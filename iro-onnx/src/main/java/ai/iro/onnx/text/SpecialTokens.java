@@ -57,8 +57,9 @@ public final class SpecialTokens {
   private static final String PROBE_ANSWER = "IRO probe answer 7Q";
 
   private final Path directory;
-  private final ImmutableMap<String, Integer> addedTokens;
-  private final JsonNode vocab;
+  /** Added tokens, and the named special tokens found in the vocabulary; the full vocabulary is not kept. */
+  private final ImmutableMap<String, Integer> ids;
+  private final ImmutableSet<String> addedTokens;
   private final ImmutableList<Integer> prefix;
   private final ImmutableList<Integer> suffix;
   private final Optional<String> bosToken;
@@ -76,10 +77,19 @@ public final class SpecialTokens {
     for (JsonNode t : tokenizer.path("added_tokens")) {
       added.put(t.path("content").asText(), t.path("id").asInt());
     }
-    this.addedTokens = ImmutableMap.copyOf(added);
-    this.vocab = tokenizer.path("model").path("vocab");
+    this.addedTokens = ImmutableSet.copyOf(added.keySet());
     Map<String, Object> named = HfConfig.specialTokensMap(config, specialMap);
     this.templateVariables = ImmutableMap.copyOf(named);
+    JsonNode vocab = tokenizer.path("model").path("vocab");
+    for (Object value : named.values()) {
+      for (Object token : value instanceof List<?> l ? l : List.of(value)) {
+        String t = (String) token;
+        if (!added.containsKey(t)) {
+          vocabularyId(vocab, t).ifPresent(id -> added.put(t, id));
+        }
+      }
+    }
+    this.ids = ImmutableMap.copyOf(added);
     this.bosToken = Optional.ofNullable((String) named.get("bos_token"));
     this.eosToken = Optional.ofNullable((String) named.get("eos_token"));
 
@@ -288,7 +298,7 @@ public final class SpecialTokens {
       from++;
     }
     String best = null;
-    for (String token : addedTokens.keySet()) {
+    for (String token : addedTokens) {
       if (!token.isEmpty() && text.startsWith(token, from) && (best == null || token.length() > best.length())) {
         best = token;
       }
@@ -296,13 +306,15 @@ public final class SpecialTokens {
     return Optional.ofNullable(best);
   }
 
-  /** The id of a token: an added token's, else the vocabulary's; empty when it has none. */
+  /**
+   * The id of an added token (tokenizer.json's {@code added_tokens}) or of a named special token
+   * ({@code bos_token}, {@code eos_token}, ... found in the vocabulary); empty for any other text.
+   */
   public Optional<Integer> idOf(String token) {
-    Objects.requireNonNull(token, "token");
-    Integer added = addedTokens.get(token);
-    if (added != null) {
-      return Optional.of(added);
-    }
+    return Optional.ofNullable(ids.get(Objects.requireNonNull(token, "token")));
+  }
+
+  private static Optional<Integer> vocabularyId(JsonNode vocab, String token) {
     if (vocab.isObject() && vocab.path(token).isIntegralNumber()) {
       return Optional.of(vocab.path(token).asInt());
     }

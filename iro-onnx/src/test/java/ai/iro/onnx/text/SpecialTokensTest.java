@@ -130,11 +130,13 @@ class SpecialTokensTest {
                        {"SpecialToken": {"id": "Y", "type_id": 0}}],
             "special_tokens": {"X": {"id": "X", "ids": [7, 8], "tokens": ["x1", "x2"]},
                                "Y": {"id": "Y", "ids": [9], "tokens": ["y"]}}}]},
-         "model": {"type": "WordPiece", "vocab": {"[CLS]": 101, "[SEP]": 102, "hi": 5}}}""");
+         "model": {"type": "WordPiece", "vocab": {"[CLS]": 101, "[SEP]": 102, "[UNK]": 100, "hi": 5}}}""");
+    write(dir.resolve("tokenizer_config.json"), "{\"tokenizer_class\": \"BertTokenizer\", \"unk_token\": \"[UNK]\"}");
     SpecialTokens s = SpecialTokens.load(dir);
     assertThat(s.addTo(new int[] {5})).containsExactly(7, 8, 101, 5, 102, 9);
-    assertThat(s.idOf("hi")).contains(5);
-    assertThat(s.idOf("absent")).isEmpty();
+    assertThat(s.idOf("[SEP]")).contains(102);
+    assertThat(s.idOf("[UNK]")).as("a named special token found in the vocabulary").contains(100);
+    assertThat(s.idOf("hi")).as("ordinary vocabulary is not kept").isEmpty();
   }
 
   @Test

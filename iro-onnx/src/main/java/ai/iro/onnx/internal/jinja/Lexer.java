@@ -18,6 +18,8 @@ final class Lexer {
   private final List<Token> out = new ArrayList<>();
   private int pos;
   private int line = 1;
+  /** Whether the {@code endraw} tag just read ended with {@code -}. */
+  private boolean rawStripNext;
 
   private Lexer(String source) {
     String s = source.replace("\r\n", "\n").replace('\r', '\n');
@@ -104,8 +106,6 @@ final class Lexer {
     }
     out.add(new Token(Type.EOF, "", null, line));
   }
-
-  private boolean rawStripNext;
 
   /** The body of {@code {% raw %}} up to {@code {% endraw %}}, as text. */
   private void raw(boolean stripStart) {
