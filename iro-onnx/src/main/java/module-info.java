@@ -21,6 +21,7 @@ module ai.iro.onnx {
   requires com.google.common;
   requires org.slf4j;
 
+  exports ai.iro.onnx.chat;
   exports ai.iro.onnx.features;
   exports ai.iro.onnx.lm;
   exports ai.iro.onnx.reward;

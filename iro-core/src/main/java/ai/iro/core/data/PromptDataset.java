@@ -1,6 +1,8 @@
 package ai.iro.core.data;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,12 +29,25 @@ import java.util.SplittableRandom;
  *
  * <pre>{@code
  * PromptDataset a = PromptDataset.of(List.of("Tell me a story", "Explain beta"));
- * PromptDataset b = PromptDataset.fromJsonl(Path.of("prompts.jsonl")); // {"prompt": "..."} per line
+ * PromptDataset b = PromptDataset.fromJsonl(Path.of("prompts.jsonl")); // {"prompt": ...}, {"messages": [...]}
+ *                                                                       // or {"instruction": ..., "input": ...}
+ * PromptDataset c = PromptDataset.read(Path.of("alpaca_eval.json"));   // a JSON array, or JSON Lines
  * }</pre>
  */
 public final class PromptDataset {
+  /** The field a chat record's final assistant message is kept in. */
+  public static final String REFERENCE = "reference";
+
+  private static final String PROMPT = "prompt";
+  private static final String MESSAGES = "messages";
+  private static final String INSTRUCTION = "instruction";
+  private static final String INPUT = "input";
+  private static final String FORMS = "\"prompt\" (a string), \"messages\" (a list of {role, content}) or "
+      + "\"instruction\" (a string, with an optional \"input\")";
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  /** For the elements of a JSON array, which trailing tokens (the next elements) always follow. */
+  private static final ObjectMapper STREAM = new ObjectMapper();
 
   private final ImmutableList<Prompt> prompts;
 
@@ -55,11 +70,19 @@ public final class PromptDataset {
   }
 
   /**
-   * Reads a JSON Lines file: one object per line with a string field {@code "prompt"}; other
-   * fields are kept in {@link Prompt#fields()}. Blank lines are skipped.
+   * Reads a JSON Lines file, one record per line (blank lines skipped), each in one of three forms:
+   * <ul>
+   *   <li>{@code {"prompt": "..."}}: a plain-text prompt;</li>
+   *   <li>{@code {"messages": [{"role": "system", "content": "..."}, {"role": "user", "content": "..."}]}}:
+   *       a chat prompt ({@link Prompt#chat}); a final assistant message (a reference answer) is
+   *       taken out of the conversation and kept in the fields as {@value #REFERENCE};</li>
+   *   <li>{@code {"instruction": "...", "input": "..."}} (Alpaca, AlpacaEval): a plain-text prompt,
+   *       the instruction followed by a blank line and the input when the input is not empty.</li>
+   * </ul>
+   * The record's other fields are kept in {@link Prompt#fields()}.
    *
-   * @throws IOException if the file cannot be read, or a line is not an object with a string
-   *     {@code "prompt"} (the message names the file and line)
+   * @throws IOException if the file cannot be read, or a line is not one of these records (the
+   *     message names the file and line)
    */
   public static PromptDataset fromJsonl(Path file) throws IOException {
     List<Prompt> prompts = new ArrayList<>();
@@ -77,25 +100,131 @@ public final class PromptDataset {
         } catch (JsonProcessingException e) {
           throw new IOException(file + ":" + number + ": not valid JSON: " + e.getOriginalMessage(), e);
         }
-        if (node == null || !node.isObject()) {
-          throw new IOException(file + ":" + number + ": expected a JSON object with a \"prompt\" string");
-        }
-        JsonNode text = node.get("prompt");
-        if (text == null || !text.isTextual()) {
-          throw new IOException(file + ":" + number + ": expected a string field \"prompt\", found "
-              + (text == null ? "none" : text.getNodeType()));
-        }
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
-          if (!e.getKey().equals("prompt")) {
-            fields.put(e.getKey(), JSON.treeToValue(e.getValue(), Object.class));
-          }
-        }
-        prompts.add(new Prompt(text.asText(), fields));
+        prompts.add(record(node, file + ":" + number));
       }
     }
     return new PromptDataset(prompts);
+  }
+
+  /**
+   * Reads a JSON file holding an array of records of the forms {@link #fromJsonl} reads (AlpacaEval
+   * publishes its evaluation set so).
+   *
+   * @throws IOException if the file cannot be read, is not a JSON array, or an element is not one of
+   *     those records (the message names the file, the element's line and its index)
+   */
+  public static PromptDataset fromJson(Path file) throws IOException {
+    List<Prompt> prompts = new ArrayList<>();
+    try (JsonParser parser = STREAM.createParser(file.toFile())) {
+      try {
+        if (parser.nextToken() != JsonToken.START_ARRAY) {
+          throw new IOException(file + ":" + parser.currentLocation().getLineNr()
+              + ": expected a JSON array of records");
+        }
+        int index = 0;
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+          if (parser.currentToken() == null) {
+            throw new IOException(file + ": the JSON array is not closed");
+          }
+          int line = parser.currentLocation().getLineNr();
+          JsonNode node = STREAM.readTree(parser);
+          prompts.add(record(node, file + ":" + line + " (element " + index + ")"));
+          index++;
+        }
+      } catch (JsonProcessingException e) {
+        throw new IOException(file + (e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr())
+            + ": not valid JSON: " + e.getOriginalMessage(), e);
+      }
+    }
+    return new PromptDataset(prompts);
+  }
+
+  /**
+   * Reads {@code file} as a JSON array ({@link #fromJson}) when its first non-blank character is
+   * {@code [}, else as JSON Lines ({@link #fromJsonl}).
+   */
+  public static PromptDataset read(Path file) throws IOException {
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      int c;
+      do {
+        c = in.read();
+      } while (c >= 0 && Character.isWhitespace(c));
+      return c == '[' ? fromJson(file) : fromJsonl(file);
+    }
+  }
+
+  /** One record; {@code where} names its file and line for messages. */
+  private static Prompt record(JsonNode node, String where) throws IOException {
+    if (node == null || !node.isObject()) {
+      throw new IOException(where + ": expected a JSON object with " + FORMS);
+    }
+    List<String> forms = new ArrayList<>();
+    for (String key : List.of(PROMPT, MESSAGES, INSTRUCTION)) {
+      if (node.has(key)) {
+        forms.add(key);
+      }
+    }
+    if (forms.size() != 1) {
+      List<String> keys = new ArrayList<>();
+      node.fieldNames().forEachRemaining(keys::add);
+      throw new IOException(where + ": expected exactly one of " + FORMS + ", found "
+          + (forms.isEmpty() ? "none of them (keys: " + keys + ")" : forms));
+    }
+    Map<String, Object> fields = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getKey().equals(forms.get(0)) && !(forms.get(0).equals(INSTRUCTION) && e.getKey().equals(INPUT))) {
+        fields.put(e.getKey(), JSON.treeToValue(e.getValue(), Object.class));
+      }
+    }
+    switch (forms.get(0)) {
+      case PROMPT -> {
+        return new Prompt(string(node, PROMPT, where), fields);
+      }
+      case INSTRUCTION -> {
+        String instruction = string(node, INSTRUCTION, where);
+        String input = node.has(INPUT) && !node.get(INPUT).isNull() ? string(node, INPUT, where) : "";
+        return new Prompt(input.isEmpty() ? instruction : instruction + "\n\n" + input, fields);
+      }
+      default -> {
+        return chat(node.get(MESSAGES), fields, where);
+      }
+    }
+  }
+
+  private static Prompt chat(JsonNode array, Map<String, Object> fields, String where) throws IOException {
+    if (!array.isArray() || array.isEmpty()) {
+      throw new IOException(where + ": \"messages\" must be a non-empty list of {\"role\", \"content\"}, found "
+          + (array.isArray() ? "an empty list" : array.getNodeType()));
+    }
+    List<ChatMessage> messages = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      JsonNode m = array.get(i);
+      String at = where + ": message " + i;
+      if (!m.isObject()) {
+        throw new IOException(at + " must be an object with \"role\" and \"content\", found " + m.getNodeType());
+      }
+      messages.add(new ChatMessage(string(m, "role", at), string(m, "content", at)));
+    }
+    ChatMessage last = messages.get(messages.size() - 1);
+    if (last.role().equals(ChatMessage.ASSISTANT)) {
+      fields.put(REFERENCE, last.content());
+      messages.remove(messages.size() - 1);
+    }
+    if (messages.isEmpty() || !messages.get(messages.size() - 1).role().equals(ChatMessage.USER)) {
+      throw new IOException(where + ": a chat prompt must end with a user message (or a user message and an "
+          + "assistant reference), found roles " + messages.stream().map(ChatMessage::role).toList()
+          + (fields.containsKey(REFERENCE) ? " before the final assistant message" : ""));
+    }
+    return Prompt.chat(messages, fields);
+  }
+
+  private static String string(JsonNode node, String key, String where) throws IOException {
+    JsonNode v = node.get(key);
+    if (v == null || !v.isTextual()) {
+      throw new IOException(where + ": \"" + key + "\" must be a string, found " + (v == null ? "none" : v.getNodeType()));
+    }
+    return v.asText();
   }
 
   /** The prompts, in order. */
@@ -164,11 +293,16 @@ public final class PromptDataset {
     return order;
   }
 
-  /** A hash of the prompt texts, used to tell runs apart in checkpoints. */
+  /** A hash of the prompt texts (and conversations of chat prompts), used to tell runs apart in checkpoints. */
   public String fingerprint() {
     Hasher h = Hashing.sha256().newHasher();
     for (Prompt p : prompts) {
       h.putInt(p.text().length()).putString(p.text(), StandardCharsets.UTF_8);
+      // Chat prompts also hash their conversation; plain prompts hash as they always have.
+      for (ChatMessage m : p.messages()) {
+        h.putInt(m.role().length()).putString(m.role(), StandardCharsets.UTF_8);
+        h.putInt(m.content().length()).putString(m.content(), StandardCharsets.UTF_8);
+      }
     }
     return h.hash().toString().substring(0, 16);
   }

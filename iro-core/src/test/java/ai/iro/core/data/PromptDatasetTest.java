@@ -161,6 +161,124 @@ class PromptDatasetTest {
   }
 
   @Test
+  void lineWithTwoFormsNamesFileLineAndBoth() throws IOException {
+    Path file = write("both.jsonl", "{\"prompt\": \"a\", \"instruction\": \"b\"}");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(file))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(file + ":1:")
+        .hasMessageContaining("[prompt, instruction]");
+  }
+
+  // ---- chat records ----
+
+  @Test
+  void chatRecordKeepsTheConversationAndUsesTheLastUserMessageAsText() throws IOException {
+    Path file = write("chat.jsonl",
+        "{\"id\": 7, \"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"}, "
+            + "{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", \"content\": \"Hello!\"}, "
+            + "{\"role\": \"user\", \"content\": \"Name a colour.\"}]}");
+    Prompt p = PromptDataset.fromJsonl(file).prompts().get(0);
+    assertThat(p.isChat()).isTrue();
+    assertThat(p.text()).isEqualTo("Name a colour.");
+    assertThat(p.messages()).containsExactly(ChatMessage.system("Be brief."), ChatMessage.user("Hi"),
+        ChatMessage.assistant("Hello!"), ChatMessage.user("Name a colour."));
+    assertThat(p.conversation()).isEqualTo(p.messages());
+    assertThat(p.fields()).containsOnlyKeys("id");
+  }
+
+  @Test
+  void finalAssistantMessageBecomesTheReferenceField() throws IOException {
+    Path file = write("ref.jsonl",
+        "{\"messages\": [{\"role\": \"user\", \"content\": \"2+2?\"}, {\"role\": \"assistant\", \"content\": \"4\"}]}");
+    Prompt p = PromptDataset.fromJsonl(file).prompts().get(0);
+    assertThat(p.messages()).containsExactly(ChatMessage.user("2+2?"));
+    assertThat(p.fields()).containsEntry(PromptDataset.REFERENCE, "4");
+  }
+
+  @Test
+  void badChatRecordsNameFileLineAndProblem() throws IOException {
+    Path empty = write("empty-chat.jsonl", "{\"messages\": []}");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(empty)).isInstanceOf(IOException.class)
+        .hasMessageContaining(empty + ":1:").hasMessageContaining("non-empty list");
+    Path noContent = write("no-content.jsonl", "", "{\"messages\": [{\"role\": \"user\"}]}");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(noContent)).isInstanceOf(IOException.class)
+        .hasMessageContaining(noContent + ":2: message 0").hasMessageContaining("\"content\" must be a string");
+    Path listContent = write("list-content.jsonl",
+        "{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"hi\"}]}]}");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(listContent)).hasMessageContaining("found ARRAY");
+    Path noUser = write("no-user.jsonl", "{\"messages\": [{\"role\": \"system\", \"content\": \"s\"}]}");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(noUser)).isInstanceOf(IOException.class)
+        .hasMessageContaining(noUser + ":1:").hasMessageContaining("must end with a user message")
+        .hasMessageContaining("[system]");
+    Path notList = write("not-list.jsonl", "{\"messages\": \"hi\"}");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(notList)).hasMessageContaining("STRING");
+  }
+
+  // ---- Alpaca records ----
+
+  @Test
+  void alpacaRecordJoinsInstructionAndInputAndKeepsTheRest() throws IOException {
+    Path file = write("alpaca.jsonl",
+        "{\"instruction\": \"Translate to French.\", \"input\": \"Good morning\", \"output\": \"Bonjour\"}",
+        "{\"instruction\": \"Tell a joke.\", \"input\": \"\", \"output\": \"...\"}",
+        "{\"instruction\": \"What is IRO?\", \"dataset\": \"helpful_base\", \"generator\": \"gpt4\"}");
+    PromptDataset d = PromptDataset.fromJsonl(file);
+    assertThat(d.texts()).containsExactly("Translate to French.\n\nGood morning", "Tell a joke.", "What is IRO?");
+    assertThat(d.prompts().get(0).fields()).containsOnlyKeys("output");
+    assertThat(d.prompts().get(2).fields()).containsOnlyKeys("dataset", "generator");
+    assertThat(d.prompts()).noneMatch(Prompt::isChat);
+    assertThat(d.prompts().get(1).conversation()).containsExactly(ChatMessage.user("Tell a joke."));
+  }
+
+  @Test
+  void alpacaInstructionThatIsNotAStringNamesFileAndLine() throws IOException {
+    Path file = write("bad-alpaca.jsonl", "{\"instruction\": [\"a\"]}");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(file)).isInstanceOf(IOException.class)
+        .hasMessageContaining(file + ":1:").hasMessageContaining("\"instruction\" must be a string, found ARRAY");
+    Path input = write("bad-input.jsonl", "{\"instruction\": \"a\", \"input\": 3}");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(input)).hasMessageContaining("\"input\" must be a string");
+  }
+
+  @Test
+  void jsonArrayLikeAlpacaEvalIsReadWithElementLinesInErrors() throws IOException {
+    Path file = write("alpaca_eval.json", "[", "  {\"instruction\": \"One?\", \"dataset\": \"x\"},",
+        "  {\"messages\": [{\"role\": \"user\", \"content\": \"Two?\"}]}", "]");
+    assertThat(PromptDataset.fromJson(file).texts()).containsExactly("One?", "Two?");
+    assertThat(PromptDataset.read(file).texts()).containsExactly("One?", "Two?");
+    Path bad = write("bad.json", "[", "  {\"prompt\": \"ok\"},", "  {\"prompt\": 5}", "]");
+    assertThatThrownBy(() -> PromptDataset.fromJson(bad)).isInstanceOf(IOException.class)
+        .hasMessageContaining(bad + ":3 (element 1)").hasMessageContaining("NUMBER");
+    Path notArray = write("object.json", "{\"prompt\": \"x\"}");
+    assertThatThrownBy(() -> PromptDataset.fromJson(notArray)).hasMessageContaining("expected a JSON array");
+    Path broken = write("broken.json", "[", "  {\"prompt\": \"ok\"},", "  {\"prompt\": oops}");
+    assertThatThrownBy(() -> PromptDataset.fromJson(broken)).isInstanceOf(IOException.class)
+        .hasMessageContaining(broken + ":3").hasMessageContaining("not valid JSON");
+  }
+
+  @Test
+  void readTakesJsonLinesWhenTheFileDoesNotStartWithABracket() throws IOException {
+    Path file = write("mixed.jsonl", "", "{\"prompt\": \"a\"}", "{\"instruction\": \"b\"}");
+    assertThat(PromptDataset.read(file).texts()).containsExactly("a", "b");
+  }
+
+  @Test
+  void fingerprintOfAChatPromptCoversItsConversation() {
+    Prompt withSystem = Prompt.chat(List.of(ChatMessage.system("Be brief."), ChatMessage.user("a")), Map.of());
+    Prompt plainChat = Prompt.chat(List.of(ChatMessage.user("a")), Map.of());
+    String plain = PromptDataset.of(List.of("a")).fingerprint();
+    assertThat(PromptDataset.ofPrompts(List.of(withSystem)).fingerprint())
+        .isNotEqualTo(PromptDataset.ofPrompts(List.of(plainChat)).fingerprint())
+        .isNotEqualTo(plain);
+    assertThat(PromptDataset.ofPrompts(List.of(Prompt.of("a"))).fingerprint()).isEqualTo(plain);
+  }
+
+  @Test
+  void chatPromptWithoutAUserMessageIsRejected() {
+    assertThatThrownBy(() -> Prompt.chat(List.of(ChatMessage.system("s")), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[system]");
+  }
+
+  @Test
   void missingFileIsAnIOException() {
     assertThatThrownBy(() -> PromptDataset.fromJsonl(dir.resolve("absent.jsonl"))).isInstanceOf(IOException.class);
   }
