@@ -16,7 +16,7 @@ WHAT IT DOES (deterministically, every random source seeded):
      Merge selection: highest pair count, ties broken by the lexicographically
      smallest (left, right) pair. Written as a Hugging Face `tokenizer.json`
      (BPE model, ByteLevel pre-tokenizer with add_prefix_space=false, ByteLevel
-     decoder, no normalizer, no post-processor; "<|endoftext|>" is an added
+     decoder, no normalizer, a TemplateProcessing post-processor that puts it before a text, as training did; "<|endoftext|>" is an added
      special token, id 2047, used as both BOS and EOS).
   3. Model: Llama-style decoder: pre-RMSNorm, rotary position embeddings
      (rotate-half convention, theta 10000), grouped-query attention
@@ -301,7 +301,15 @@ class BPETokenizer:
             "normalizer": None,
             "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True,
                               "use_regex": True},
-            "post_processor": None,
+            # Training put EOT before every verse: say so the way transformers reads it.
+            "post_processor": {"type": "TemplateProcessing",
+                               "single": [{"SpecialToken": {"id": EOT, "type_id": 0}},
+                                          {"Sequence": {"id": "A", "type_id": 0}}],
+                               "pair": [{"SpecialToken": {"id": EOT, "type_id": 0}},
+                                        {"Sequence": {"id": "A", "type_id": 0}},
+                                        {"SpecialToken": {"id": EOT, "type_id": 1}},
+                                        {"Sequence": {"id": "B", "type_id": 1}}],
+                               "special_tokens": {EOT: {"id": EOT, "ids": [EOT_ID], "tokens": [EOT]}}},
             "decoder": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True,
                         "use_regex": True},
             "model": {"type": "BPE", "dropout": None, "unk_token": None,
@@ -555,7 +563,7 @@ def main():
     write_json("tokenizer.json", tok.to_hf_json(), indent=1)
     write_json("tokenizer_config.json", {
         "tokenizer_class": "PreTrainedTokenizerFast", "bos_token": EOT, "eos_token": EOT,
-        "unk_token": EOT, "add_bos_token": False, "add_prefix_space": False,
+        "unk_token": EOT, "add_bos_token": True, "add_prefix_space": False,
         "model_max_length": CFG["max_position_embeddings"], "clean_up_tokenization_spaces": False})
     log("tokenizer: %d merges, vocab %d, %.1fs" % (len(merges), len(tok.vocab), time.time() - t0))
     for s in ["In the beginning God created the heaven and the earth.", "Hello, world! 1234 café\n"]:

@@ -145,7 +145,7 @@ final class DecoderSpec {
     for (int id : files.eosIds()) {
       checkTokenId(id, "eos_token_id");
     }
-    files.bosId().ifPresent(id -> checkTokenId(id, "bos_token_id"));
+    files.promptPrefix().forEach(id -> checkTokenId(id, "prompt prefix id (" + files.prefixRule() + ")"));
   }
 
   /**
@@ -354,15 +354,15 @@ final class DecoderSpec {
     return files.padId();
   }
 
-  /** The BOS id put before every prompt, if any. */
-  Optional<Integer> bosId() {
-    return files.bosId();
+  /** The special ids put before every prompt (BOS for most models that add one). */
+  List<Integer> promptPrefix() {
+    return files.promptPrefix();
   }
 
   @Override
   public String toString() {
     return files.modelFile() + ", layers=" + layers + ", kvHeads=" + kvHeads + ", headSize=" + headSize
         + ", vocab=" + vocabularySize + ", hidden=" + hiddenOutput.map(h -> h + "[" + hiddenWidth + "]").orElse("none")
-        + ", context=" + contextLength() + ", bos=" + bosId().map(String::valueOf).orElse("none") + ", eos=" + eosIds();
+        + ", context=" + contextLength() + ", prefix=" + promptPrefix() + ", eos=" + eosIds();
   }
 }

@@ -2,6 +2,8 @@ package ai.iro.onnx.lm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import ai.iro.onnx.text.SpecialTokens;
+import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +28,8 @@ final class ModelDirectory {
   private final JsonNode config;
   private final int contextLength;
   private final ImmutableSet<Integer> eosIds;
-  private final Optional<Integer> bosId;
+  private final ImmutableList<Integer> promptPrefix;
+  private final String prefixRule;
   private final int padId;
 
   private ModelDirectory(Path directory, Optional<Boolean> prependBos) {
@@ -41,14 +44,22 @@ final class ModelDirectory {
     }
     this.contextLength = contextLength(config);
     this.eosIds = ImmutableSet.copyOf(ids(first(generation, config, "eos_token_id")));
-    JsonNode bos = first(generation, config, "bos_token_id");
-    boolean hasBos = bos != null && bos.canConvertToInt() && bos.isIntegralNumber();
-    boolean prepend = prependBos.orElse(hasBos);
-    if (prepend && !hasBos) {
-      throw new IllegalArgumentException("prependBos(true) was asked, but neither " + directory.resolve("config.json")
-          + " nor generation_config.json has an integer bos_token_id");
+    SpecialTokens special = SpecialTokens.load(directory);
+    if (prependBos.isEmpty()) {
+      this.promptPrefix = ImmutableList.copyOf(special.prefix());
+      this.prefixRule = special.rule();
+    } else if (prependBos.get()) {
+      JsonNode bos = first(generation, config, "bos_token_id");
+      Optional<Integer> configured = bos != null && bos.isIntegralNumber() ? Optional.of(bos.asInt()) : Optional.empty();
+      int id = special.bosTokenId().or(() -> configured).orElseThrow(() -> new IllegalArgumentException(
+          "prependBos(true) was asked, but neither " + directory.resolve("tokenizer_config.json") + " (bos_token) nor "
+              + directory.resolve("config.json") + " or generation_config.json (bos_token_id) names a BOS token"));
+      this.promptPrefix = ImmutableList.of(id);
+      this.prefixRule = "prependBos(true)";
+    } else {
+      this.promptPrefix = ImmutableList.of();
+      this.prefixRule = "prependBos(false)";
     }
-    this.bosId = prepend ? Optional.of(bos.asInt()) : Optional.empty();
     JsonNode pad = first(config, generation, "pad_token_id");
     this.padId = pad != null && pad.isIntegralNumber() ? pad.asInt() : eosIds.isEmpty() ? 0 : eosIds.iterator().next();
   }
@@ -56,10 +67,10 @@ final class ModelDirectory {
   /**
    * Reads the directory's files and configs.
    *
-   * @param prependBos whether prompts start with BOS; empty: when the configs name a BOS id
+   * @param prependBos whether prompts start with BOS; empty: as the tokenizer's files say
    * @throws IllegalArgumentException naming the file, if the directory, the ONNX file, config.json or
    *     tokenizer.json is missing, a config is not a JSON object, an end-of-sequence id is not an
-   *     integer, or BOS is asked for and the configs name none
+   *     integer, or BOS is asked for and no file names one
    */
   static ModelDirectory read(Path directory, Optional<Boolean> prependBos) {
     return new ModelDirectory(directory, prependBos);
@@ -95,9 +106,18 @@ final class ModelDirectory {
     return eosIds;
   }
 
-  /** The BOS id put before every prompt, if prompts start with one. */
-  Optional<Integer> bosId() {
-    return bosId;
+  /**
+   * The special ids put before every prompt, as transformers' tokenizer adds them: by default what
+   * {@link SpecialTokens#prefix()} says (tokenizer_config.json's flags or tokenizer.json's
+   * post-processor); the BOS token alone, or nothing, when {@code prependBos} was given.
+   */
+  ImmutableList<Integer> promptPrefix() {
+    return promptPrefix;
+  }
+
+  /** Where {@link #promptPrefix()} comes from, for messages. */
+  String prefixRule() {
+    return prefixRule;
   }
 
   /** The id fed for padding: pad_token_id, else the first end-of-sequence id, else 0. */

@@ -29,8 +29,11 @@ import org.slf4j.LoggerFactory;
  * ({@link #HIDDEN_OUTPUTS}), whose value at each row's last token becomes {@link Decoding#features()}.
  * The number of layers, key/value heads and the head size are read from the graph, never assumed.
  *
- * <p>Prompts start with the BOS token when the config names a {@code bos_token_id} (models trained
- * with a BOS token before every text need it); {@link Builder#prependBos} overrides that.
+ * <p>Prompts start with the special tokens that transformers' tokenizer adds to a single text:
+ * {@code tokenizer_config.json}'s {@code add_bos_token} / {@code add_eos_token} where the tokenizer
+ * class or the file uses them, else {@code tokenizer.json}'s {@code post_processor} (for example
+ * {@code TemplateProcessing} adding {@code <s>} for Llama 2, nothing for GPT-2 or Qwen); never
+ * config.json's {@code bos_token_id} alone. {@link Builder#prependBos} overrides that.
  *
  * <pre>{@code
  * try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(Path.of("models/kjv-tiny")).build();
@@ -137,12 +140,15 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   public int[] encodePrompt(String prompt) {
     checkOpen();
     int[] ids = runtime.tokenizer().encode(prompt);
-    if (spec.bosId().isEmpty()) {
+    List<Integer> prefix = spec.promptPrefix();
+    if (prefix.isEmpty()) {
       return ids;
     }
-    int[] out = new int[ids.length + 1];
-    out[0] = spec.bosId().get();
-    System.arraycopy(ids, 0, out, 1, ids.length);
+    int[] out = new int[ids.length + prefix.size()];
+    for (int i = 0; i < prefix.size(); i++) {
+      out[i] = prefix.get(i);
+    }
+    System.arraycopy(ids, 0, out, prefix.size(), ids.length);
     return out;
   }
 
@@ -296,14 +302,19 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     return spec.padId();
   }
 
-  /** The BOS id put before every prompt, if any. */
-  public Optional<Integer> bosTokenId() {
-    return spec.bosId();
+  /** The special ids put before every prompt (the BOS id for most models that add one); empty when none. */
+  public List<Integer> promptPrefix() {
+    return spec.promptPrefix();
   }
 
-  /** Whether prompts start with the BOS token. */
+  /** The first id of {@link #promptPrefix()}, if any: the BOS id of most models that add one. */
+  public Optional<Integer> bosTokenId() {
+    return spec.promptPrefix().stream().findFirst();
+  }
+
+  /** Whether prompts start with special tokens ({@link #promptPrefix()} is not empty). */
   public boolean prependsBos() {
-    return spec.bosId().isPresent();
+    return !spec.promptPrefix().isEmpty();
   }
 
   /** Whether {@link #close} was called. */

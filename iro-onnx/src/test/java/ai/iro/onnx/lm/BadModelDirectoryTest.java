@@ -53,7 +53,7 @@ class BadModelDirectoryTest {
     Files.writeString(dir.resolve("tokenizer.json"), "{\"model\": ");
     assertThatThrownBy(() -> OnnxCausalLM.load(dir))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(dir.resolve("tokenizer.json").toString())
-        .hasMessageContaining("not a Hugging Face tokenizer.json");
+        .hasMessageContaining("is not valid JSON");
   }
 
   @Test
@@ -131,6 +131,11 @@ class BadModelDirectoryTest {
     String config = Files.readString(dir.resolve("config.json")).replaceAll("\"bos_token_id\"\\s*:\\s*\\d+", "\"bos_token_id\": null");
     Files.writeString(dir.resolve("config.json"), config);
     Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": 2047}");
+    Files.writeString(dir.resolve("tokenizer_config.json"), "{\"tokenizer_class\": \"PreTrainedTokenizerFast\"}");
+    String tokenizer = Files.readString(dir.resolve("tokenizer.json"));
+    int start = tokenizer.indexOf("\"post_processor\"");
+    Files.writeString(dir.resolve("tokenizer.json"), tokenizer.substring(0, start) + "\"post_processor\": null,\n "
+        + tokenizer.substring(tokenizer.indexOf("\"decoder\"", start)));
     assertThatThrownBy(() -> OnnxCausalLM.builder().modelDirectory(dir).prependBos(true).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bos_token_id");
     try (OnnxCausalLM lm = OnnxCausalLM.load(dir)) {
