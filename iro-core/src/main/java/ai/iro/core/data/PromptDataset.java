@@ -1,5 +1,6 @@
 package ai.iro.core.data;
 
+import ai.iro.core.internal.JsonErrors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,8 +9,14 @@ import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableList;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,47 +62,78 @@ public final class PromptDataset {
   }
 
   /**
-   * Reads a JSON Lines file: one object per line with a string field {@code "prompt"}; other
-   * fields are kept in {@link Prompt#fields()}. Blank lines are skipped.
+   * Reads a JSON Lines file (UTF-8): one object per line with a non-blank string field
+   * {@code "prompt"}; other fields are kept in {@link Prompt#fields()}. Blank lines are skipped.
    *
-   * @throws IOException if the file cannot be read, or a line is not an object with a string
-   *     {@code "prompt"} (the message names the file and line)
+   * @throws IOException if the file cannot be read, or it is not UTF-8 text, or a line is not an
+   *     object with a non-blank string {@code "prompt"}: the message is one line starting with
+   *     {@code FILE:LINE:} (and the column, for JSON syntax errors)
    */
   public static PromptDataset fromJsonl(Path file) throws IOException {
     List<Prompt> prompts = new ArrayList<>();
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
+    CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    // Lines are split as bytes and decoded one by one, so that a decoding error names its own line.
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       int number = 0;
-      while ((line = in.readLine()) != null) {
-        number++;
-        if (line.isBlank()) {
+      boolean more = true;
+      while (more) {
+        int b = in.read();
+        if (b != '\n' && b != -1) {
+          bytes.write(b);
           continue;
         }
-        JsonNode node;
+        more = b != -1;
+        if (!more && bytes.size() == 0) {
+          break;
+        }
+        number++;
+        String line;
         try {
-          node = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-          throw new IOException(file + ":" + number + ": not valid JSON: " + e.getOriginalMessage(), e);
+          line = utf8.decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+          throw new IOException(file + ":" + number + ": not valid UTF-8 text", e);
         }
-        if (node == null || !node.isObject()) {
-          throw new IOException(file + ":" + number + ": expected a JSON object with a \"prompt\" string");
+        bytes.reset();
+        if (!line.isBlank()) {
+          prompts.add(parseLine(line, file, number));
         }
-        JsonNode text = node.get("prompt");
-        if (text == null || !text.isTextual()) {
-          throw new IOException(file + ":" + number + ": expected a string field \"prompt\", found "
-              + (text == null ? "none" : text.getNodeType()));
-        }
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
-          if (!e.getKey().equals("prompt")) {
-            fields.put(e.getKey(), JSON.treeToValue(e.getValue(), Object.class));
-          }
-        }
-        prompts.add(new Prompt(text.asText(), fields));
       }
     }
     return new PromptDataset(prompts);
+  }
+
+  private static Prompt parseLine(String line, Path file, int number) throws IOException {
+    JsonNode node;
+    try {
+      node = JSON.readTree(line);
+    } catch (JsonProcessingException e) {
+      int column = JsonErrors.column(e);
+      throw new IOException(file + ":" + number + (column > 0 ? ":" + column : "") + ": not valid JSON: "
+          + JsonErrors.firstLine(e.getOriginalMessage()), e);
+    }
+    if (node == null || !node.isObject()) {
+      throw new IOException(file + ":" + number + ": expected a JSON object with a \"prompt\" string, found "
+          + (node == null ? "nothing" : node.getNodeType()));
+    }
+    JsonNode text = node.get("prompt");
+    if (text == null || !text.isTextual()) {
+      throw new IOException(file + ":" + number + ": expected a string field \"prompt\", found "
+          + (text == null ? "none" : text.getNodeType()));
+    }
+    if (text.asText().isBlank()) {
+      throw new IOException(file + ":" + number + ": the \"prompt\" is " + (text.asText().isEmpty() ? "empty" : "blank")
+          + "; every line needs text to continue");
+    }
+    Map<String, Object> fields = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getKey().equals("prompt")) {
+        fields.put(e.getKey(), JSON.treeToValue(e.getValue(), Object.class));
+      }
+    }
+    return new Prompt(text.asText(), fields);
   }
 
   /** The prompts, in order. */

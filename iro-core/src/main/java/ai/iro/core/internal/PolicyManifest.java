@@ -7,6 +7,7 @@ import ai.iro.core.model.Sampling;
 import ai.iro.core.resample.Resamplers;
 import ai.iro.core.search.Expansion;
 import ai.iro.core.search.Searcher;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -207,8 +208,10 @@ public final class PolicyManifest {
     JsonNode root;
     try {
       root = JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new InvalidPolicyException(file + ": not valid JSON: " + JsonErrors.describe(e), e);
     } catch (IOException e) {
-      throw new InvalidPolicyException(file + ": not valid JSON: " + e.getMessage(), e);
+      throw new InvalidPolicyException(file + ": not valid JSON: " + JsonErrors.firstLine(e.getMessage()), e);
     }
     if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
       throw new InvalidPolicyException(file + ": not an IRO policy manifest (expected \"format\": \"" + FORMAT + "\")");
