@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * The JSON manifest of a policy or checkpoint directory: format version, run identity, seed,
@@ -37,6 +38,8 @@ public final class PolicyManifest {
   /** The format version this library writes and reads. */
   public static final int FORMAT_VERSION = 1;
 
+  /** A value directory's name: one plain path segment, so that a manifest cannot point outside its directory. */
+  private static final Pattern PLAIN_NAME = Pattern.compile("(?!\\.\\.?$)[A-Za-z0-9._-]+");
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /**
@@ -258,8 +261,17 @@ public final class PolicyManifest {
             need(m, "meanKeptReward", file).asDouble(), need(m, "maxKeptReward", file).asDouble(),
             need(m, "examples", file).asLong(), need(m, "valueLoss", file).asDouble(),
             need(m, "tokensSampled", file).asLong(), Duration.ofMillis(need(m, "wallTimeMillis", file).asLong()));
-        entries.add(new Entry(need(n, "beta", file).asDouble(), need(n, "valueFormat", file).asText(),
-            need(n, "valueDirectory", file).asText(), metrics));
+        String directory = need(n, "valueDirectory", file).asText();
+        if (!PLAIN_NAME.matcher(directory).matches()) {
+          throw new InvalidPolicyException(file + ": \"valueDirectory\" must name a directory inside the policy "
+              + "directory (letters, digits, '.', '_', '-'), found \"" + directory + "\"");
+        }
+        double beta = need(n, "beta", file).asDouble();
+        if (!(beta > 0 && Double.isFinite(beta))) {
+          throw new InvalidPolicyException(file + ": \"beta\" of iteration " + (entries.size() + 1)
+              + " must be positive and finite, found " + n.get("beta"));
+        }
+        entries.add(new Entry(beta, need(n, "valueFormat", file).asText(), directory, metrics));
       }
       Map<String, String> identity = new LinkedHashMap<>();
       root.path("runIdentity").fields().forEachRemaining(f -> identity.put(f.getKey(), f.getValue().asText()));
