@@ -12,19 +12,12 @@ import ai.iro.core.testing.DirectorySnapshot;
 import ai.iro.core.testing.Fuzz;
 import ai.iro.core.testing.TabularProblem;
 import ai.iro.core.testing.TabularTrainer;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +36,6 @@ class ManifestFuzzTest {
   private static final Sampling PLAIN = Sampling.builder().temperature(1).topK(0).topP(1)
       .maxNewTokens(TabularProblem.HORIZON).build();
   private static final TabularProblem PROBLEM = new TabularProblem(21);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
   static Path dir;
@@ -102,41 +94,6 @@ class ManifestFuzzTest {
   @Test
   void fieldsOfWrongTypesOrMissing() {
     Fuzz.forAll("manifest with a field replaced by a random JSON value or removed", 1500,
-        ManifestFuzzTest::mutated, ManifestFuzzTest::property);
-  }
-
-  /** The manifest with one of its fields (at any depth) replaced by a random value, or removed. */
-  private static byte[] mutated(SplittableRandom r) {
-    try {
-      JsonNode root = JSON.readTree(manifest);
-      List<JsonNode> containers = new ArrayList<>();
-      collect(root, containers);
-      JsonNode target = containers.get(r.nextInt(containers.size()));
-      JsonNode replacement = JSON.readTree(Fuzz.jsonValue(r, 0));
-      if (target instanceof ObjectNode) {
-        ObjectNode o = (ObjectNode) target;
-        List<String> names = new ArrayList<>();
-        o.fieldNames().forEachRemaining(names::add);
-        String name = names.get(r.nextInt(names.size()));
-        if (r.nextInt(4) == 0) {
-          o.remove(name);
-        } else {
-          o.set(name, replacement);
-        }
-      } else {
-        ArrayNode a = (ArrayNode) target;
-        a.set(r.nextInt(a.size()), replacement);
-      }
-      return JSON.writeValueAsString(root).getBytes(StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void collect(JsonNode node, List<JsonNode> out) {
-    if ((node.isObject() || node.isArray()) && node.size() > 0) {
-      out.add(node);
-    }
-    node.forEach(child -> collect(child, out));
+        r -> Fuzz.mangledJson(r, manifest), ManifestFuzzTest::property);
   }
 }

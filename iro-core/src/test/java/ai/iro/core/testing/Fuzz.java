@@ -1,6 +1,12 @@
 package ai.iro.core.testing;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +26,8 @@ import java.util.function.Function;
 public final class Fuzz {
   /** Default seed, overridden by {@code -Diro.fuzz.seed}. */
   public static final long DEFAULT_SEED = 0x1F0L;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private Fuzz() {}
 
@@ -173,6 +181,43 @@ public final class Fuzz {
       default:
         return "{\"k\": " + jsonValue(r, depth + 1) + "}";
     }
+  }
+
+  /**
+   * The JSON document {@code json} with one of its fields or array elements, at any depth, replaced
+   * by a random value of a random type ({@link #jsonValue}) or, one time in four, removed.
+   */
+  public static byte[] mangledJson(SplittableRandom r, byte[] json) {
+    try {
+      JsonNode root = JSON.readTree(json);
+      List<JsonNode> containers = new ArrayList<>();
+      collectContainers(root, containers);
+      JsonNode target = containers.get(r.nextInt(containers.size()));
+      JsonNode replacement = JSON.readTree(jsonValue(r, 0));
+      if (target instanceof ObjectNode) {
+        ObjectNode o = (ObjectNode) target;
+        List<String> names = new ArrayList<>();
+        o.fieldNames().forEachRemaining(names::add);
+        String name = names.get(r.nextInt(names.size()));
+        if (r.nextInt(4) == 0) {
+          o.remove(name);
+        } else {
+          o.set(name, replacement);
+        }
+      } else {
+        ((ArrayNode) target).set(r.nextInt(target.size()), replacement);
+      }
+      return JSON.writeValueAsString(root).getBytes(StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void collectContainers(JsonNode node, List<JsonNode> out) {
+    if ((node.isObject() || node.isArray()) && node.size() > 0) {
+      out.add(node);
+    }
+    node.forEach(child -> collectContainers(child, out));
   }
 
   /** {@code text} as a JSON string literal, quotes and escapes included. */
