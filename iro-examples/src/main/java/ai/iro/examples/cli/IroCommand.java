@@ -2,7 +2,9 @@ package ai.iro.examples.cli;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -62,10 +64,17 @@ public final class IroCommand implements Runnable {
       if (e instanceof UsageError) {
         return usage(commandLine, e.getMessage());
       }
-      commandLine.getErr().println("iro: " + message(e));
+      commandLine.getErr().println("iro: " + (expected(e) ? "" : "internal error (please report it): "
+          + e.getClass().getName() + ": ") + message(e));
       return EXIT_FAILURE;
     });
     return cli.execute(args);
+  }
+
+  /** The failures a run may end with: bad files, I/O, the model or reward failing. Anything else is a bug. */
+  private static boolean expected(Exception e) {
+    return e instanceof IOException || e instanceof UncheckedIOException || e instanceof IllegalArgumentException
+        || e instanceof IllegalStateException || e instanceof UnsupportedOperationException;
   }
 
   private static int usage(CommandLine command, String message) {
