@@ -52,7 +52,10 @@ import java.util.SplittableRandom;
  * AlignedPolicy policy = aligner.align(PromptDataset.of(prompts));
  * }</pre>
  *
- * <p>Immutable; {@link #align} may be called again (with a checkpoint directory it resumes).
+ * <p>Immutable; {@link #align} may be called again (with a checkpoint directory it resumes). It runs
+ * on the calling thread and calls the reward model, trainer and listener there. Two alignments may
+ * run at once when their base model, reward and trainer are thread safe, but never two on one
+ * checkpoint directory: they would write the same files.
  */
 public final class Aligner {
   /** Default: 3 iterations (the paper's T). */

@@ -14,7 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.List;
 
-/** The value heads of the examples: an MLP on the base model's last hidden state. */
+/** The value heads of the examples: an MLP on the base model's last hidden state. Stateless, thread safe. */
 public final class ValueHeads {
   private ValueHeads() {}
 

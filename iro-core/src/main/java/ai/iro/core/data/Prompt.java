@@ -5,7 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A prompt and any other fields its source record carried (kept, not interpreted).
+ * A prompt and any other fields its source record carried (kept, not interpreted). Immutable and
+ * thread safe.
  *
  * @param text the prompt text
  * @param fields the other fields of the record, by name (values as JSON gives them: strings,

@@ -30,7 +30,7 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * An immutable, ordered list of prompts for {@code Aligner.align}.
+ * An immutable, ordered list of prompts for {@code Aligner.align}. Thread safe.
  *
  * <pre>{@code
  * PromptDataset a = PromptDataset.of(List.of("Tell me a story", "Explain beta"));

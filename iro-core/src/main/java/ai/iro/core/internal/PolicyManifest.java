@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
 /**
  * The JSON manifest of a policy or checkpoint directory: format version, run identity, seed,
  * search and alignment settings, and one entry per completed iteration (beta, the value
- * function's format and directory, metrics). Immutable; {@link #withIteration} returns a longer one.
+ * function's format and directory, metrics). Immutable and thread safe; {@link #withIteration}
+ * returns a longer one.
  */
 public final class PolicyManifest {
   /** The manifest's file name inside a policy directory. */

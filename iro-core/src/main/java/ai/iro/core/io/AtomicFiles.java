@@ -16,6 +16,9 @@ import java.util.regex.Pattern;
 /**
  * Atomic file writes: readers see the old file or the whole new one, never a part. Policies and
  * checkpoints are written this way; tools writing reports next to them can use it too.
+ *
+ * <p>Thread safe: concurrent writers of one file each leave a whole file (the last rename wins);
+ * {@link #removeTemporaries} must not run while another process writes the same file.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}

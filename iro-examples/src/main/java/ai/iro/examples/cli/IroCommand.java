@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
  * {@value #EXIT_USAGE} for a usage error (an unknown or missing option, a value out of range,
  * options that exclude each other, a path that does not exist or is of the wrong kind, an
  * {@code --out} that belongs to another run or holds other files, a prompt too long for the
- * model's context): a usage error is found before anything is written.
+ * model's context): a usage error is found before anything is written. {@link #run} builds its own
+ * command objects per call; two runs on one {@code --out} at once are not supported.
  */
 @Command(name = "iro", mixinStandardHelpOptions = true, version = "iro 0.1.0-SNAPSHOT",
     description = "Inference-time alignment of frozen language models (Iterative Reweight-then-Optimize).",
