@@ -37,8 +37,14 @@ import java.util.Optional;
  * highest value-stack score: {@link #withReward} and {@link #withoutReward} choose. A policy read
  * by {@link #load} has none until one is attached.
  *
- * <p>Generation is deterministic: the same policy, seed and prompts give the same text. Thread
- * safety is that of the base model and value functions.
+ * <p>Generation is deterministic: the same policy, seed and prompts give the same text.
+ *
+ * <p>Thread safety: {@link #generate} and {@link #search} may be called from several threads at
+ * once when the base model, value functions (and their feature source) and reward model are thread
+ * safe; each call opens its own decoding and the policy itself holds no mutable state. With
+ * {@code OnnxCausalLM}, {@code MlpValueHead} and a pure reward function every thread gets the
+ * results of serial calls ({@code ThreadSafetyTest} in iro-onnx checks 2 x cores threads). Loading
+ * and saving read and write files: do not save into a directory another thread or process writes.
  */
 public final class AlignedPolicy {
   private final BaseModel model;

@@ -52,7 +52,10 @@ import java.util.SplittableRandom;
  * AlignedPolicy policy = aligner.align(PromptDataset.of(prompts));
  * }</pre>
  *
- * <p>Immutable; {@link #align} may be called again (with a checkpoint directory it resumes).
+ * <p>Immutable; {@link #align} may be called again (with a checkpoint directory it resumes). It runs
+ * on the calling thread and calls the reward model, trainer and listener there. Two alignments may
+ * run at once when their base model, reward and trainer are thread safe, but never two on one
+ * checkpoint directory: they would write the same files.
  */
 public final class Aligner {
   /** Default: 3 iterations (the paper's T). */
@@ -154,7 +157,10 @@ public final class Aligner {
    *
    * <p>With a checkpoint directory, each finished iteration is written there atomically; if the
    * directory already holds iterations of this same run (same settings, seed and dataset), they are
-   * loaded and the run continues after the last one, giving the same policy as an uninterrupted run.
+   * loaded and the run continues after the last one, giving the same policy as an uninterrupted run,
+   * whatever point a crash (even SIGKILL) stopped the earlier run at. Once the directory is known to
+   * be this run's, the temporary files and uncommitted value directories a killed run left there
+   * are deleted. A refused run ({@link #validate}) changes nothing in the directory.
    *
    * @throws IllegalArgumentException if the dataset is empty or too small for the split, or the
    *     checkpoint directory holds another run's manifest
@@ -163,31 +169,20 @@ public final class Aligner {
    * @throws UncheckedIOException if a checkpoint cannot be written or read
    */
   public AlignedPolicy align(PromptDataset dataset) {
-    Objects.requireNonNull(dataset, "dataset");
-    Preconditions.checkArgument(!dataset.isEmpty(), "the prompt dataset is empty: alignment needs at least one prompt");
-    for (int t = 1; t <= iterations; t++) {
-      dataset.promptsFor(t, iterations, split, AlignmentSeeds.promptOrder(seed));
-    }
-    RunIdentity identity = identity(dataset);
-    PolicyManifest manifest = new PolicyManifest(identity.runId(), identity.parts(), seed, searcher,
-        new PolicyManifest.Settings(iterations, selection.spec(), split, initialSamples, batchSize), List.of());
+    PolicyManifest manifest = checkedManifest(dataset);
     ValueStack stack = ValueStack.empty();
     if (checkpointDirectory.isPresent()) {
       Path dir = checkpointDirectory.get();
       try {
-        Optional<PolicyManifest> existing = PolicyDirectory.readManifest(dir);
-        if (existing.isPresent()) {
-          if (!existing.get().runId().equals(manifest.runId())) {
-            throw new IllegalArgumentException("checkpoint directory " + dir + " holds another run's manifest (run "
-                + existing.get().runId() + ", this run is " + manifest.runId() + "; "
-                + identity.differenceFrom(existing.get()) + "); use an empty directory or the original settings");
-          }
-          manifest = existing.get();
+        if (!manifest.entries().isEmpty()) {
           stack = AlignedPolicy.loadValues(dir, manifest, PolicyDirectory.loaders(loaders));
-          listener.onResume(stack.size());
         }
+        PolicyDirectory.removeLeftovers(dir, manifest.entries().size());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read checkpoint directory " + dir + ": " + e.getMessage(), e);
+      }
+      if (!manifest.entries().isEmpty()) {
+        listener.onResume(stack.size());
       }
     }
     for (int t = stack.size() + 1; t <= iterations; t++) {
@@ -224,6 +219,50 @@ public final class Aligner {
       listener.onIterationEnd(metrics);
     }
     return new AlignedPolicy(model, stack, searcher, Optional.of(reward), manifest);
+  }
+
+  /**
+   * Checks, reading but writing nothing, that {@link #align} would start on {@code dataset}: the
+   * dataset is not empty and has enough prompts for the split, and the checkpoint directory, if
+   * any, holds no manifest or this run's. Tools that write files of their own next to the
+   * checkpoint call it first, so that a refused run leaves the directory as it was.
+   *
+   * @throws IllegalArgumentException as {@link #align} would, before it writes anything
+   * @throws UncheckedIOException if the checkpoint's manifest cannot be read
+   */
+  public void validate(PromptDataset dataset) {
+    checkedManifest(dataset);
+  }
+
+  /** The checkpoint's manifest when it holds this run, else this run's empty manifest; throws as align. */
+  private PolicyManifest checkedManifest(PromptDataset dataset) {
+    Objects.requireNonNull(dataset, "dataset");
+    Preconditions.checkArgument(!dataset.isEmpty(), "the prompt dataset is empty: alignment needs at least one prompt");
+    for (int t = 1; t <= iterations; t++) {
+      dataset.promptsFor(t, iterations, split, AlignmentSeeds.promptOrder(seed));
+    }
+    RunIdentity identity = identity(dataset);
+    PolicyManifest manifest = new PolicyManifest(identity.runId(), identity.parts(), seed, searcher,
+        new PolicyManifest.Settings(iterations, selection.spec(), split, initialSamples, batchSize), List.of());
+    if (checkpointDirectory.isEmpty()) {
+      return manifest;
+    }
+    Path dir = checkpointDirectory.get();
+    Optional<PolicyManifest> existing;
+    try {
+      existing = PolicyDirectory.readManifest(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read checkpoint directory " + dir + ": " + e.getMessage(), e);
+    }
+    if (existing.isEmpty()) {
+      return manifest;
+    }
+    if (!existing.get().runId().equals(manifest.runId())) {
+      throw new IllegalArgumentException("checkpoint directory " + dir + " holds another run's manifest (run "
+          + existing.get().runId() + ", this run is " + manifest.runId() + "; "
+          + identity.differenceFrom(existing.get()) + "); use an empty directory or the original settings");
+    }
+    return existing.get();
   }
 
   private RunIdentity identity(PromptDataset dataset) {

@@ -4,7 +4,8 @@ import com.google.common.collect.ImmutableList;
 import java.util.List;
 
 /**
- * The metrics of every completed iteration of an alignment, oldest first, and its seed. Immutable.
+ * The metrics of every completed iteration of an alignment, oldest first, and its seed. Immutable and thread
+ * safe.
  *
  * @param iterations one entry per completed iteration
  * @param seed the seed of the run

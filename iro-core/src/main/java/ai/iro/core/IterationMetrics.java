@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What one alignment iteration did. Immutable.
+ * What one alignment iteration did. Immutable and thread safe.
  *
  * @param iteration the iteration, from 1
  * @param prompts the prompts it used

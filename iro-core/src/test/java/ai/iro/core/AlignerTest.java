@@ -10,6 +10,7 @@ import ai.iro.core.internal.PolicyManifest;
 import ai.iro.core.model.Sampling;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.core.search.Searcher;
+import ai.iro.core.testing.DirectorySnapshot;
 import ai.iro.core.testing.TabularProblem;
 import ai.iro.core.testing.TabularTrainer;
 import ai.iro.core.testing.TabularValue;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -203,6 +205,79 @@ class AlignerTest {
     assertThat(loaded.withReward(problem.rewardModel()).generate(eval)).isEqualTo(straight.generate(eval));
     assertThat(loaded.report().iterations()).extracting(IterationMetrics::meanKeptReward)
         .isEqualTo(straight.report().iterations().stream().map(IterationMetrics::meanKeptReward).toList());
+  }
+
+  @Test
+  void resumeDeletesWhatAKilledRunLeftAndNothingElse(@TempDir Path tmp) throws IOException {
+    Path dir = tmp.resolve("run");
+    Path straightDir = tmp.resolve("straight");
+    aligner().checkpointDirectory(straightDir).build().align(prompts(90));
+    assertThatThrownBy(() -> aligner().checkpointDirectory(dir).listener(failAfter(1)).build().align(prompts(90)))
+        .hasMessage("simulated crash");
+    // What SIGKILL leaves at the three write steps of iteration 2 (a rename cannot clean up after itself).
+    Files.createDirectories(dir.resolve(".value-2-4812390123").resolve("sub"));
+    Files.writeString(dir.resolve(".value-2-4812390123").resolve("values.tsv"), "half");
+    Files.createDirectories(dir.resolve("value-2"));
+    Files.writeString(dir.resolve("value-2").resolve("values.tsv"), "uncommitted");
+    Files.createDirectories(dir.resolve("value-3"));
+    Files.writeString(dir.resolve(".manifest.json-99112.tmp"), "{\"format\":");
+    Files.writeString(dir.resolve("notes.txt"), "the user's own file");
+    Files.writeString(dir.resolve(".other.json-123.tmp"), "not a temporary of ours");
+
+    aligner().checkpointDirectory(dir).build().align(prompts(90));
+
+    Map<String, String> resumed = DirectorySnapshot.of(dir, PolicyManifest.FILE_NAME, AlignerTest::withoutWallTimes);
+    Map<String, String> straight = DirectorySnapshot.of(straightDir, PolicyManifest.FILE_NAME, AlignerTest::withoutWallTimes);
+    assertThat(resumed).containsAllEntriesOf(straight);
+    assertThat(resumed.keySet()).as("the leftovers are gone, the user's files stay")
+        .containsExactlyInAnyOrderElementsOf(concat(straight.keySet(), "notes.txt", ".other.json-123.tmp"));
+  }
+
+  @Test
+  void refusedRunChangesNothingInTheCheckpointDirectory(@TempDir Path tmp) throws IOException {
+    assertThatThrownBy(() -> aligner().checkpointDirectory(tmp).listener(failAfter(1)).build().align(prompts(90)))
+        .hasMessage("simulated crash");
+    Files.createDirectories(tmp.resolve(".value-2-77"));
+    Files.writeString(tmp.resolve(".manifest.json-5.tmp"), "x");
+    Map<String, String> before = DirectorySnapshot.of(tmp);
+
+    Aligner other = aligner().seed(6).checkpointDirectory(tmp).build();
+    assertThatThrownBy(() -> other.validate(prompts(90))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("another run's manifest");
+    assertThatThrownBy(() -> other.align(prompts(90))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> aligner().checkpointDirectory(tmp).build().align(prompts(2)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 prompts for 3 iterations");
+    assertThat(DirectorySnapshot.of(tmp)).isEqualTo(before);
+  }
+
+  @Test
+  void validateReadsButWritesNothing(@TempDir Path tmp) {
+    Path dir = tmp.resolve("new");
+    aligner().checkpointDirectory(dir).build().validate(prompts(90));
+    assertThat(dir).doesNotExist();
+    assertThatThrownBy(() -> aligner().checkpointDirectory(dir).build().validate(PromptDataset.of(List.of())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
+  }
+
+  private static AlignmentListener failAfter(int iteration) {
+    return new AlignmentListener() {
+      @Override
+      public void onIterationEnd(IterationMetrics metrics) {
+        if (metrics.iteration() == iteration) {
+          throw new IllegalStateException("simulated crash");
+        }
+      }
+    };
+  }
+
+  private static String withoutWallTimes(String manifest) {
+    return manifest.replaceAll("\"wallTimeMillis\" : [0-9]+", "\"wallTimeMillis\" : 0");
+  }
+
+  private static List<String> concat(java.util.Set<String> keys, String... more) {
+    List<String> out = new ArrayList<>(keys);
+    out.addAll(List.of(more));
+    return out;
   }
 
   @Test

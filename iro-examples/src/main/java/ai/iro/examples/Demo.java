@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * The end-to-end demo: aligns the shipped KJV model toward positive sentiment (AFINN-165) with
  * three IRO iterations, then compares on held-out prompts, at a budget of 16 samples per prompt:
  * the base sample, Best-of-16 with the reward, search guided by a one-shot value function trained
- * on unselected base samples (controlled-decoding style), and IRO after each iteration.
+ * on unselected base samples (controlled-decoding style), and IRO after each iteration. Static
+ * methods only; a run owns its model and output directory, so two runs at once need two directories.
  */
 public final class Demo {
   private static final Logger LOG = LoggerFactory.getLogger(Demo.class);

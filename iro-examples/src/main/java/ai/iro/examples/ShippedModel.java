@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * The small KJV model the repository ships ({@code models/kjv-tiny}), packaged inside the examples
- * jar and unpacked on first use to a temporary directory.
+ * jar and unpacked on first use to a temporary directory. Thread safe: {@link #directory()} unpacks
+ * once per JVM.
  */
 public final class ShippedModel {
   /** The files of the model, as packaged under {@value #RESOURCE_DIR}. */

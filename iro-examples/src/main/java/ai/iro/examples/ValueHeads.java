@@ -8,7 +8,7 @@ import ai.iro.onnx.value.MlpValueHead;
 import ai.iro.onnx.value.MlpValueTrainer;
 import java.util.List;
 
-/** The value heads of the examples: an MLP on the base model's last hidden state. */
+/** The value heads of the examples: an MLP on the base model's last hidden state. Stateless, thread safe. */
 public final class ValueHeads {
   private ValueHeads() {}
 

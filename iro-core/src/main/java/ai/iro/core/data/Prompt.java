@@ -11,7 +11,8 @@ import java.util.Objects;
 /**
  * A prompt: its plain text, the conversation it came from when the source was a chat, and any
  * other fields its source record carried (kept, not interpreted). The core never renders a
- * conversation; a model with a chat template does ({@code ai.iro.onnx.chat.ChatTemplate}).
+ * conversation; a model with a chat template does ({@code ai.iro.onnx.chat.ChatTemplate}). Immutable
+ * and thread safe.
  *
  * @param text the prompt as plain text: a {@code "prompt"} record's text, an Alpaca record's
  *     instruction (and input), or a chat's last user message; what a reward model reads as the

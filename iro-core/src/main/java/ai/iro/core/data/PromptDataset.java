@@ -1,5 +1,6 @@
 package ai.iro.core.data;
 
+import ai.iro.core.internal.JsonErrors;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -10,8 +11,15 @@ import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableList;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +33,7 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * An immutable, ordered list of prompts for {@code Aligner.align}.
+ * An immutable, ordered list of prompts for {@code Aligner.align}. Thread safe.
  *
  * <pre>{@code
  * PromptDataset a = PromptDataset.of(List.of("Tell me a story", "Explain beta"));
@@ -81,29 +89,53 @@ public final class PromptDataset {
    * </ul>
    * The record's other fields are kept in {@link Prompt#fields()}.
    *
-   * @throws IOException if the file cannot be read, or a line is not one of these records (the
-   *     message names the file and line)
+   * @throws IOException if the file cannot be read, it is not UTF-8 text, or a line is not one of
+   *     these records, or its prompt is blank: the message is one line starting with
+   *     {@code FILE:LINE:} (and the column, for JSON syntax errors)
    */
   public static PromptDataset fromJsonl(Path file) throws IOException {
     List<Prompt> prompts = new ArrayList<>();
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
+    CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    // Lines are split as bytes and decoded one by one, so that a decoding error names its own line.
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       int number = 0;
-      while ((line = in.readLine()) != null) {
-        number++;
-        if (line.isBlank()) {
+      boolean more = true;
+      while (more) {
+        int b = in.read();
+        if (b != '\n' && b != -1) {
+          bytes.write(b);
           continue;
         }
-        JsonNode node;
-        try {
-          node = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-          throw new IOException(file + ":" + number + ": not valid JSON: " + e.getOriginalMessage(), e);
+        more = b != -1;
+        if (!more && bytes.size() == 0) {
+          break;
         }
-        prompts.add(record(node, file + ":" + number));
+        number++;
+        String line;
+        try {
+          line = utf8.decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+          throw new IOException(file + ":" + number + ": not valid UTF-8 text", e);
+        }
+        bytes.reset();
+        if (!line.isBlank()) {
+          prompts.add(record(parseLine(line, file, number), file + ":" + number));
+        }
       }
     }
     return new PromptDataset(prompts);
+  }
+
+  private static JsonNode parseLine(String line, Path file, int number) throws IOException {
+    try {
+      return JSON.readTree(line);
+    } catch (JsonProcessingException e) {
+      int column = JsonErrors.column(e);
+      throw new IOException(file + ":" + number + (column > 0 ? ":" + column : "") + ": not valid JSON: "
+          + JsonErrors.firstLine(e.getOriginalMessage()), e);
+    }
   }
 
   /**
@@ -133,7 +165,7 @@ public final class PromptDataset {
         }
       } catch (JsonProcessingException e) {
         throw new IOException(file + (e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr())
-            + ": not valid JSON: " + e.getOriginalMessage(), e);
+            + ": not valid JSON: " + JsonErrors.firstLine(e.getOriginalMessage()), e);
       }
     }
     return new PromptDataset(prompts);
@@ -179,10 +211,10 @@ public final class PromptDataset {
     }
     switch (forms.get(0)) {
       case PROMPT -> {
-        return new Prompt(string(node, PROMPT, where), fields);
+        return new Prompt(nonBlank(node, PROMPT, where), fields);
       }
       case INSTRUCTION -> {
-        String instruction = string(node, INSTRUCTION, where);
+        String instruction = nonBlank(node, INSTRUCTION, where);
         String input = node.has(INPUT) && !node.get(INPUT).isNull() ? string(node, INPUT, where) : "";
         return new Prompt(input.isEmpty() ? instruction : instruction + "\n\n" + input, fields);
       }
@@ -217,6 +249,15 @@ public final class PromptDataset {
           + (fields.containsKey(REFERENCE) ? " before the final assistant message" : ""));
     }
     return Prompt.chat(messages, fields);
+  }
+
+  private static String nonBlank(JsonNode node, String key, String where) throws IOException {
+    String text = string(node, key, where);
+    if (text.isBlank()) {
+      throw new IOException(where + ": the \"" + key + "\" is " + (text.isEmpty() ? "empty" : "blank")
+          + "; every record needs text to continue");
+    }
+    return text;
   }
 
   private static String string(JsonNode node, String key, String where) throws IOException {

@@ -1,6 +1,6 @@
 package ai.iro.core.data;
 
-/** Which prompts each alignment iteration uses. */
+/** Which prompts each alignment iteration uses. Constants, thread safe. */
 public enum PromptSplit {
   /**
    * The dataset is shuffled once with the run's seed and cut into T equal slices (the remainder is

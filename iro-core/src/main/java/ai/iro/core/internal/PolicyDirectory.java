@@ -7,9 +7,13 @@ import ai.iro.core.value.ValueFunction;
 import ai.iro.core.value.ValueFunctionLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -27,19 +33,36 @@ import java.util.stream.Stream;
  *
  * <p>Every write is atomic: files go to a temporary name and are renamed into place, and the
  * manifest, renamed last, is the commit point. A crash mid-write leaves the previous manifest,
- * which only names complete value directories.
+ * which only names complete value directories, plus temporary files and directories that
+ * {@link #removeLeftovers} deletes when the run resumes. Each step of a write reports itself to the
+ * {@link CrashPoints} test hook.
  */
 public final class PolicyDirectory {
+  private static final Pattern VALUE = Pattern.compile("value-([0-9]{1,9})");
+  private static final Pattern TEMPORARY_VALUE = Pattern.compile("\\.value-[0-9]{1,9}-[0-9]+");
+
   private PolicyDirectory() {}
 
-  /** Reads the manifest of {@code directory}, if there is one. */
+  /**
+   * Reads the manifest of {@code directory}, if there is one.
+   *
+   * @throws InvalidPolicyException if it is not a manifest this library reads (the message names it)
+   * @throws IOException if it cannot be read
+   */
   public static Optional<PolicyManifest> readManifest(Path directory) throws IOException {
     Path file = directory.resolve(PolicyManifest.FILE_NAME);
-    String text;
+    byte[] bytes;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       return Optional.empty();
+    }
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidPolicyException(file + ": not UTF-8 text (a damaged manifest)", e);
     }
     return Optional.of(PolicyManifest.parse(text, file));
   }
@@ -64,9 +87,11 @@ public final class PolicyDirectory {
     Path tmp = Files.createTempDirectory(directory, "." + name + "-");
     try {
       ((SavableValueFunction) function).save(tmp);
+      CrashPoints.reached("value-written:" + name);
       Path target = directory.resolve(name);
       deleteRecursively(target);
       AtomicFiles.move(tmp, target);
+      CrashPoints.reached("value-renamed:" + name);
     } finally {
       deleteRecursively(tmp);
     }
@@ -102,6 +127,42 @@ public final class PolicyDirectory {
       byFormat.put(l.format(), l);
     }
     return byFormat;
+  }
+
+  /**
+   * Deletes what a process killed while writing a checkpoint leaves in {@code directory}: temporary
+   * value directories ({@code .value-T-DIGITS}), temporary manifests ({@code .manifest.json-DIGITS.tmp})
+   * and value directories {@code value-T} with T above {@code committed}, which no manifest names.
+   * Call it only once the directory is known to hold this run's checkpoint (or none), never for a
+   * directory a refused run points at.
+   *
+   * @param committed the number of iterations the manifest names (0 without a manifest)
+   * @return the names deleted, sorted
+   */
+  public static List<String> removeLeftovers(Path directory, int committed) throws IOException {
+    List<String> deleted = new ArrayList<>();
+    if (!Files.isDirectory(directory)) {
+      return deleted;
+    }
+    List<Path> doomed = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+      for (Path p : entries) {
+        String name = p.getFileName().toString();
+        Matcher temporary = TEMPORARY_VALUE.matcher(name);
+        Matcher value = VALUE.matcher(name);
+        boolean uncommitted = value.matches() && Long.parseLong(value.group(1)) > committed;
+        if ((temporary.matches() || uncommitted) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          doomed.add(p);
+        }
+      }
+    }
+    for (Path p : doomed) {
+      deleteRecursively(p);
+      deleted.add(p.getFileName().toString());
+    }
+    deleted.addAll(AtomicFiles.removeTemporaries(directory.resolve(PolicyManifest.FILE_NAME)));
+    deleted.sort(null);
+    return deleted;
   }
 
   /** True when {@code directory} does not exist or is empty. */

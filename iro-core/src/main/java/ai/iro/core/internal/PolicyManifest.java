@@ -7,6 +7,7 @@ import ai.iro.core.model.Sampling;
 import ai.iro.core.resample.Resamplers;
 import ai.iro.core.search.Expansion;
 import ai.iro.core.search.Searcher;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -22,11 +23,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * The JSON manifest of a policy or checkpoint directory: format version, run identity, seed,
  * search and alignment settings, and one entry per completed iteration (beta, the value
- * function's format and directory, metrics). Immutable; {@link #withIteration} returns a longer one.
+ * function's format and directory, metrics). Immutable and thread safe; {@link #withIteration}
+ * returns a longer one.
  */
 public final class PolicyManifest {
   /** The manifest's file name inside a policy directory. */
@@ -36,6 +39,8 @@ public final class PolicyManifest {
   /** The format version this library writes and reads. */
   public static final int FORMAT_VERSION = 1;
 
+  /** A value directory's name: one plain path segment, so that a manifest cannot point outside its directory. */
+  private static final Pattern PLAIN_NAME = Pattern.compile("(?!\\.\\.?$)[A-Za-z0-9._-]+");
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /**
@@ -207,8 +212,10 @@ public final class PolicyManifest {
     JsonNode root;
     try {
       root = JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new InvalidPolicyException(file + ": not valid JSON: " + JsonErrors.describe(e), e);
     } catch (IOException e) {
-      throw new InvalidPolicyException(file + ": not valid JSON: " + e.getMessage(), e);
+      throw new InvalidPolicyException(file + ": not valid JSON: " + JsonErrors.firstLine(e.getMessage()), e);
     }
     if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
       throw new InvalidPolicyException(file + ": not an IRO policy manifest (expected \"format\": \"" + FORMAT + "\")");
@@ -255,8 +262,17 @@ public final class PolicyManifest {
             need(m, "meanKeptReward", file).asDouble(), need(m, "maxKeptReward", file).asDouble(),
             need(m, "examples", file).asLong(), need(m, "valueLoss", file).asDouble(),
             need(m, "tokensSampled", file).asLong(), Duration.ofMillis(need(m, "wallTimeMillis", file).asLong()));
-        entries.add(new Entry(need(n, "beta", file).asDouble(), need(n, "valueFormat", file).asText(),
-            need(n, "valueDirectory", file).asText(), metrics));
+        String directory = need(n, "valueDirectory", file).asText();
+        if (!PLAIN_NAME.matcher(directory).matches()) {
+          throw new InvalidPolicyException(file + ": \"valueDirectory\" must name a directory inside the policy "
+              + "directory (letters, digits, '.', '_', '-'), found \"" + directory + "\"");
+        }
+        double beta = need(n, "beta", file).asDouble();
+        if (!(beta > 0 && Double.isFinite(beta))) {
+          throw new InvalidPolicyException(file + ": \"beta\" of iteration " + (entries.size() + 1)
+              + " must be positive and finite, found " + n.get("beta"));
+        }
+        entries.add(new Entry(beta, need(n, "valueFormat", file).asText(), directory, metrics));
       }
       Map<String, String> identity = new LinkedHashMap<>();
       root.path("runIdentity").fields().forEachRemaining(f -> identity.put(f.getKey(), f.getValue().asText()));

@@ -1,6 +1,6 @@
 package ai.iro.core.model;
 
-/** Why a row stopped growing. */
+/** Why a row stopped growing. Constants, thread safe. */
 public enum FinishReason {
   /** The model emitted an end-of-sequence token. */
   END_OF_SEQUENCE,

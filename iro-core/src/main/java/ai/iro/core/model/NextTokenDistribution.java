@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 /**
  * The next tokens a row may take and their log-probabilities under the model's sampling
- * distribution (after temperature, top-k and top-p), most likely first. Immutable.
+ * distribution (after temperature, top-k and top-p), most likely first. Immutable and thread safe.
  */
 public final class NextTokenDistribution {
   private final int[] tokens;

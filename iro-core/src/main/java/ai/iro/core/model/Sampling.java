@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * How a {@link BaseModel} samples tokens: temperature, top-k, top-p, a length limit and stop
- * strings. Immutable; build with {@link #builder()}.
+ * strings. Immutable and thread safe; build with {@link #builder()}.
  *
  * <p>A temperature of zero means greedy decoding (top-k and top-p are then irrelevant).
  */

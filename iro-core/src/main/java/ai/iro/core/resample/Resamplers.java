@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  *   <li>{@link #systematic(double)}: the same target with lower variance.
  * </ul>
  *
- * <p>Ties between equal scores go to the lower index, so the deterministic rules are stable.
+ * <p>Ties between equal scores go to the lower index, so the deterministic rules are stable. Every
+ * rule is immutable and thread safe.
  */
 public final class Resamplers {
   private static final Pattern RANDOM_SPEC =

@@ -10,6 +10,10 @@ import java.util.function.ToDoubleBiFunction;
  * Scores finished (prompt, response) pairs. Higher is better. The scores must be finite; the
  * alignment loop rejects NaN and infinities, naming the prompt.
  *
+ * <p>Thread safety: an {@code AlignedPolicy} that picks its answers by reward calls {@link #score}
+ * from every thread that generates with it, so a reward model shared that way must be thread safe.
+ * {@link #of} is as thread safe as the function it wraps.
+ *
  * <pre>{@code
  * RewardModel lengthPenalty = RewardModel.of((prompt, response) -> -response.length());
  * }</pre>

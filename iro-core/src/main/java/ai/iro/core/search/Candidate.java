@@ -6,7 +6,8 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * One final response of a search. Immutable.
+ * One final response of a search. Immutable and thread safe (its token array is shared: treat it as
+ * read-only).
  *
  * @param text the response text
  * @param tokens the response token ids; treat as read-only

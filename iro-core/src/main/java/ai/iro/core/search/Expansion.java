@@ -1,6 +1,6 @@
 package ai.iro.core.search;
 
-/** How a search grows its survivors between selections. */
+/** How a search grows its survivors between selections. Constants, thread safe. */
 public enum Expansion {
   /**
    * Each survivor becomes K children, each extended by up to L sampled tokens: chunk-level beam

@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * What one {@link Searcher#search} call returns: a result per prompt, the tokens generated and the
- * time spent. Immutable.
+ * time spent. Immutable and thread safe.
  *
  * @param results one result per prompt, in order
  * @param tokensGenerated the tokens the base model sampled or appended, over all rows

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The outcome of a search for one prompt: every final candidate and the one picked. Immutable.
+ * The outcome of a search for one prompt: every final candidate and the one picked. Immutable and thread safe.
  */
 public final class SearchResult {
   private final String prompt;

@@ -1,7 +1,7 @@
 package ai.iro.core.search;
 
 /**
- * Where a search spent its wall time, in nanoseconds.
+ * Where a search spent its wall time, in nanoseconds. Immutable and thread safe.
  *
  * @param modelNanos extending rows: model forward passes and token sampling
  * @param samplingNanos the part of {@code modelNanos} spent choosing tokens from the model's

@@ -7,6 +7,9 @@ import java.util.List;
  * successive iterations usually share one source: they read a batch's features through
  * {@link StateBatch#features(FeatureSource)}, which calls {@link #compute} once per batch and source
  * {@link #id()} and hands every head the same rows.
+ *
+ * <p>Thread safety: a shared {@code AlignedPolicy} calls {@link #compute} from every thread that
+ * generates with it, so a source used that way must be thread safe (the ONNX model's features are).
  */
 public interface FeatureSource {
 

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * The "reweight" step of an alignment iteration: which of a prompt's scored final responses are
  * kept as training examples for the next value function (the reward-best, a softmax draw, or all
  * of them). Not to be confused with a {@link ai.iro.core.resample.Resampler}, which picks the
- * beams that survive a step of the search. Immutable.
+ * beams that survive a step of the search. Immutable and thread safe.
  */
 public final class Reweighting {
   private static final Pattern SOFTMAX = Pattern.compile("softmax\\(beta=([^)]+)\\)");

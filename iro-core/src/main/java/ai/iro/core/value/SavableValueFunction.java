@@ -5,7 +5,8 @@ import java.nio.file.Path;
 
 /**
  * A value function that writes itself into a directory, to be read back by the
- * {@link ValueFunctionLoader} of the same {@link #format()}: the persistence SPI.
+ * {@link ValueFunctionLoader} of the same {@link #format()}: the persistence SPI. {@link #save} may
+ * run while other threads score with the function; it must not change the function.
  */
 public interface SavableValueFunction extends ValueFunction {
 

@@ -7,7 +7,7 @@ import java.util.Objects;
  * One kept response and its reward. Every prefix of the response, from the empty one to the whole,
  * is a training state whose target is {@link #target()}: the Monte-Carlo value target of IRO.
  * Trainers expand the prefixes themselves, so that a model can compute the features of all of them
- * in one pass. Immutable.
+ * in one pass. Immutable and thread safe.
  */
 public final class ValueExample {
   private final String prompt;

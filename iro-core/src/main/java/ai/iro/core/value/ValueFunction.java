@@ -6,6 +6,10 @@ package ai.iro.core.value;
  *
  * <p>To be saved inside an {@code AlignedPolicy} an implementation also implements
  * {@link SavableValueFunction}.
+ *
+ * <p>Thread safety: an {@code AlignedPolicy} shared by several threads calls {@link #values} from
+ * all of them at once, so implementations meant for that must be thread safe ({@code MlpValueHead}
+ * is); a policy is only as thread safe as its value functions.
  */
 @FunctionalInterface
 public interface ValueFunction {

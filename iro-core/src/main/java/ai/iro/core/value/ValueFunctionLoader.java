@@ -7,6 +7,7 @@ import java.nio.file.Path;
  * Reads back the value functions of one {@link SavableValueFunction#format()}. Implementations are
  * found through {@link java.util.ServiceLoader} (list them in
  * {@code META-INF/services/ai.iro.core.value.ValueFunctionLoader}) or given explicitly.
+ * Implementations should be stateless and thread safe: one loader may read several directories.
  */
 public interface ValueFunctionLoader {
 

@@ -9,6 +9,7 @@ import java.util.Objects;
  * The value functions of successive iterations and their betas; a state's score is
  * {@code sum_i V_i(s) / beta_i}, so that guided decoding follows
  * {@code pi_0 * exp(sum_i V_i / beta_i)}. Immutable; {@link #with} returns a longer stack.
+ * Thread safe when its value functions are: scoring calls them on the caller's thread.
  */
 public final class ValueStack {
   private static final ValueStack EMPTY = new ValueStack(ImmutableList.of());

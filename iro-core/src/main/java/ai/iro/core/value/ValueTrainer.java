@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * Fits a fresh value function from examples: each example's prefix states, all with the example's
- * reward as target.
+ * reward as target. {@link ai.iro.core.Aligner} calls it on the aligning thread, one call at a
+ * time; implementations need not be thread safe unless shared by concurrent alignments.
  */
 public interface ValueTrainer {
 

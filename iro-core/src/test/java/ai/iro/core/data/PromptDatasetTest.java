@@ -117,6 +117,39 @@ class PromptDatasetTest {
   }
 
   @Test
+  void jsonSyntaxErrorIsOneLineWithFileLineAndColumn() throws IOException {
+    Path file = write("col.jsonl", "{\"prompt\": \"ok\"}", "{\"prompt\": oops}");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(file))
+        .hasMessageStartingWith(file + ":2:12: not valid JSON: Unrecognized token 'oops'")
+        .hasMessageNotContaining("\n")
+        .hasMessageNotContaining("Source");
+  }
+
+  @Test
+  void invalidUtf8NamesFileAndLine() throws IOException {
+    Path file = dir.resolve("latin1.jsonl");
+    byte[] good = "{\"prompt\": \"ok\"}\n{\"prompt\": \"Gr".getBytes(StandardCharsets.UTF_8);
+    byte[] bad = {(byte) 0xfc, 'e', '"', '}', '\n'};
+    byte[] all = Arrays.copyOf(good, good.length + bad.length);
+    System.arraycopy(bad, 0, all, good.length, bad.length);
+    Files.write(file, all);
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(file))
+        .isInstanceOf(IOException.class)
+        .hasMessage(file + ":2: not valid UTF-8 text");
+  }
+
+  @Test
+  void emptyOrBlankPromptIsRejectedNamingFileAndLine() throws IOException {
+    Path empty = write("empty-prompt.jsonl", "{\"prompt\": \"ok\"}", "{\"prompt\": \"\"}");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(empty))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith(empty + ":2: the \"prompt\" is empty");
+    Path blank = write("blank-prompt.jsonl", "{\"prompt\": \" \\t \"}");
+    assertThatThrownBy(() -> PromptDataset.fromJsonl(blank))
+        .hasMessageStartingWith(blank + ":1: the \"prompt\" is blank");
+  }
+
+  @Test
   void lineThatIsNotAnObjectNamesFileAndLine() throws IOException {
     Path file = write("array.jsonl", "{\"prompt\": \"ok\"}", "[\"a\", \"b\"]");
     assertThatThrownBy(() -> PromptDataset.fromJsonl(file))

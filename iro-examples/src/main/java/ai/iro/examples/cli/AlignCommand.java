@@ -2,36 +2,38 @@ package ai.iro.examples.cli;
 
 import ai.iro.core.AlignedPolicy;
 import ai.iro.core.Aligner;
+import ai.iro.core.AlignmentListener;
+import ai.iro.core.IterationMetrics;
 import ai.iro.core.data.PromptDataset;
 import ai.iro.core.data.PromptSplit;
 import ai.iro.core.model.Sampling;
+import ai.iro.core.reward.RewardModel;
 import ai.iro.core.search.Searcher;
+import ai.iro.core.value.ValueTrainer;
 import ai.iro.examples.ValueHeads;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.runtime.Device;
-import ai.iro.core.io.AtomicFiles;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code iro align}: aligns a user's ONNX model on a user's prompts; resumable. */
 @Command(name = "align", mixinStandardHelpOptions = true,
-    description = "Run IRO on your model and prompts; rerun with the same --out to resume.")
+    description = "Run IRO on your model and prompts; rerun with the same --out to resume.",
+    exitCodeListHeading = IroCommand.EXIT_CODES_HEADING,
+    exitCodeList = {IroCommand.EXIT_OK_LINE, IroCommand.EXIT_FAILURE_LINE, IroCommand.EXIT_USAGE_LINE})
 final class AlignCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  /** The file beside the policy that tells {@code iro generate} which model and device to use. */
-  static final String CLI_FILE = "cli.json";
-
   @Option(names = "--model", required = true, description = "ONNX causal LM directory (model.onnx, config.json, tokenizer.json).")
   Path model;
 
-  @Option(names = "--prompts", required = true, description = "JSON Lines file with a \"prompt\" field per line.")
+  @Option(names = "--prompts", required = true, description = "JSON Lines file (UTF-8) with a non-blank \"prompt\" string per line.")
   Path prompts;
 
   @Option(names = "--reward", required = true, description = "afinn, an ONNX reward-model directory, or a RewardModel class name on the classpath.")
@@ -40,7 +42,7 @@ final class AlignCommand implements Callable<Integer> {
   @Option(names = "--reward-label", description = "Logit index of an ONNX reward model with several labels.")
   Integer rewardLabel;
 
-  @Option(names = "--out", required = true, description = "Policy and checkpoint directory.")
+  @Option(names = "--out", required = true, description = "Policy and checkpoint directory: new, empty, or the --out of an earlier run, which is resumed.")
   Path out;
 
   @Option(names = "--iterations", defaultValue = "3", description = "T (default: ${DEFAULT-VALUE}).")
@@ -61,7 +63,7 @@ final class AlignCommand implements Callable<Integer> {
   @Option(names = "--samples", defaultValue = "16", description = "Samples per prompt in iteration 1 (default: ${DEFAULT-VALUE}).")
   int samples;
 
-  @Option(names = "--max-new-tokens", defaultValue = "64", description = "Response length limit (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-new-tokens", defaultValue = "64", description = "Response length limit; every prompt must leave this many positions in the model's context (default: ${DEFAULT-VALUE}).")
   int maxNewTokens;
 
   @Option(names = "--reuse-prompts", description = "Use every prompt in every iteration instead of a fresh slice each.")
@@ -75,51 +77,62 @@ final class AlignCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Device dev = Device.parse(device);
-    if (!Files.isRegularFile(prompts)) {
-      throw new IllegalArgumentException("--prompts " + prompts + ": no such file");
-    }
-    PromptDataset dataset = PromptDataset.fromJsonl(prompts);
-    Searcher searcher = Searcher.builder().beamWidth(beamWidth).children(children).chunkLength(chunkLength)
-        .sampling(Sampling.builder().maxNewTokens(maxNewTokens).build()).build();
-    Aligner.Builder builder = Aligner.builder().reward(Rewards.parse(reward, java.util.Optional.ofNullable(rewardLabel))).iterations(iterations)
-        .searcher(searcher).initialSamples(samples).seed(seed).split(reuse ? PromptSplit.REUSE : PromptSplit.FRESH_SLICES)
-        .checkpointDirectory(out);
+    // Everything is checked before anything is written: a refused run leaves --out as it was.
+    Device dev = UsageError.check("--device", () -> Device.parse(device));
+    Searcher.Builder search = Searcher.builder();
+    UsageError.check("-W", () -> search.beamWidth(beamWidth));
+    UsageError.check("-K", () -> search.children(children));
+    UsageError.check("-L", () -> search.chunkLength(chunkLength));
+    Sampling sampling = UsageError.check("--max-new-tokens", () -> Sampling.builder().maxNewTokens(maxNewTokens).build());
+    Searcher searcher = UsageError.check("-W/-K/-L", () -> search.sampling(sampling).build());
+    Aligner.Builder builder = Aligner.builder().searcher(searcher).seed(seed)
+        .split(reuse ? PromptSplit.REUSE : PromptSplit.FRESH_SLICES).checkpointDirectory(out);
+    UsageError.check("--iterations", () -> builder.iterations(iterations));
+    UsageError.check("--samples", () -> builder.initialSamples(samples));
     if (betas != null) {
-      builder.betas(betas);
+      UsageError.check("--betas", () -> builder.betas(betas));
+      if (betas.length != iterations) {
+        throw new UsageError("--betas: " + betas.length + " betas for " + iterations + " iterations; give one per iteration");
+      }
+    }
+    Checks.requireFile("--prompts", prompts);
+    Checks.requireDirectory("--model", model);
+    Checks.requireOwnOutput(out);
+    RewardModel rewardModel = Rewards.parse(reward, Optional.ofNullable(rewardLabel));
+    PromptDataset dataset = PromptDataset.fromJsonl(prompts);
+    if (dataset.isEmpty()) {
+      throw new IOException(prompts + ": holds no prompts (expected one {\"prompt\": \"...\"} object per line)");
     }
     try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(model)
         .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(dev)).build()) {
-      writeCliFile(out, model, device, reward, rewardLabel);
-      AlignedPolicy policy = builder.baseModel(lm).valueTrainer(ValueHeads.trainer(lm)).valueLoaders(ValueHeads.loaders(lm))
-          .listener(new ai.iro.core.AlignmentListener() {
-            @Override
-            public void onResume(int completed) {
-              spec.commandLine().getOut().println("resuming after " + completed + " completed iteration(s) in " + out);
-            }
-
-            @Override
-            public void onIterationEnd(ai.iro.core.IterationMetrics m) {
-              spec.commandLine().getOut().printf(java.util.Locale.ROOT, "iteration %d: kept mean reward %.3f, samples %.3f, %d tokens%n",
-                  m.iteration(), m.meanKeptReward(), m.meanSampleReward(), m.tokensSampled());
-            }
-          }).build().align(dataset);
+      Checks.requireRoom(lm, dataset.texts(), maxNewTokens, "--prompts " + prompts);
+      ValueTrainer trainer = ValueHeads.trainer(lm);
+      Aligner aligner = builder.reward(rewardModel).baseModel(lm).valueTrainer(trainer)
+          .valueLoaders(ValueHeads.loaders(lm)).listener(listener()).build();
+      // Too few prompts for --iterations, or an --out that holds another run: the message names the cause.
+      UsageError.check("", () -> {
+        aligner.validate(dataset);
+        return aligner;
+      });
+      new CliFile(model.toAbsolutePath(), device, Optional.of(reward), Optional.ofNullable(rewardLabel)).write(out);
+      AlignedPolicy policy = aligner.align(dataset);
       spec.commandLine().getOut().println("aligned policy with " + policy.iterations() + " iterations in " + out);
     }
     return 0;
   }
 
-  private static void writeCliFile(Path out, Path model, String device, String reward, Integer rewardLabel)
-      throws java.io.IOException {
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode n = json.createObjectNode();
-    n.put("model", model.toAbsolutePath().toString());
-    n.put("device", device);
-    n.put("reward", reward);
-    if (rewardLabel != null) {
-      n.put("rewardLabel", rewardLabel);
-    }
-    AtomicFiles.writeString(out.resolve(CLI_FILE), json.writerWithDefaultPrettyPrinter().writeValueAsString(n));
-  }
+  private AlignmentListener listener() {
+    return new AlignmentListener() {
+      @Override
+      public void onResume(int completed) {
+        spec.commandLine().getOut().println("resuming after " + completed + " completed iteration(s) in " + out);
+      }
 
+      @Override
+      public void onIterationEnd(IterationMetrics m) {
+        spec.commandLine().getOut().printf(Locale.ROOT, "iteration %d: kept mean reward %.3f, samples %.3f, %d tokens%n",
+            m.iteration(), m.meanKeptReward(), m.meanSampleReward(), m.tokensSampled());
+      }
+    };
+  }
 }

@@ -10,7 +10,9 @@ import picocli.CommandLine.Option;
 
 /** {@code iro demo}: the whole IRO loop on the shipped model, offline. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Align the shipped KJV model toward positive sentiment (AFINN-165) and compare with Best-of-16.")
+    description = "Align the shipped KJV model toward positive sentiment (AFINN-165) and compare with Best-of-16.",
+    exitCodeListHeading = IroCommand.EXIT_CODES_HEADING,
+    exitCodeList = {IroCommand.EXIT_OK_LINE, IroCommand.EXIT_FAILURE_LINE, IroCommand.EXIT_USAGE_LINE})
 final class DemoCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;

@@ -1,19 +1,21 @@
 package ai.iro.examples.cli;
 
 import ai.iro.core.AlignedPolicy;
+import ai.iro.core.reward.RewardModel;
 import ai.iro.examples.ValueHeads;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.runtime.Device;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code iro generate}: answers a prompt with an aligned policy. */
-@Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate with an aligned policy.")
+@Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate with an aligned policy.",
+    exitCodeListHeading = IroCommand.EXIT_CODES_HEADING,
+    exitCodeList = {IroCommand.EXIT_OK_LINE, IroCommand.EXIT_FAILURE_LINE, IroCommand.EXIT_USAGE_LINE})
 final class GenerateCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -42,28 +44,32 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JsonNode cli = null;
-    Path cliFile = policy.resolve(AlignCommand.CLI_FILE);
-    if (Files.isRegularFile(cliFile)) {
-      cli = new ObjectMapper().readTree(cliFile.toFile());
+    if (valuePick && reward != null) {
+      throw new UsageError("--value-pick and --reward exclude each other: pick by value alone, or by that reward");
     }
-    Path modelDir = model != null ? model : cli != null ? Path.of(cli.path("model").asText()) : null;
-    if (modelDir == null) {
-      throw new IllegalArgumentException("--policy " + policy + " does not say which model it was aligned on; pass --model");
+    if (prompt.isBlank()) {
+      throw new UsageError("--prompt: the prompt is " + (prompt.isEmpty() ? "empty" : "blank") + "; give text to continue");
     }
-    Device dev = Device.parse(device != null ? device : cli != null ? cli.path("device").asText("cpu") : "cpu");
+    Checks.requireDirectory("--policy", policy);
+    Optional<Device> explicitDevice = device == null ? Optional.empty()
+        : Optional.of(UsageError.check("--device", () -> Device.parse(device)));
+    if (model != null) {
+      Checks.requireDirectory("--model", model);
+    }
+    Optional<CliFile> cli = CliFile.read(policy);
+    Path modelDir = model != null ? model : cli.map(CliFile::model).orElseThrow(() -> new UsageError("--policy " + policy
+        + " has no " + CliFile.NAME + " naming the model it was aligned on (iro align writes one); pass --model"));
+    Device dev = explicitDevice.isPresent() ? explicitDevice.get() : cli.isEmpty() ? Device.cpu()
+        : UsageError.check(policy.resolve(CliFile.NAME) + ": device", () -> Device.parse(cli.get().device()));
+    Optional<String> rewardSpec = reward != null ? Optional.of(reward) : cli.flatMap(CliFile::reward);
+    Optional<Integer> label = reward != null || rewardLabel != null ? Optional.ofNullable(rewardLabel)
+        : cli.flatMap(CliFile::rewardLabel);
+    Optional<RewardModel> picker = valuePick ? Optional.empty() : rewardSpec.map(r -> Rewards.parse(r, label));
     try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(modelDir)
         .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(dev)).build()) {
       AlignedPolicy p = AlignedPolicy.load(policy, lm, ValueHeads.loaders(lm));
-      String rewardSpec = reward != null ? reward : cli != null && cli.hasNonNull("reward") ? cli.get("reward").asText() : null;
-      if (valuePick && reward != null) {
-        throw new IllegalArgumentException("--value-pick and --reward exclude each other");
-      }
-      if (!valuePick && rewardSpec != null) {
-        Integer label = rewardLabel != null || reward != null ? rewardLabel
-            : cli.hasNonNull("rewardLabel") ? Integer.valueOf(cli.get("rewardLabel").asInt()) : null;
-        p = p.withReward(Rewards.parse(rewardSpec, java.util.Optional.ofNullable(label)));
-      }
+      Checks.requireRoom(lm, List.of(prompt), p.searcher().sampling().maxNewTokens(), "--prompt");
+      p = picker.isPresent() ? p.withReward(picker.get()) : p;
       spec.commandLine().getOut().println(prompt + p.generate(prompt));
     }
     return 0;

@@ -5,6 +5,7 @@ import ai.iro.examples.reward.AfinnReward;
 import ai.iro.onnx.reward.OnnxRewardModel;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /** Turns the {@code --reward} argument into a reward model. */
@@ -16,41 +17,54 @@ final class Rewards {
    * {@code tokenizer.json}; {@code label} picks the logit, long inputs keep their end); or the name of
    * a class implementing {@link RewardModel} with a public no-argument constructor.
    *
-   * @throws IllegalArgumentException naming the argument when it is none of these
+   * @throws UsageError naming the argument when it is none of these, or a label is given for a
+   *     reward that has none
+   * @throws IllegalArgumentException if an ONNX reward model cannot be loaded (the message names the file)
+   * @throws IllegalStateException if a reward class's constructor fails
    */
   static RewardModel parse(String spec, java.util.Optional<Integer> label) {
+    Path dir = null;
+    try {
+      dir = Path.of(spec);
+    } catch (InvalidPathException e) {
+      // Not a path: a class name or a mistake, told apart below.
+    }
+    boolean onnx = !spec.equals("afinn") && dir != null && Files.isDirectory(dir);
+    if (label.isPresent() && !onnx) {
+      throw new UsageError("--reward-label " + label.get() + ": only an ONNX reward-model directory has labels, and "
+          + "--reward " + spec + " is not a directory");
+    }
     if (spec.equals("afinn")) {
       return AfinnReward.load();
     }
-    Path dir = Path.of(spec);
-    if (Files.isDirectory(dir)) {
+    if (onnx) {
       Path model = dir.resolve("model.onnx");
       Path tokenizer = dir.resolve("tokenizer.json");
       if (!Files.isRegularFile(model) || !Files.isRegularFile(tokenizer)) {
-        throw new IllegalArgumentException("--reward " + spec + ": an ONNX reward-model directory needs model.onnx and "
+        throw new UsageError("--reward " + spec + ": an ONNX reward-model directory needs model.onnx and "
             + "tokenizer.json (a sequence-classification export)");
       }
       OnnxRewardModel.Builder b = OnnxRewardModel.builder().modelFile(model).tokenizerFile(tokenizer)
           .truncation(OnnxRewardModel.Truncation.TRUNCATE_LEFT);
-      label.ifPresent(b::labelIndex);
+      label.ifPresent(l -> UsageError.check("--reward-label", () -> b.labelIndex(l)));
       return b.build();
     }
     Class<?> type;
     try {
-      type = Class.forName(spec);
+      type = Class.forName(spec, false, Rewards.class.getClassLoader());
     } catch (ClassNotFoundException e) {
-      throw new IllegalArgumentException("--reward " + spec + ": expected afinn or the name of a RewardModel class on "
-          + "the classpath, but no such class was found");
+      throw new UsageError("--reward " + spec + ": expected afinn, an ONNX reward-model directory or the name of a "
+          + "RewardModel class on the classpath, but there is no such directory or class");
     }
     if (!RewardModel.class.isAssignableFrom(type)) {
-      throw new IllegalArgumentException("--reward " + spec + ": class does not implement " + RewardModel.class.getName());
+      throw new UsageError("--reward " + spec + ": class does not implement " + RewardModel.class.getName());
     }
     try {
       return (RewardModel) type.getDeclaredConstructor().newInstance();
     } catch (NoSuchMethodException | InstantiationException | IllegalAccessException e) {
-      throw new IllegalArgumentException("--reward " + spec + ": needs a public no-argument constructor", e);
+      throw new UsageError("--reward " + spec + ": needs a public no-argument constructor", e);
     } catch (InvocationTargetException e) {
-      throw new IllegalArgumentException("--reward " + spec + ": constructor failed: " + e.getCause(), e.getCause());
+      throw new IllegalStateException("--reward " + spec + ": constructor failed: " + e.getCause(), e.getCause());
     }
   }
 }

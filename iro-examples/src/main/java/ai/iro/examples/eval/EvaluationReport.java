@@ -26,7 +26,7 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * The demo's results: a terminal table, a JSON file and a PNG chart (reward per IRO iteration, with
- * Best-of-N and the base sample as horizontal lines). Immutable.
+ * Best-of-N and the base sample as horizontal lines). Immutable and thread safe.
  */
 public final class EvaluationReport {
   private final MethodResult base;

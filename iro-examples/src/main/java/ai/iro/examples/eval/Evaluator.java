@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * Runs decoding methods on held-out prompts and compares their rewards with a base sample, at the
- * same seed for every method. Call {@link #base} first: win rates are against its answers.
+ * same seed for every method. Call {@link #base} first: win rates are against its answers. Not
+ * thread safe: it keeps the base answers between calls; use one per thread.
  */
 public final class Evaluator {
   private final BaseModel model;

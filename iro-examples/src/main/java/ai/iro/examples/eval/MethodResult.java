@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How one decoding method did on the evaluation prompts. Immutable.
+ * How one decoding method did on the evaluation prompts. Immutable and thread safe.
  *
  * @param method the method's name, e.g. {@code "best-of-16"}
  * @param meanReward the mean reward of its answers

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Wrong arguments give a short message and a non-zero exit code, never a stack trace. */
 class IroCommandTest {
@@ -36,24 +38,24 @@ class IroCommandTest {
   }
 
   @Test
-  void badValuesFailWithOneLine() {
+  void missingFileIsAUsageErrorInOneLine() {
     assertThat(run("align", "--model", "nowhere", "--prompts", "missing.jsonl", "--reward", "afinn", "--out", "x"))
-        .isEqualTo(1);
-    assertThat(err.toString().trim()).isEqualTo("iro: --prompts missing.jsonl: no such file");
+        .isEqualTo(2);
+    assertThat(err.toString().lines().findFirst()).hasValue("iro: --prompts missing.jsonl: no such file");
   }
 
   @Test
-  void unknownRewardClassIsExplained() {
-    assertThat(run("generate", "--policy", "p", "--prompt", "x", "--model", "m", "--reward", "com.example.Nope"))
-        .isEqualTo(1);
-    assertThat(err.toString()).startsWith("iro: ").doesNotContain("\tat ");
+  void unknownRewardClassIsExplained(@TempDir Path policy) {
+    assertThat(run("generate", "--policy", policy.toString(), "--prompt", "x", "--model", policy.toString(),
+        "--reward", "com.example.Nope")).isEqualTo(2);
+    assertThat(err.toString()).startsWith("iro: --reward com.example.Nope: ").doesNotContain("\tat ");
   }
 
   @Test
   void badDeviceIsExplained() {
     assertThat(run("align", "--model", "m", "--prompts", "p.jsonl", "--reward", "afinn", "--out", "o", "--device", "tpu"))
-        .isEqualTo(1);
-    assertThat(err.toString()).contains("unknown device 'tpu'");
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--device: unknown device 'tpu'");
   }
 
   @Test

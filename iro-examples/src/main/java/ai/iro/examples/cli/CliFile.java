@@ -1,0 +1,73 @@
+package ai.iro.examples.cli;
+
+import ai.iro.core.internal.JsonErrors;
+import ai.iro.core.io.AtomicFiles;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * {@value #NAME}, the file {@code iro align} writes beside the policy so that {@code iro generate}
+ * knows the model, device and reward it was aligned with.
+ *
+ * @param model the model directory, absolute
+ * @param device the {@code --device} text
+ * @param reward the {@code --reward} text (absent in files of older versions)
+ * @param rewardLabel the {@code --reward-label}, if one was given
+ */
+record CliFile(Path model, String device, Optional<String> reward, Optional<Integer> rewardLabel) {
+  /** The file's name inside the policy directory. */
+  static final String NAME = "cli.json";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Writes the file into {@code directory} atomically, first deleting temporaries a killed write left. */
+  void write(Path directory) throws IOException {
+    Path file = directory.resolve(NAME);
+    AtomicFiles.removeTemporaries(file);
+    ObjectNode n = JSON.createObjectNode();
+    n.put("model", model.toAbsolutePath().toString());
+    n.put("device", device);
+    reward.ifPresent(r -> n.put("reward", r));
+    rewardLabel.ifPresent(l -> n.put("rewardLabel", l));
+    AtomicFiles.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+  }
+
+  /**
+   * Reads the file of {@code directory}, if there is one.
+   *
+   * @throws IOException with a one-line message naming the file if it is not an object of the
+   *     expected fields
+   */
+  static Optional<CliFile> read(Path directory) throws IOException {
+    Path file = directory.resolve(NAME);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(Files.readAllBytes(file));
+    } catch (JsonProcessingException e) {
+      throw new IOException(file + ": not valid JSON: " + JsonErrors.describe(e), e);
+    }
+    if (root == null || !root.isObject() || !root.path("model").isTextual()) {
+      throw new IOException(file + ": expected a JSON object with a \"model\" string, as iro align writes");
+    }
+    Optional<Integer> label = root.path("rewardLabel").isIntegralNumber()
+        ? Optional.of(root.get("rewardLabel").asInt()) : Optional.empty();
+    Path model;
+    try {
+      model = Path.of(root.get("model").asText());
+    } catch (InvalidPathException e) {
+      throw new IOException(file + ": \"model\" is not a path: " + e.getMessage(), e);
+    }
+    Optional<String> reward = root.path("reward").isTextual() ? Optional.of(root.get("reward").asText()) : Optional.empty();
+    return Optional.of(new CliFile(model, root.path("device").asText("cpu"), reward, label));
+  }
+}
