@@ -129,7 +129,17 @@ public final class SpecialTokens {
    *     names the file and the value)
    */
   public static SpecialTokens load(Path modelDirectory) {
-    return new SpecialTokens(Objects.requireNonNull(modelDirectory, "modelDirectory"));
+    Objects.requireNonNull(modelDirectory, "modelDirectory");
+    try {
+      return new SpecialTokens(modelDirectory);
+    } catch (IllegalArgumentException e) {
+      String message = String.valueOf(e.getMessage());
+      if (message.contains(modelDirectory.toString())) {
+        throw e;
+      }
+      throw new IllegalArgumentException("the tokenizer files of " + modelDirectory + " (tokenizer.json, "
+          + "tokenizer_config.json, special_tokens_map.json) are not what transformers reads: " + message, e);
+    }
   }
 
   private void postProcess(JsonNode pp, List<Integer> before, List<Integer> after) {

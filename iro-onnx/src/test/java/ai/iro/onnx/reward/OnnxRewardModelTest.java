@@ -28,7 +28,12 @@ class OnnxRewardModelTest {
   static final Path FIXTURES = Path.of("src/test/resources/fixtures");
   static final Path CLASSIFIER = FIXTURES.resolve("reward-classifier/model.onnx");
   static final Path SINGLE = FIXTURES.resolve("reward-single/model.onnx");
-  static final Path TOKENIZER = Path.of(System.getProperty("iro.model.dir", "../models/kjv-tiny")).resolve("tokenizer.json");
+  /**
+   * kjv-tiny's tokenizer without its post-processor (which puts {@code <|endoftext|>} before each
+   * text, as the model was trained), so that a pair is the plain concatenation the reference sums.
+   */
+  static final Path TOKENIZER = plainTokenizer(
+      Path.of(System.getProperty("iro.model.dir", "../models/kjv-tiny")).resolve("tokenizer.json"));
   /** float32 sums in ONNX Runtime against a double mean in Java. */
   private static final double REFERENCE_TOLERANCE = 1e-5;
   /** Padding is masked out and adds exact zeros: batching changes nothing beyond rounding. */
@@ -40,6 +45,20 @@ class OnnxRewardModelTest {
       " Let there be light: and there was light.", "", " I shall not want.", " for they shall inherit the earth.");
 
   private static TextTokenizer kjv;
+
+  private static Path plainTokenizer(Path shipped) {
+    try {
+      String json = java.nio.file.Files.readString(shipped);
+      int start = json.indexOf("\"post_processor\"");
+      int end = json.indexOf("\"decoder\"", start);
+      Path plain = java.nio.file.Files.createTempFile("kjv-tokenizer-plain-", ".json");
+      plain.toFile().deleteOnExit();
+      java.nio.file.Files.writeString(plain, json.substring(0, start) + "\"post_processor\": null,\n " + json.substring(end));
+      return plain;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   @BeforeAll
   static void load() {
