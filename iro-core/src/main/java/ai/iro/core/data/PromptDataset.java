@@ -255,7 +255,7 @@ public final class PromptDataset {
     String text = string(node, key, where);
     if (text.isBlank()) {
       throw new IOException(where + ": the \"" + key + "\" is " + (text.isEmpty() ? "empty" : "blank")
-          + "; every record needs text to continue");
+          + "; every line needs text to continue");
     }
     return text;
   }
