@@ -168,4 +168,18 @@ class SearcherBuilderTest {
     assertThat(actual.maxCandidates()).isEqualTo(expected.maxCandidates());
     assertThat(actual.toString()).isEqualTo(expected.toString());
   }
+
+  @Test
+  void oneCandidateIsTheSmallestAllowed() {
+    assertThat(Searcher.builder().maxCandidates(1).build().maxCandidates()).isEqualTo(1);
+    assertThat(Searcher.builder().beamWidth(1).children(1).chunkLength(1).build().finalsPerPrompt()).isEqualTo(1);
+  }
+
+  @Test
+  void searchingNoPromptsIsRejected() {
+    assertThatThrownBy(() -> Searcher.builder().build().search(new ai.iro.core.testing.ScriptedModel(),
+        ai.iro.core.value.ValueStack.empty(), java.util.Optional.empty(), java.util.List.of(), 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("prompts must not be empty");
+  }
 }

@@ -66,6 +66,10 @@ final class AlignCommand implements Callable<Integer> {
   @Option(names = "--max-new-tokens", defaultValue = "64", description = "Response length limit; every prompt must leave this many positions in the model's context (default: ${DEFAULT-VALUE}).")
   int maxNewTokens;
 
+  @Option(names = "--chat", description = "Render each prompt as the user's message with the model's chat template "
+      + "(tokenizer_config.json); prompts may then also be chat or Alpaca records.")
+  boolean chat;
+
   @Option(names = "--reuse-prompts", description = "Use every prompt in every iteration instead of a fresh slice each.")
   boolean reuse;
 
@@ -99,12 +103,11 @@ final class AlignCommand implements Callable<Integer> {
     Checks.requireDirectory("--model", model);
     Checks.requireOwnOutput(out);
     RewardModel rewardModel = Rewards.parse(reward, Optional.ofNullable(rewardLabel));
-    PromptDataset dataset = PromptDataset.fromJsonl(prompts);
+    PromptDataset dataset = PromptDataset.read(prompts);
     if (dataset.isEmpty()) {
       throw new IOException(prompts + ": holds no prompts (expected one {\"prompt\": \"...\"} object per line)");
     }
-    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(model)
-        .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(dev)).build()) {
+    try (OnnxCausalLM lm = ChatOption.model(model, dev, chat)) {
       Checks.requireRoom(lm, dataset.texts(), maxNewTokens, "--prompts " + prompts);
       ValueTrainer trainer = ValueHeads.trainer(lm);
       Aligner aligner = builder.reward(rewardModel).baseModel(lm).valueTrainer(trainer)
@@ -114,7 +117,7 @@ final class AlignCommand implements Callable<Integer> {
         aligner.validate(dataset);
         return aligner;
       });
-      new CliFile(model.toAbsolutePath(), device, Optional.of(reward), Optional.ofNullable(rewardLabel)).write(out);
+      new CliFile(model.toAbsolutePath(), device, Optional.of(reward), Optional.ofNullable(rewardLabel), chat).write(out);
       AlignedPolicy policy = aligner.align(dataset);
       spec.commandLine().getOut().println("aligned policy with " + policy.iterations() + " iterations in " + out);
     }

@@ -20,8 +20,9 @@ import java.util.Optional;
  * @param device the {@code --device} text
  * @param reward the {@code --reward} text (absent in files of older versions)
  * @param rewardLabel the {@code --reward-label}, if one was given
+ * @param chat whether {@code --chat} rendered prompts with the model's chat template
  */
-record CliFile(Path model, String device, Optional<String> reward, Optional<Integer> rewardLabel) {
+record CliFile(Path model, String device, Optional<String> reward, Optional<Integer> rewardLabel, boolean chat) {
   /** The file's name inside the policy directory. */
   static final String NAME = "cli.json";
 
@@ -36,6 +37,9 @@ record CliFile(Path model, String device, Optional<String> reward, Optional<Inte
     n.put("device", device);
     reward.ifPresent(r -> n.put("reward", r));
     rewardLabel.ifPresent(l -> n.put("rewardLabel", l));
+    if (chat) {
+      n.put("chat", true);
+    }
     AtomicFiles.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
   }
 
@@ -68,6 +72,7 @@ record CliFile(Path model, String device, Optional<String> reward, Optional<Inte
       throw new IOException(file + ": \"model\" is not a path: " + e.getMessage(), e);
     }
     Optional<String> reward = root.path("reward").isTextual() ? Optional.of(root.get("reward").asText()) : Optional.empty();
-    return Optional.of(new CliFile(model, root.path("device").asText("cpu"), reward, label));
+    return Optional.of(new CliFile(model, root.path("device").asText("cpu"), reward, label,
+        root.path("chat").asBoolean(false)));
   }
 }

@@ -42,6 +42,9 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--device", description = "cpu, cuda or cuda:N (default: the one used by align, else cpu).")
   String device;
 
+  @Option(names = "--chat", description = "Render the prompt with the model's chat template (default: as iro align did).")
+  boolean chat;
+
   @Override
   public Integer call() throws Exception {
     if (valuePick && reward != null) {
@@ -65,8 +68,8 @@ final class GenerateCommand implements Callable<Integer> {
     Optional<Integer> label = reward != null || rewardLabel != null ? Optional.ofNullable(rewardLabel)
         : cli.flatMap(CliFile::rewardLabel);
     Optional<RewardModel> picker = valuePick ? Optional.empty() : rewardSpec.map(r -> Rewards.parse(r, label));
-    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(modelDir)
-        .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(dev)).build()) {
+    boolean asChat = chat || cli.map(CliFile::chat).orElse(false);
+    try (OnnxCausalLM lm = ChatOption.model(modelDir, dev, asChat)) {
       AlignedPolicy p = AlignedPolicy.load(policy, lm, ValueHeads.loaders(lm));
       Checks.requireRoom(lm, List.of(prompt), p.searcher().sampling().maxNewTokens(), "--prompt");
       p = picker.isPresent() ? p.withReward(picker.get()) : p;

@@ -87,6 +87,17 @@ class ExitCodesTest {
         Arguments.of(List.of("--bogus"), "Unknown option: '--bogus'"));
   }
 
+  @Test
+  void chatWithAModelThatHasNoChatTemplateIsAUsageError() throws IOException {
+    Path out = shared.resolve("never-written-chat");
+    List<String> args = new java.util.ArrayList<>(List.of(align(out)));
+    args.add("--chat");
+    CliRun run = CliRun.of(args.toArray(String[]::new));
+    assertThat(run.code()).as(run.toString()).isEqualTo(2);
+    assertThat(run.firstErrorLine()).startsWith("iro: --chat: ").contains("chat_template");
+    assertThat(out).as("a refused run creates nothing").doesNotExist();
+  }
+
   @ParameterizedTest
   @MethodSource("usageErrors")
   void usageErrorsExitWith2AndWriteNothing(List<String> extra, String message) throws IOException {

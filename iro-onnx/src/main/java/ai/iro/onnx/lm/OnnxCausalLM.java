@@ -3,6 +3,7 @@ package ai.iro.onnx.lm;
 import ai.iro.core.model.BaseModel;
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.Sampling;
+import ai.iro.onnx.chat.ChatTemplate;
 import ai.iro.onnx.features.ModelFeatures;
 import ai.iro.onnx.runtime.ExecutionOptions;
 import ai.iro.onnx.text.TextTokenizer;
@@ -77,10 +78,13 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   private final ExecutionOptions execution;
   private final DecoderRuntime runtime;
   private final DecoderSpec spec;
+  private final PromptEncoder prompts;
 
   private OnnxCausalLM(Builder b) {
     this.execution = b.execution;
-    this.runtime = DecoderRuntime.open(ModelDirectory.read(b.directory, b.prependBos), execution);
+    ModelDirectory files = ModelDirectory.read(b.directory, b.prependBos);
+    this.prompts = new PromptEncoder(files, b.chat, b.systemPrompt);
+    this.runtime = DecoderRuntime.open(files, execution);
     this.spec = runtime.spec();
     LOG.debug("loaded {}", this);
   }
@@ -101,7 +105,10 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
 
   /** Returns a builder holding this model's settings. */
   public Builder toBuilder() {
-    return new Builder().modelDirectory(spec.directory()).execution(execution).prependBos(prependsBos());
+    Builder b = new Builder().modelDirectory(spec.directory()).execution(execution).prependBos(prependsBos());
+    prompts.chat().ifPresent(b::chat);
+    prompts.systemPrompt().ifPresent(b::systemPrompt);
+    return b;
   }
 
   private void checkOpen() {
@@ -119,18 +126,8 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     Objects.requireNonNull(prompts, "prompts");
     Objects.requireNonNull(sampling, "sampling");
     Preconditions.checkArgument(!prompts.isEmpty(), "prompts must not be empty");
-    int[][] encoded = new int[prompts.size()][];
-    for (int i = 0; i < encoded.length; i++) {
-      encoded[i] = encodePrompt(Objects.requireNonNull(prompts.get(i), "prompt " + i));
-      if (encoded[i].length >= spec.contextLength()) {
-        throw new IllegalArgumentException("prompt " + i + " has " + encoded[i].length + " tokens; the context of "
-            + spec.directory() + " is " + spec.contextLength() + " tokens and a response needs at least one more");
-      }
-      if (encoded[i].length == 0) {
-        throw new IllegalArgumentException("prompt " + i + " is empty and the model prepends no BOS token to start from");
-      }
-    }
-    return new OnnxDecoding(runtime, prompts, encoded, sampling, seed);
+    int[][] encoded = this.prompts.encodeAll(runtime.tokenizer(), prompts);
+    return new OnnxDecoding(runtime, prompts, encoded, this.prompts.eosIds(), sampling, seed);
   }
 
   /**
@@ -139,18 +136,9 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
    */
   public int[] encodePrompt(String prompt) {
     checkOpen();
-    int[] ids = runtime.tokenizer().encode(prompt);
-    List<Integer> prefix = spec.promptPrefix();
-    if (prefix.isEmpty()) {
-      return ids;
-    }
-    int[] out = new int[ids.length + prefix.size()];
-    for (int i = 0; i < prefix.size(); i++) {
-      out[i] = prefix.get(i);
-    }
-    System.arraycopy(ids, 0, out, prefix.size(), ids.length);
-    return out;
+    return prompts.encode(runtime.tokenizer(), prompt);
   }
+
 
   /** The tokenizer's ids of {@code text}, without BOS or any other special token. */
   public int[] encode(String text) {
@@ -292,14 +280,19 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     return spec.contextLength();
   }
 
-  /** The end-of-sequence token ids (empty when the configs name none: rows then end by length or stop string). */
-  public Set<Integer> eosTokenIds() {
-    return spec.eosIds();
-  }
-
   /** The id fed for padding. */
   public int padTokenId() {
     return spec.padId();
+  }
+
+  /** The ids that end a response: the configs' end-of-sequence ids, and a chat template's end of turn. */
+  public Set<Integer> eosTokenIds() {
+    return prompts.eosIds();
+  }
+
+  /** The chat template prompts are rendered with, when this model was built with one. */
+  public Optional<ChatTemplate> chatTemplate() {
+    return prompts.chat();
   }
 
   /** The special ids put before every prompt (the BOS id for most models that add one); empty when none. */
@@ -341,8 +334,27 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     private Path directory;
     private ExecutionOptions execution = DEFAULT_EXECUTION;
     private Optional<Boolean> prependBos = Optional.empty();
+    private Optional<ChatTemplate> chat = Optional.empty();
+    private Optional<String> systemPrompt = Optional.empty();
 
     private Builder() {}
+
+    /**
+     * Makes this a chat model: each prompt is the user's message, rendered with {@code template}
+     * ({@code ChatTemplate.load(directory)} reads the model's own) and its generation prompt; a
+     * response also ends at the template's end of turn. Rewards and value functions still read the
+     * user's text as the prompt. Default: none (plain-text prompts).
+     */
+    public Builder chat(ChatTemplate template) {
+      this.chat = Optional.of(template);
+      return this;
+    }
+
+    /** A system message put before every prompt of a chat model. Default: none. */
+    public Builder systemPrompt(String system) {
+      this.systemPrompt = Optional.of(Objects.requireNonNull(system, "system"));
+      return this;
+    }
 
     /** Sets the model directory. Required. */
     public Builder modelDirectory(Path directory) {
@@ -378,6 +390,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
      *     message names the file and what was expected)
      */
     public OnnxCausalLM build() {
+      Preconditions.checkState(systemPrompt.isEmpty() || chat.isPresent(), "a systemPrompt needs a chat template");
       Preconditions.checkState(directory != null, "modelDirectory is required");
       return new OnnxCausalLM(this);
     }

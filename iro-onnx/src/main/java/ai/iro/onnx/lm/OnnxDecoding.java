@@ -56,7 +56,8 @@ final class OnnxDecoding implements Decoding {
   private long samplingNanos;
   private boolean closed;
 
-  OnnxDecoding(DecoderRuntime runtime, List<String> prompts, int[][] encoded, Sampling sampling, long seed) {
+  OnnxDecoding(DecoderRuntime runtime, List<String> prompts, int[][] encoded, Set<Integer> eosIds, Sampling sampling,
+      long seed) {
     this.runtime = runtime;
     this.spec = runtime.spec();
     this.prompts = List.copyOf(prompts);
@@ -65,7 +66,7 @@ final class OnnxDecoding implements Decoding {
     this.sampler = new TokenSampler(sampling, width);
     this.rowLogits = new float[width];
     this.presents = Set.copyOf(spec.presentNames());
-    this.stop = new StopRule(sampling, spec.eosIds(), width, spec.contextLength(), runtime::decode);
+    this.stop = new StopRule(sampling, eosIds, width, spec.contextLength(), runtime::decode);
     int[] lengths = new int[encoded.length];
     for (int r = 0; r < lengths.length; r++) {
       lengths[r] = encoded[r].length;

@@ -1,0 +1,98 @@
+package ai.iro.onnx.lm;
+
+import ai.iro.core.data.ChatMessage;
+import ai.iro.onnx.chat.ChatTemplate;
+import ai.iro.onnx.text.SpecialTokens;
+import ai.iro.onnx.text.TextTokenizer;
+import com.google.common.collect.ImmutableSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns a prompt into the token ids the model reads, and says which ids end a response. A plain
+ * model: the tokenizer's special prefix (BOS for most) and the prompt's ids, ending at the configs'
+ * end-of-sequence ids. A chat model: the prompt as the user's message (after an optional system
+ * message) rendered by the chat template with the generation prompt, encoded as is (the template
+ * writes its own special tokens, as transformers encodes a rendered chat), ending also at the
+ * template's end-of-turn token. Immutable and thread safe.
+ */
+final class PromptEncoder {
+  private final ModelDirectory spec;
+  private final Optional<ChatTemplate> chat;
+  private final Optional<String> systemPrompt;
+  private final ImmutableSet<Integer> eosIds;
+
+  PromptEncoder(ModelDirectory spec, Optional<ChatTemplate> chat, Optional<String> systemPrompt) {
+    this.spec = spec;
+    this.chat = chat;
+    this.systemPrompt = systemPrompt;
+    if (chat.isPresent()) {
+      Set<Integer> ids = SpecialTokens.load(spec.directory()).chatEosTokenIds(chat.get());
+      this.eosIds = ImmutableSet.<Integer>builder().addAll(spec.eosIds()).addAll(ids).build();
+    } else {
+      this.eosIds = spec.eosIds();
+    }
+  }
+
+  /** The ids of {@code prompt} as fed to the model. */
+  int[] encode(TextTokenizer tokenizer, String prompt) {
+    if (chat.isPresent()) {
+      return tokenizer.encode(render(prompt));
+    }
+    int[] ids = tokenizer.encode(prompt);
+    List<Integer> prefix = spec.promptPrefix();
+    int[] out = new int[ids.length + prefix.size()];
+    for (int i = 0; i < prefix.size(); i++) {
+      out[i] = prefix.get(i);
+    }
+    System.arraycopy(ids, 0, out, prefix.size(), ids.length);
+    return out;
+  }
+
+  /**
+   * Encodes every prompt of a batch.
+   *
+   * @throws IllegalArgumentException if a prompt leaves no room for a new token in the context, or
+   *     encodes to no token at all
+   */
+  int[][] encodeAll(TextTokenizer tokenizer, List<String> prompts) {
+    int[][] encoded = new int[prompts.size()][];
+    for (int i = 0; i < encoded.length; i++) {
+      encoded[i] = encode(tokenizer, Objects.requireNonNull(prompts.get(i), "prompt " + i));
+      if (encoded[i].length >= spec.contextLength()) {
+        throw new IllegalArgumentException("prompt " + i + " has " + encoded[i].length + " tokens; the context of "
+            + spec.directory() + " is " + spec.contextLength() + " tokens and a response needs at least one more");
+      }
+      if (encoded[i].length == 0) {
+        throw new IllegalArgumentException("prompt " + i + " is empty and the model prepends no BOS token to start from");
+      }
+    }
+    return encoded;
+  }
+
+  /** The text a chat model reads for {@code prompt}: the rendered conversation. */
+  String render(String prompt) {
+    List<ChatMessage> messages = new ArrayList<>(2);
+    systemPrompt.ifPresent(s -> messages.add(new ChatMessage(ChatMessage.SYSTEM, s)));
+    messages.add(new ChatMessage(ChatMessage.USER, prompt));
+    return chat.orElseThrow().render(messages, true);
+  }
+
+  /** The ids that end a response. */
+  ImmutableSet<Integer> eosIds() {
+    return eosIds;
+  }
+
+  /** The chat template, when prompts are chat messages. */
+  Optional<ChatTemplate> chat() {
+    return chat;
+  }
+
+  /** The system message put before every prompt of a chat model. */
+  Optional<String> systemPrompt() {
+    return systemPrompt;
+  }
+}
