@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * decoder-with-past layout, run with ONNX Runtime: the {@link BaseModel} of real models.
  *
  * <p>The model directory holds {@code model.onnx} (or {@code onnx/model.onnx}, or
- * {@code decoder_model_merged.onnx}), {@code config.json}, optionally {@code generation_config.json}
+ * {@code decoder_model_merged.onnx}, or the variant {@link Builder#variant} names, such as
+ * {@code onnx/model_q4.onnx}; its weights inline or in an external-data file beside it such as
+ * {@code model.onnx_data}), {@code config.json}, optionally {@code generation_config.json}
  * (BOS and end-of-sequence ids, an int or a list), and {@code tokenizer.json}. The graph takes
  * {@code input_ids}, {@code attention_mask}, optionally {@code position_ids} and
  * {@code use_cache_branch} (merged graphs), and {@code past_key_values.{i}.key} / {@code .value}
@@ -66,6 +68,8 @@ import org.slf4j.LoggerFactory;
 public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   /** Model file names tried in order inside the model directory. */
   public static final List<String> MODEL_FILES = List.of("model.onnx", "onnx/model.onnx", "decoder_model_merged.onnx");
+  /** The variant name of the full-precision files, {@link #MODEL_FILES}, as transformers.js calls it. */
+  public static final String FP32_VARIANT = "fp32";
   /** Output names tried, in order, for the last hidden state. */
   public static final List<String> HIDDEN_OUTPUTS = List.of("last_hidden_state", "hidden_states", "last_hidden_states");
   /** Config keys tried, in order, for the context length. */
@@ -76,13 +80,15 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxCausalLM.class);
 
   private final ExecutionOptions execution;
+  private final Optional<String> variant;
   private final DecoderRuntime runtime;
   private final DecoderSpec spec;
   private final PromptEncoder prompts;
 
   private OnnxCausalLM(Builder b) {
     this.execution = b.execution;
-    ModelDirectory files = ModelDirectory.read(b.directory, b.prependBos);
+    this.variant = b.variant;
+    ModelDirectory files = ModelDirectory.read(b.directory, b.prependBos, b.variant);
     this.prompts = new PromptEncoder(files, b.chat, b.systemPrompt);
     this.runtime = DecoderRuntime.open(files, execution);
     this.spec = runtime.spec();
@@ -108,6 +114,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     Builder b = new Builder().modelDirectory(spec.directory()).execution(execution).prependBos(prependsBos());
     prompts.chat().ifPresent(b::chat);
     prompts.systemPrompt().ifPresent(b::systemPrompt);
+    variant.ifPresent(b::variant);
     return b;
   }
 
@@ -184,7 +191,8 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
 
   /**
    * The model's own features for value heads: its last hidden state, as a {@link ModelFeatures}
-   * with {@code "sha256-<hex>"} as its model name, hex being the SHA-256 of the model's ONNX file.
+   * with {@code "sha256-<hex>"} as its model name, hex being the SHA-256 of the model's ONNX file
+   * followed by its external-data files, if any.
    * The id, {@code "model:sha256-<hex>:last_hidden_state:<hiddenSize>"}, thus names the weights
    * themselves: a head saved with this model loads against any copy of the same file, wherever it
    * lies, and against a model with other weights fails with an error naming both ids. The hash is
@@ -233,6 +241,11 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   /** The ONNX file in use. */
   public Path modelFile() {
     return spec.modelFile();
+  }
+
+  /** The export variant asked for with {@link Builder#variant}; empty when none was. */
+  public Optional<String> variant() {
+    return variant;
   }
 
   /** Where the model runs and its threads per operator. */
@@ -334,6 +347,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     private Path directory;
     private ExecutionOptions execution = DEFAULT_EXECUTION;
     private Optional<Boolean> prependBos = Optional.empty();
+    private Optional<String> variant = Optional.empty();
     private Optional<ChatTemplate> chat = Optional.empty();
     private Optional<String> systemPrompt = Optional.empty();
 
@@ -359,6 +373,25 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     /** Sets the model directory. Required. */
     public Builder modelDirectory(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /**
+     * Loads one export variant of the directory, as transformers.js names them: {@code "q4"} loads
+     * {@code onnx/model_q4.onnx} (or {@code model_q4.onnx}, or {@code decoder_model_merged_q4.onnx}),
+     * likewise {@code "quantized"}, {@code "int8"}, {@code "uint8"}, {@code "q4f16"}, {@code "bnb4"},
+     * {@code "fp16"}; {@code "fp32"} loads the full-precision {@link OnnxCausalLM#MODEL_FILES}. The
+     * graph must still take float32 past inputs. Default: none, the first of
+     * {@link OnnxCausalLM#MODEL_FILES} present. {@link #build()} fails, listing the directory's ONNX
+     * files, when the variant is absent.
+     *
+     * @throws IllegalArgumentException if {@code variant} is not letters, digits and underscores
+     */
+    public Builder variant(String variant) {
+      Objects.requireNonNull(variant, "variant");
+      Preconditions.checkArgument(variant.matches("[A-Za-z0-9_]+"),
+          "variant must be letters, digits and underscores (such as q4 or quantized), found \"%s\"", variant);
+      this.variant = Optional.of(variant);
       return this;
     }
 
