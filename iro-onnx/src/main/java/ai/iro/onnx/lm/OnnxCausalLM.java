@@ -74,6 +74,8 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   public static final List<String> HIDDEN_OUTPUTS = List.of("last_hidden_state", "hidden_states", "last_hidden_states");
   /** Config keys tried, in order, for the context length. */
   public static final List<String> CONTEXT_KEYS = List.of("max_position_embeddings", "n_positions", "n_ctx", "max_sequence_length");
+  /** The default {@link Builder#promptTruncation}: {@link PromptTruncation#FAIL}. */
+  public static final PromptTruncation DEFAULT_PROMPT_TRUNCATION = PromptTruncation.FAIL;
   /** The default execution: the CPU, as many threads per operator as available processors. */
   public static final ExecutionOptions DEFAULT_EXECUTION = ExecutionOptions.allCores();
 
@@ -89,7 +91,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     this.execution = b.execution;
     this.variant = b.variant;
     ModelDirectory files = ModelDirectory.read(b.directory, b.prependBos, b.variant);
-    this.prompts = new PromptEncoder(files, b.chat, b.systemPrompt);
+    this.prompts = new PromptEncoder(files, b.chat, b.systemPrompt, b.promptTruncation);
     this.runtime = DecoderRuntime.open(files, execution);
     this.spec = runtime.spec();
     LOG.debug("loaded {}", this);
@@ -115,7 +117,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     prompts.chat().ifPresent(b::chat);
     prompts.systemPrompt().ifPresent(b::systemPrompt);
     variant.ifPresent(b::variant);
-    return b;
+    return b.promptTruncation(prompts.truncation());
   }
 
   private void checkOpen() {
@@ -125,7 +127,12 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   /**
    * {@inheritDoc}
    *
-   * <p>Every prompt must leave room for at least one new token in the model's context.
+   * <p>Every prompt must leave room for at least one new token in the model's context, or is cut to
+   * its end by {@link PromptTruncation#KEEP_END} when the model was built so.
+   *
+   * @throws IllegalArgumentException if a prompt is too long for the context and the truncation is
+   *     {@link PromptTruncation#FAIL} (the message names the prompt's index, its length and the
+   *     context), or a prompt encodes to no token
    */
   @Override
   public Decoding open(List<String> prompts, Sampling sampling, long seed) {
@@ -139,7 +146,8 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
 
   /**
    * The prompt's token ids as fed to the model: BOS first when {@link #prependsBos()}, then the
-   * tokenizer's ids without other special tokens.
+   * tokenizer's ids without other special tokens; with {@link PromptTruncation#KEEP_END}, cut to
+   * {@code contextLength() - 1} ids when longer.
    */
   public int[] encodePrompt(String prompt) {
     checkOpen();
@@ -241,6 +249,11 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   /** The ONNX file in use. */
   public Path modelFile() {
     return spec.modelFile();
+  }
+
+  /** What happens to a prompt too long for the context. */
+  public PromptTruncation promptTruncation() {
+    return prompts.truncation();
   }
 
   /** The export variant asked for with {@link Builder#variant}; empty when none was. */
@@ -348,6 +361,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     private ExecutionOptions execution = DEFAULT_EXECUTION;
     private Optional<Boolean> prependBos = Optional.empty();
     private Optional<String> variant = Optional.empty();
+    private PromptTruncation promptTruncation = DEFAULT_PROMPT_TRUNCATION;
     private Optional<ChatTemplate> chat = Optional.empty();
     private Optional<String> systemPrompt = Optional.empty();
 
@@ -373,6 +387,16 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     /** Sets the model directory. Required. */
     public Builder modelDirectory(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /**
+     * What to do with a prompt whose encoding leaves no room for a new token in the context:
+     * {@link PromptTruncation#FAIL} refuses it, {@link PromptTruncation#KEEP_END} keeps the special
+     * prefix and the prompt's last tokens. Default: {@link OnnxCausalLM#DEFAULT_PROMPT_TRUNCATION}.
+     */
+    public Builder promptTruncation(PromptTruncation truncation) {
+      this.promptTruncation = Objects.requireNonNull(truncation, "truncation");
       return this;
     }
 
