@@ -114,4 +114,32 @@ class PromptTruncationTest {
       }
     }
   }
+
+  @Test
+  void valueFeaturesOfATruncatedPromptAreThoseTheDecodingSees() {
+    String prompt = LONG.repeat(6);
+    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(ShippedModel.directory())
+        .promptTruncation(PromptTruncation.KEEP_END).build();
+        Decoding d = lm.open(List.of("And God said", prompt), Sampling.greedy(4), 3)) {
+      assertThat(lm.encodePrompt(prompt)).hasSize(lm.contextLength() - 1);
+      float[] afterPrompt = d.features().orElseThrow()[1];
+      d.extend(1);
+      float[] afterToken = d.features().orElseThrow()[1];
+      assertThat(d.responseLength(1)).isEqualTo(1);
+      float[][] prefixes = lm.prefixFeatures(prompt, d.responseTokens(1));
+      assertThat(maxAbsDifference(afterPrompt, prefixes[0])).as("after the prompt")
+          .isLessThan(EquivalenceContract.HIDDEN_TOLERANCE);
+      assertThat(maxAbsDifference(afterToken, prefixes[1])).as("after its token")
+          .isLessThan(EquivalenceContract.HIDDEN_TOLERANCE);
+    }
+  }
+
+  private static double maxAbsDifference(float[] a, float[] b) {
+    assertThat(a).hasSameSizeAs(b);
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs((double) a[i] - b[i]));
+    }
+    return max;
+  }
 }
