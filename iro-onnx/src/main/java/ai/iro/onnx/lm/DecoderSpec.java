@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * hash of {@link #weightsSha256()} is computed once, when first asked for); shared by every pass and
  * decoding of one model.
  *
- * <p>Export variants, and where each belongs (the first is handled, the others not yet):
+ * <p>Export variants, and where each belongs (merged decoders and external data are handled, the
+ * others not yet):
  *
  * <ul>
  *   <li>Merged decoders with a {@code use_cache_branch} input: read here already
@@ -46,9 +47,9 @@ import org.slf4j.LoggerFactory;
  *   <li>fp16 KV caches: the past/present element type becomes a field here instead of the float32
  *       check of {@code checkFloat}; the empty past of {@link ModelInputs} and the element type of
  *       {@link GatherGraph} read it. {@link KvCache} only moves tensors and needs nothing.
- *   <li>External data ({@code model.onnx_data} next to the graph): ONNX Runtime loads it itself;
- *       {@link #weightFiles()} lists it after the graph, so that the feature id of
- *       {@link OnnxCausalLM#features()} covers every weight.
+ *   <li>External data ({@code model.onnx_data} next to the graph): ONNX Runtime loads it itself,
+ *       relative to the graph file it opens by path; {@link #weightFiles()} lists it after the
+ *       graph, so that the feature id of {@link OnnxCausalLM#features()} covers every weight.
  * </ul>
  */
 final class DecoderSpec {
@@ -263,9 +264,12 @@ final class DecoderSpec {
     return files.tokenizerFile();
   }
 
-  /** Every file holding the model's graph and weights, in a fixed order: today the graph file alone. */
+  /**
+   * Every file holding the model's graph and weights, in a fixed order: the graph file, then its
+   * external-data files ({@link ModelDirectory#externalDataFiles()}).
+   */
   List<Path> weightFiles() {
-    return List.of(files.modelFile());
+    return ImmutableList.<Path>builder().add(files.modelFile()).addAll(files.externalDataFiles()).build();
   }
 
   /**

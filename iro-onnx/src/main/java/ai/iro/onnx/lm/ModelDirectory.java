@@ -11,10 +11,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The files of a model directory and what its JSON configs say: the ONNX file (the first of
- * {@link OnnxCausalLM#MODEL_FILES} present), {@code tokenizer.json}, the context length and the
+ * {@link OnnxCausalLM#MODEL_FILES} present, or of {@link #variantFiles(String)} when a variant is
+ * asked for), the files holding its external data ({@link #externalDataFiles()}), {@code tokenizer.json}, the context length and the
  * special tokens (generation_config.json first, then config.json; the pad id config.json first), and
  * config.json itself for the dimensions a graph leaves dynamic. Read before any native work, so a
  * wrong directory fails at once with a message naming the file. Immutable.
@@ -24,6 +26,7 @@ final class ModelDirectory {
 
   private final Path directory;
   private final Path modelFile;
+  private final ImmutableList<Path> externalDataFiles;
   private final Path tokenizerFile;
   private final JsonNode config;
   private final int contextLength;
@@ -32,9 +35,10 @@ final class ModelDirectory {
   private final String prefixRule;
   private final int padId;
 
-  private ModelDirectory(Path directory, Optional<Boolean> prependBos) {
+  private ModelDirectory(Path directory, Optional<Boolean> prependBos, Optional<String> variant) {
     this.directory = directory;
-    this.modelFile = findModel(directory);
+    this.modelFile = findModel(directory, variant);
+    this.externalDataFiles = findExternalData(modelFile);
     this.config = readJson(directory.resolve("config.json"), true);
     JsonNode generation = readJson(directory.resolve("generation_config.json"), false);
     this.tokenizerFile = directory.resolve("tokenizer.json");
@@ -68,12 +72,28 @@ final class ModelDirectory {
    * Reads the directory's files and configs.
    *
    * @param prependBos whether prompts start with BOS; empty: as the tokenizer's files say
-   * @throws IllegalArgumentException naming the file, if the directory, the ONNX file, config.json or
-   *     tokenizer.json is missing, a config is not a JSON object, an end-of-sequence id is not an
-   *     integer, or BOS is asked for and no file names one
+   * @param variant the export variant to load ({@code "q4"}, {@code "quantized"}, ...); empty: the
+   *     first of {@link OnnxCausalLM#MODEL_FILES}
+   * @throws IllegalArgumentException naming the file, if the directory, the ONNX file (of the
+   *     variant), config.json or tokenizer.json is missing, a config is not a JSON object, an
+   *     end-of-sequence id is not an integer, or BOS is asked for and no file names one
    */
-  static ModelDirectory read(Path directory, Optional<Boolean> prependBos) {
-    return new ModelDirectory(directory, prependBos);
+  static ModelDirectory read(Path directory, Optional<Boolean> prependBos, Optional<String> variant) {
+    return new ModelDirectory(directory, prependBos, variant);
+  }
+
+  /**
+   * The files tried, in order, for an export variant: {@link OnnxCausalLM#MODEL_FILES} for
+   * {@code "fp32"}, else {@code model_<variant>.onnx} and {@code decoder_model_merged_<variant>.onnx},
+   * each at the top and under {@code onnx/} (transformers.js writes {@code onnx/model_q4.onnx},
+   * Optimum's quantizer {@code decoder_model_merged_quantized.onnx}).
+   */
+  static List<String> variantFiles(String variant) {
+    if (variant.equals(OnnxCausalLM.FP32_VARIANT)) {
+      return OnnxCausalLM.MODEL_FILES;
+    }
+    return List.of("model_" + variant + ".onnx", "onnx/model_" + variant + ".onnx",
+        "decoder_model_merged_" + variant + ".onnx", "onnx/decoder_model_merged_" + variant + ".onnx");
   }
 
   /** The model directory. */
@@ -84,6 +104,17 @@ final class ModelDirectory {
   /** The ONNX file. */
   Path modelFile() {
     return modelFile;
+  }
+
+  /**
+   * The files beside the ONNX file that hold its external data, in a fixed order: {@code <file>_data}
+   * (Optimum, transformers.js), {@code <file>.data} (PyTorch's exporter), then {@code <file>_data_1},
+   * {@code _data_2}, ... (transformers.js's chunks of a large model); empty when the weights are
+   * inside the graph file. ONNX Runtime reads them itself, relative to the graph file, which is why
+   * the graph is opened by path.
+   */
+  ImmutableList<Path> externalDataFiles() {
+    return externalDataFiles;
   }
 
   /** The Hugging Face tokenizer file. */
@@ -125,18 +156,53 @@ final class ModelDirectory {
     return padId;
   }
 
-  private static Path findModel(Path directory) {
+  private static Path findModel(Path directory, Optional<String> variant) {
     if (!Files.isDirectory(directory)) {
       throw new IllegalArgumentException("model directory " + directory + " does not exist");
     }
-    for (String name : OnnxCausalLM.MODEL_FILES) {
+    List<String> names = variant.map(ModelDirectory::variantFiles).orElse(OnnxCausalLM.MODEL_FILES);
+    for (String name : names) {
       Path p = directory.resolve(name);
       if (Files.isRegularFile(p)) {
         return p;
       }
     }
-    throw new IllegalArgumentException("model directory " + directory + " has no ONNX model; expected one of "
-        + OnnxCausalLM.MODEL_FILES);
+    String asked = variant.map(v -> "no ONNX model of variant \"" + v + "\"").orElse("no ONNX model");
+    throw new IllegalArgumentException("model directory " + directory + " has " + asked + "; expected one of " + names
+        + ", found " + onnxFiles(directory));
+  }
+
+  /** The .onnx files of the directory and of its onnx/ folder, for messages. */
+  private static List<String> onnxFiles(Path directory) {
+    List<String> found = new ArrayList<>();
+    for (String folder : List.of("", "onnx/")) {
+      Path dir = directory.resolve(folder.isEmpty() ? "." : folder);
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.list(dir)) {
+        files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".onnx")).sorted()
+            .forEach(n -> found.add(folder + n));
+      } catch (IOException e) {
+        found.add("(cannot list " + dir + ": " + e.getMessage() + ")");
+      }
+    }
+    return found;
+  }
+
+  private static ImmutableList<Path> findExternalData(Path modelFile) {
+    String name = modelFile.getFileName().toString();
+    ImmutableList.Builder<Path> out = ImmutableList.builder();
+    for (String suffix : List.of("_data", ".data")) {
+      Path p = modelFile.resolveSibling(name + suffix);
+      if (Files.isRegularFile(p)) {
+        out.add(p);
+      }
+    }
+    for (int i = 1; Files.isRegularFile(modelFile.resolveSibling(name + "_data_" + i)); i++) {
+      out.add(modelFile.resolveSibling(name + "_data_" + i));
+    }
+    return out.build();
   }
 
   private static JsonNode readJson(Path file, boolean required) {

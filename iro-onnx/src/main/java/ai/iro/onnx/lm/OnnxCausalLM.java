@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * decoder-with-past layout, run with ONNX Runtime: the {@link BaseModel} of real models.
  *
  * <p>The model directory holds {@code model.onnx} (or {@code onnx/model.onnx}, or
- * {@code decoder_model_merged.onnx}), {@code config.json}, optionally {@code generation_config.json}
+ * {@code decoder_model_merged.onnx}, or the variant {@link Builder#variant} names, such as
+ * {@code onnx/model_q4.onnx}; its weights inline or in an external-data file beside it such as
+ * {@code model.onnx_data}), {@code config.json}, optionally {@code generation_config.json}
  * (BOS and end-of-sequence ids, an int or a list), and {@code tokenizer.json}. The graph takes
  * {@code input_ids}, {@code attention_mask}, optionally {@code position_ids} and
  * {@code use_cache_branch} (merged graphs), and {@code past_key_values.{i}.key} / {@code .value}
@@ -66,24 +68,30 @@ import org.slf4j.LoggerFactory;
 public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   /** Model file names tried in order inside the model directory. */
   public static final List<String> MODEL_FILES = List.of("model.onnx", "onnx/model.onnx", "decoder_model_merged.onnx");
+  /** The variant name of the full-precision files, {@link #MODEL_FILES}, as transformers.js calls it. */
+  public static final String FP32_VARIANT = "fp32";
   /** Output names tried, in order, for the last hidden state. */
   public static final List<String> HIDDEN_OUTPUTS = List.of("last_hidden_state", "hidden_states", "last_hidden_states");
   /** Config keys tried, in order, for the context length. */
   public static final List<String> CONTEXT_KEYS = List.of("max_position_embeddings", "n_positions", "n_ctx", "max_sequence_length");
+  /** The default {@link Builder#promptTruncation}: {@link PromptTruncation#FAIL}. */
+  public static final PromptTruncation DEFAULT_PROMPT_TRUNCATION = PromptTruncation.FAIL;
   /** The default execution: the CPU, as many threads per operator as available processors. */
   public static final ExecutionOptions DEFAULT_EXECUTION = ExecutionOptions.allCores();
 
   private static final Logger LOG = LoggerFactory.getLogger(OnnxCausalLM.class);
 
   private final ExecutionOptions execution;
+  private final Optional<String> variant;
   private final DecoderRuntime runtime;
   private final DecoderSpec spec;
   private final PromptEncoder prompts;
 
   private OnnxCausalLM(Builder b) {
     this.execution = b.execution;
-    ModelDirectory files = ModelDirectory.read(b.directory, b.prependBos);
-    this.prompts = new PromptEncoder(files, b.chat, b.systemPrompt);
+    this.variant = b.variant;
+    ModelDirectory files = ModelDirectory.read(b.directory, b.prependBos, b.variant);
+    this.prompts = new PromptEncoder(files, b.chat, b.systemPrompt, b.promptTruncation);
     this.runtime = DecoderRuntime.open(files, execution);
     this.spec = runtime.spec();
     LOG.debug("loaded {}", this);
@@ -108,7 +116,8 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     Builder b = new Builder().modelDirectory(spec.directory()).execution(execution).prependBos(prependsBos());
     prompts.chat().ifPresent(b::chat);
     prompts.systemPrompt().ifPresent(b::systemPrompt);
-    return b;
+    variant.ifPresent(b::variant);
+    return b.promptTruncation(prompts.truncation());
   }
 
   private void checkOpen() {
@@ -118,7 +127,12 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   /**
    * {@inheritDoc}
    *
-   * <p>Every prompt must leave room for at least one new token in the model's context.
+   * <p>Every prompt must leave room for at least one new token in the model's context, or is cut to
+   * its end by {@link PromptTruncation#KEEP_END} when the model was built so.
+   *
+   * @throws IllegalArgumentException if a prompt is too long for the context and the truncation is
+   *     {@link PromptTruncation#FAIL} (the message names the prompt's index, its length and the
+   *     context), or a prompt encodes to no token
    */
   @Override
   public Decoding open(List<String> prompts, Sampling sampling, long seed) {
@@ -132,7 +146,8 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
 
   /**
    * The prompt's token ids as fed to the model: BOS first when {@link #prependsBos()}, then the
-   * tokenizer's ids without other special tokens.
+   * tokenizer's ids without other special tokens; with {@link PromptTruncation#KEEP_END}, cut to
+   * {@code contextLength() - 1} ids when longer.
    */
   public int[] encodePrompt(String prompt) {
     checkOpen();
@@ -184,7 +199,8 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
 
   /**
    * The model's own features for value heads: its last hidden state, as a {@link ModelFeatures}
-   * with {@code "sha256-<hex>"} as its model name, hex being the SHA-256 of the model's ONNX file.
+   * with {@code "sha256-<hex>"} as its model name, hex being the SHA-256 of the model's ONNX file
+   * followed by its external-data files, if any.
    * The id, {@code "model:sha256-<hex>:last_hidden_state:<hiddenSize>"}, thus names the weights
    * themselves: a head saved with this model loads against any copy of the same file, wherever it
    * lies, and against a model with other weights fails with an error naming both ids. The hash is
@@ -233,6 +249,16 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   /** The ONNX file in use. */
   public Path modelFile() {
     return spec.modelFile();
+  }
+
+  /** What happens to a prompt too long for the context. */
+  public PromptTruncation promptTruncation() {
+    return prompts.truncation();
+  }
+
+  /** The export variant asked for with {@link Builder#variant}; empty when none was. */
+  public Optional<String> variant() {
+    return variant;
   }
 
   /** Where the model runs and its threads per operator. */
@@ -334,6 +360,8 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     private Path directory;
     private ExecutionOptions execution = DEFAULT_EXECUTION;
     private Optional<Boolean> prependBos = Optional.empty();
+    private Optional<String> variant = Optional.empty();
+    private PromptTruncation promptTruncation = DEFAULT_PROMPT_TRUNCATION;
     private Optional<ChatTemplate> chat = Optional.empty();
     private Optional<String> systemPrompt = Optional.empty();
 
@@ -359,6 +387,35 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     /** Sets the model directory. Required. */
     public Builder modelDirectory(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /**
+     * What to do with a prompt whose encoding leaves no room for a new token in the context:
+     * {@link PromptTruncation#FAIL} refuses it, {@link PromptTruncation#KEEP_END} keeps the special
+     * prefix and the prompt's last tokens. Default: {@link OnnxCausalLM#DEFAULT_PROMPT_TRUNCATION}.
+     */
+    public Builder promptTruncation(PromptTruncation truncation) {
+      this.promptTruncation = Objects.requireNonNull(truncation, "truncation");
+      return this;
+    }
+
+    /**
+     * Loads one export variant of the directory, as transformers.js names them: {@code "q4"} loads
+     * {@code onnx/model_q4.onnx} (or {@code model_q4.onnx}, or {@code decoder_model_merged_q4.onnx}),
+     * likewise {@code "quantized"}, {@code "int8"}, {@code "uint8"}, {@code "q4f16"}, {@code "bnb4"},
+     * {@code "fp16"}; {@code "fp32"} loads the full-precision {@link OnnxCausalLM#MODEL_FILES}. The
+     * graph must still take float32 past inputs. Default: none, the first of
+     * {@link OnnxCausalLM#MODEL_FILES} present. {@link #build()} fails, listing the directory's ONNX
+     * files, when the variant is absent.
+     *
+     * @throws IllegalArgumentException if {@code variant} is not letters, digits and underscores
+     */
+    public Builder variant(String variant) {
+      Objects.requireNonNull(variant, "variant");
+      Preconditions.checkArgument(variant.matches("[A-Za-z0-9_]+"),
+          "variant must be letters, digits and underscores (such as q4 or quantized), found \"%s\"", variant);
+      this.variant = Optional.of(variant);
       return this;
     }
 

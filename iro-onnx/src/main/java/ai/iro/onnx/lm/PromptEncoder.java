@@ -24,9 +24,12 @@ final class PromptEncoder {
   private final Optional<ChatTemplate> chat;
   private final Optional<String> systemPrompt;
   private final ImmutableSet<Integer> eosIds;
+  private final PromptTruncation truncation;
 
-  PromptEncoder(ModelDirectory spec, Optional<ChatTemplate> chat, Optional<String> systemPrompt) {
+  PromptEncoder(ModelDirectory spec, Optional<ChatTemplate> chat, Optional<String> systemPrompt,
+      PromptTruncation truncation) {
     this.spec = spec;
+    this.truncation = truncation;
     this.chat = chat;
     this.systemPrompt = systemPrompt;
     if (chat.isPresent()) {
@@ -37,8 +40,16 @@ final class PromptEncoder {
     }
   }
 
-  /** The ids of {@code prompt} as fed to the model. */
+  /** The ids of {@code prompt} as fed to the model, cut to fit the context by {@link PromptTruncation#KEEP_END}. */
   int[] encode(TextTokenizer tokenizer, String prompt) {
+    int[] ids = encodeWhole(tokenizer, prompt);
+    if (truncation == PromptTruncation.KEEP_END && ids.length >= spec.contextLength()) {
+      return keepEnd(ids, spec.contextLength() - 1);
+    }
+    return ids;
+  }
+
+  private int[] encodeWhole(TextTokenizer tokenizer, String prompt) {
     if (chat.isPresent()) {
       return tokenizer.encode(render(prompt));
     }
@@ -52,11 +63,37 @@ final class PromptEncoder {
     return out;
   }
 
+  /** The special prefix (when {@code ids} start with it) and the last ids, {@code length} in all. */
+  private int[] keepEnd(int[] ids, int length) {
+    List<Integer> prefix = spec.promptPrefix();
+    int kept = startsWith(ids, prefix) ? prefix.size() : 0;
+    if (kept >= length) {
+      throw new IllegalArgumentException("the context of " + spec.directory() + " is " + spec.contextLength()
+          + " tokens, too short to keep the " + kept + " special prefix tokens and a response");
+    }
+    int[] out = new int[length];
+    System.arraycopy(ids, 0, out, 0, kept);
+    System.arraycopy(ids, ids.length - (length - kept), out, kept, length - kept);
+    return out;
+  }
+
+  private static boolean startsWith(int[] ids, List<Integer> prefix) {
+    if (ids.length < prefix.size()) {
+      return false;
+    }
+    for (int i = 0; i < prefix.size(); i++) {
+      if (ids[i] != prefix.get(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /**
    * Encodes every prompt of a batch.
    *
-   * @throws IllegalArgumentException if a prompt leaves no room for a new token in the context, or
-   *     encodes to no token at all
+   * @throws IllegalArgumentException if a prompt leaves no room for a new token in the context (with
+   *     {@link PromptTruncation#FAIL}), or encodes to no token at all
    */
   int[][] encodeAll(TextTokenizer tokenizer, List<String> prompts) {
     int[][] encoded = new int[prompts.size()][];
@@ -64,7 +101,7 @@ final class PromptEncoder {
       encoded[i] = encode(tokenizer, Objects.requireNonNull(prompts.get(i), "prompt " + i));
       if (encoded[i].length >= spec.contextLength()) {
         throw new IllegalArgumentException("prompt " + i + " has " + encoded[i].length + " tokens; the context of "
-            + spec.directory() + " is " + spec.contextLength() + " tokens and a response needs at least one more");
+            + spec.directory() + " is " + spec.contextLength() + " tokens and a response needs at least one more (promptTruncation(KEEP_END) keeps its end instead)");
       }
       if (encoded[i].length == 0) {
         throw new IllegalArgumentException("prompt " + i + " is empty and the model prepends no BOS token to start from");
@@ -84,6 +121,11 @@ final class PromptEncoder {
   /** The ids that end a response. */
   ImmutableSet<Integer> eosIds() {
     return eosIds;
+  }
+
+  /** What happens to a prompt too long for the context. */
+  PromptTruncation truncation() {
+    return truncation;
   }
 
   /** The chat template, when prompts are chat messages. */
