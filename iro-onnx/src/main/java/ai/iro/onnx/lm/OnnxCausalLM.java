@@ -430,8 +430,9 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     }
 
     /**
-     * Sets whether prompts start with the BOS token. Default: true when generation_config.json or
-     * config.json has a {@code bos_token_id}.
+     * Overrides whether prompts start with the BOS token (true: the tokenizer's {@code bos_token},
+     * else the configs' {@code bos_token_id}). Default: what the tokenizer adds to a single text
+     * ({@link OnnxCausalLM#promptPrefix()}).
      */
     public Builder prependBos(boolean prepend) {
       this.prependBos = Optional.of(prepend);
