@@ -94,14 +94,14 @@ final class Builtins {
     if (self instanceof List<?> l) {
       arity(line, name, args, 1, 1);
       if (name.equals("count")) {
-        return l.stream().filter(x -> Py.eq(x, args.get(0))).count();
+        return l.stream().filter(x -> PyOps.eq(x, args.get(0))).count();
       }
       for (int k = 0; k < l.size(); k++) {
-        if (Py.eq(l.get(k), args.get(0))) {
+        if (PyOps.eq(l.get(k), args.get(0))) {
           return (long) k;
         }
       }
-      throw JinjaException.render(line, Py.repr(args.get(0)) + " is not in list");
+      throw JinjaException.render(line, PyFormat.repr(args.get(0)) + " is not in list");
     }
     throw JinjaException.render(line, "'" + Py.typeName(self) + "' object has no attribute '" + name + "'");
   }
@@ -347,13 +347,13 @@ final class Builtins {
         return Py.length(line, value);
       }
       case "string" -> {
-        return Py.str(value);
+        return PyFormat.str(value);
       }
       case "safe" -> {
         return value;
       }
       case "e", "escape" -> {
-        return Py.str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+        return PyFormat.str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
             .replace("\"", "&#34;");
       }
       default -> { }
@@ -365,28 +365,28 @@ final class Builtins {
         return strip(string(line, value, name), chars == null ? null : string(line, chars, name), true, true);
       }
       case "upper" -> {
-        return Py.str(value).toUpperCase(Locale.ROOT);
+        return PyFormat.str(value).toUpperCase(Locale.ROOT);
       }
       case "lower" -> {
-        return Py.str(value).toLowerCase(Locale.ROOT);
+        return PyFormat.str(value).toLowerCase(Locale.ROOT);
       }
       case "capitalize" -> {
-        String s = Py.str(value);
+        String s = PyFormat.str(value);
         return s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
       }
       case "title" -> {
-        return jinjaTitle(Py.str(value));
+        return jinjaTitle(PyFormat.str(value));
       }
       case "replace" -> {
         Object count = arg(args, kw, 2, "count", null);
-        return replace(Py.str(value), Py.str(arg(args, kw, 0, "old", "")), Py.str(arg(args, kw, 1, "new", "")),
+        return replace(PyFormat.str(value), PyFormat.str(arg(args, kw, 0, "old", "")), PyFormat.str(arg(args, kw, 1, "new", "")),
             count == null ? -1 : Py.toLong(count));
       }
       case "wordcount" -> {
-        return (long) split(line, Py.str(value), null, -1, false).size();
+        return (long) split(line, PyFormat.str(value), null, -1, false).size();
       }
       case "indent" -> {
-        return indent(Py.str(value), arg(args, kw, 0, "width", 4L), Py.truthy(arg(args, kw, 1, "first", false)),
+        return indent(PyFormat.str(value), arg(args, kw, 0, "width", 4L), Py.truthy(arg(args, kw, 1, "first", false)),
             Py.truthy(arg(args, kw, 2, "blank", false)));
       }
       case "tojson" -> {
@@ -419,9 +419,9 @@ final class Builtins {
         Object attribute = arg(args, kw, 1, "attribute", null);
         List<String> parts = new ArrayList<>();
         for (Object o : Py.iterate(line, value)) {
-          parts.add(Py.str(attribute == null ? o : Py.getitem(line, o, attribute)));
+          parts.add(PyFormat.str(attribute == null ? o : PyAccess.getitem(line, o, attribute)));
         }
-        return String.join(Py.str(arg(args, kw, 0, "d", "")), parts);
+        return String.join(PyFormat.str(arg(args, kw, 0, "d", "")), parts);
       }
       case "items" -> {
         if (!(value instanceof Map<?, ?>)) {
@@ -434,11 +434,11 @@ final class Builtins {
           throw JinjaException.render(line, "dictsort needs a mapping, found " + Py.typeName(value));
         }
         List<Object> items = new ArrayList<>((List<?>) method(line, value, "items", List.of(), Map.of()));
-        items.sort((a, b) -> Py.compare(line, "<", ((List<?>) a).get(0), ((List<?>) b).get(0)));
+        items.sort((a, b) -> PyOps.compare(line, "<", ((List<?>) a).get(0), ((List<?>) b).get(0)));
         return Py.list(items);
       }
       case "attr" -> {
-        return Py.getattr(line, value, Py.str(arg(args, kw, 0, "name", "")));
+        return PyAccess.getattr(line, value, PyFormat.str(arg(args, kw, 0, "name", "")));
       }
       case "int" -> {
         return toInt(value, arg(args, kw, 0, "default", 0L));
@@ -451,7 +451,7 @@ final class Builtins {
       }
       case "round" -> {
         int precision = (int) Py.toLong(arg(args, kw, 0, "precision", 0L));
-        String method = Py.str(arg(args, kw, 1, "method", "common"));
+        String method = PyFormat.str(arg(args, kw, 1, "method", "common"));
         // Python's round(): the exact binary value, ties to even; ceil and floor by math.ceil/floor.
         java.math.RoundingMode mode = switch (method) {
           case "ceil" -> java.math.RoundingMode.CEILING;
@@ -465,7 +465,7 @@ final class Builtins {
         Object attribute = arg(args, kw, 0, "attribute", null);
         Object total = arg(args, kw, 1, "start", 0L);
         for (Object o : Py.iterate(line, value)) {
-          total = Py.binary(line, "+", total, attribute == null ? o : Py.getitem(line, o, attribute));
+          total = PyOps.binary(line, "+", total, attribute == null ? o : PyAccess.getitem(line, o, attribute));
         }
         return total;
       }
@@ -477,13 +477,13 @@ final class Builtins {
         Object attribute = kw.get("attribute");
         for (Object o : Py.iterate(line, value)) {
           if (attribute != null) {
-            Object v = Py.getitem(line, o, attribute);
+            Object v = PyAccess.getitem(line, o, attribute);
             out.add(v instanceof Undefined && kw.containsKey("default") ? kw.get("default") : v);
           } else {
             if (args.isEmpty()) {
               throw JinjaException.render(line, "map needs a filter name or attribute=");
             }
-            String f = Py.str(args.get(0));
+            String f = PyFormat.str(args.get(0));
             if (!FILTERS.contains(f)) {
               throw JinjaException.render(line, "unknown filter '" + f + "' in map");
             }
@@ -496,8 +496,8 @@ final class Builtins {
         boolean byAttribute = name.endsWith("attr");
         boolean keep = name.startsWith("select");
         int testIndex = byAttribute ? 1 : 0;
-        String attribute = byAttribute ? Py.str(args.isEmpty() ? "" : args.get(0)) : null;
-        String test = args.size() > testIndex ? Py.str(args.get(testIndex)) : null;
+        String attribute = byAttribute ? PyFormat.str(args.isEmpty() ? "" : args.get(0)) : null;
+        String test = args.size() > testIndex ? PyFormat.str(args.get(testIndex)) : null;
         if (test != null && !TESTS.contains(test)) {
           throw JinjaException.render(line, "unknown test '" + test + "' in " + name);
         }
@@ -519,7 +519,7 @@ final class Builtins {
   private static Object attributePath(int line, Object o, String path) {
     Object v = o;
     for (String part : path.split("\\.")) {
-      v = v instanceof Undefined ? v : Py.getitem(line, v, part.matches("\\d+") ? (Object) Long.parseLong(part) : part);
+      v = v instanceof Undefined ? v : PyAccess.getitem(line, v, part.matches("\\d+") ? (Object) Long.parseLong(part) : part);
     }
     return v;
   }
@@ -529,12 +529,12 @@ final class Builtins {
     boolean caseSensitive = Py.truthy(arg(args, kw, name.equals("sort") ? 1 : 0, "case_sensitive", false));
     Object attribute = arg(args, kw, name.equals("sort") ? 2 : 1, "attribute", null);
     Comparator<Object> order = (a, b) -> {
-      Object x = attribute == null ? a : Py.getitem(line, a, attribute);
-      Object y = attribute == null ? b : Py.getitem(line, b, attribute);
+      Object x = attribute == null ? a : PyAccess.getitem(line, a, attribute);
+      Object y = attribute == null ? b : PyAccess.getitem(line, b, attribute);
       if (!caseSensitive && x instanceof String s && y instanceof String t) {
         return s.toLowerCase(Locale.ROOT).compareTo(t.toLowerCase(Locale.ROOT));
       }
-      return Py.compare(line, "<", x, y);
+      return PyOps.compare(line, "<", x, y);
     };
     List<Object> items = Py.iterate(line, value);
     switch (name) {
@@ -688,29 +688,29 @@ final class Builtins {
         return Math.floorMod(Py.toLong(v), Py.toLong(one(line, name, args))) == 0;
       }
       case "eq", "equalto", "==" -> {
-        return Py.eq(v, one(line, name, args));
+        return PyOps.eq(v, one(line, name, args));
       }
       case "ne", "!=" -> {
-        return !Py.eq(v, one(line, name, args));
+        return !PyOps.eq(v, one(line, name, args));
       }
       case "sameas" -> {
         Object o = one(line, name, args);
         return v == o || (v == null && o == null) || (v instanceof Boolean && v.equals(o));
       }
       case "in" -> {
-        return Py.contains(line, one(line, name, args), v);
+        return PyOps.contains(line, one(line, name, args), v);
       }
       case "gt", ">", "greaterthan" -> {
-        return Py.compare(line, ">", v, one(line, name, args)) > 0;
+        return PyOps.compare(line, ">", v, one(line, name, args)) > 0;
       }
       case "ge", ">=" -> {
-        return Py.compare(line, ">=", v, one(line, name, args)) >= 0;
+        return PyOps.compare(line, ">=", v, one(line, name, args)) >= 0;
       }
       case "lt", "<", "lessthan" -> {
-        return Py.compare(line, "<", v, one(line, name, args)) < 0;
+        return PyOps.compare(line, "<", v, one(line, name, args)) < 0;
       }
       case "le", "<=" -> {
-        return Py.compare(line, "<=", v, one(line, name, args)) <= 0;
+        return PyOps.compare(line, "<=", v, one(line, name, args)) <= 0;
       }
       default -> throw JinjaException.render(line, "unknown test '" + name + "'");
     }

@@ -41,7 +41,7 @@ public final class Template {
   public String render(Map<String, ?> variables, Supplier<ZonedDateTime> now) {
     Map<String, Object> globals = new HashMap<>();
     globals.put("raise_exception", (Py.Callable) (line, args, kwargs) -> {
-      throw new JinjaException(JinjaException.Kind.RAISED, line, args.isEmpty() ? "" : Py.str(args.get(0)));
+      throw new JinjaException(JinjaException.Kind.RAISED, line, args.isEmpty() ? "" : PyFormat.str(args.get(0)));
     });
     globals.put("strftime_now", (Py.Callable) (line, args, kwargs) -> {
       if (args.size() != 1 || !(args.get(0) instanceof String format)) {
@@ -55,7 +55,7 @@ public final class Template {
         if (args.size() > 1 || !(args.get(0) instanceof Map<?, ?> m)) {
           throw JinjaException.render(line, "namespace() takes one mapping and keyword arguments");
         }
-        m.forEach((k, v) -> ns.attributes.put(Py.str(k), v));
+        m.forEach((k, v) -> ns.attributes.put(PyFormat.str(k), v));
       }
       ns.attributes.putAll(kwargs);
       return ns;
