@@ -265,11 +265,11 @@ final class Interpreter {
       return call(c, frame);
     }
     if (node instanceof Node.Filter f) {
-      return Builtins.filter(f.line(), f.name(), eval(f.target(), frame), evalAll(f.args(), frame),
+      return Filters.filter(f.line(), f.name(), eval(f.target(), frame), evalAll(f.args(), frame),
           evalKeywords(f.kwNames(), f.kwValues(), frame), this);
     }
     if (node instanceof Node.Test t) {
-      boolean result = Builtins.test(t.line(), t.name(), eval(t.target(), frame), evalAll(t.args(), frame));
+      boolean result = JinjaTests.test(t.line(), t.name(), eval(t.target(), frame), evalAll(t.args(), frame));
       return result != t.negated();
     }
     if (node instanceof Node.Unary u) {

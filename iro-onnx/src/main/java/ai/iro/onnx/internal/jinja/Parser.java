@@ -524,7 +524,7 @@ final class Parser {
           throw JinjaException.syntax(name.line(), "expected a filter name after '|', found " + name.describe());
         }
         String n = name.text();
-        if (!Builtins.FILTERS.contains(n)) {
+        if (!Filters.NAMES.contains(n)) {
           throw JinjaException.syntax(name.line(), "unknown filter '" + n + "'");
         }
         List<Node> args = new ArrayList<>();
@@ -546,7 +546,7 @@ final class Parser {
         if (name.type() == Type.NAME && (n.equals("none") || n.equals("true") || n.equals("false"))) {
           n = n.toLowerCase(java.util.Locale.ROOT);
         }
-        if (!Builtins.TESTS.contains(n)) {
+        if (!JinjaTests.NAMES.contains(n)) {
           throw JinjaException.syntax(name.line(), "unknown test '" + name.text() + "'");
         }
         List<Node> args = new ArrayList<>();

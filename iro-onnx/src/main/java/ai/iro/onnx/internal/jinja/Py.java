@@ -63,7 +63,7 @@ final class Py {
   record BoundMethod(Object self, String name) implements Callable {
     @Override
     public Object call(int line, List<Object> args, Map<String, Object> kwargs) {
-      return Builtins.method(line, self, name, args, kwargs);
+      return Methods.method(line, self, name, args, kwargs);
     }
   }
 

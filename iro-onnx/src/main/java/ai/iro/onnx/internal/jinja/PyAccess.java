@@ -44,7 +44,7 @@ final class PyAccess {
     if (obj instanceof Loop l) {
       return l.attribute(line, name);
     }
-    if (Builtins.hasMethod(obj, name)) {
+    if (Methods.hasMethod(obj, name)) {
       return new BoundMethod(obj, name);
     }
     if (obj instanceof Map<?, ?> m && m.containsKey(name)) {

@@ -47,7 +47,7 @@ public final class Template {
       if (args.size() != 1 || !(args.get(0) instanceof String format)) {
         throw JinjaException.render(line, "strftime_now takes one format string");
       }
-      return Builtins.strftime(line, now.get(), format);
+      return Globals.strftime(line, now.get(), format);
     });
     globals.put("namespace", (Py.Callable) (line, args, kwargs) -> {
       Py.Namespace ns = new Py.Namespace();
@@ -60,8 +60,8 @@ public final class Template {
       ns.attributes.putAll(kwargs);
       return ns;
     });
-    globals.put("range", (Py.Callable) (line, args, kwargs) -> Builtins.range(line, args));
-    globals.put("dict", (Py.Callable) Builtins::dict);
+    globals.put("range", (Py.Callable) (line, args, kwargs) -> Globals.range(line, args));
+    globals.put("dict", (Py.Callable) Globals::dict);
     variables.forEach((k, v) -> globals.put(k, Py.of(v)));
     return new Interpreter(globals).render(body);
   }
