@@ -3,7 +3,6 @@ package ai.iro.core;
 import ai.iro.core.data.Prompt;
 import ai.iro.core.data.PromptDataset;
 import ai.iro.core.data.PromptSplit;
-import ai.iro.core.internal.PolicyDirectory;
 import ai.iro.core.internal.PolicyManifest;
 import ai.iro.core.model.BaseModel;
 import ai.iro.core.reward.RewardModel;
@@ -16,7 +15,6 @@ import ai.iro.core.value.ValueFunctionLoader;
 import ai.iro.core.value.ValueStack;
 import ai.iro.core.value.ValueTrainer;
 import com.google.common.base.Preconditions;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -172,15 +170,7 @@ public final class Aligner {
     PolicyManifest manifest = checkedManifest(dataset);
     ValueStack stack = ValueStack.empty();
     if (checkpointDirectory.isPresent()) {
-      Path dir = checkpointDirectory.get();
-      try {
-        if (!manifest.entries().isEmpty()) {
-          stack = AlignedPolicy.loadValues(dir, manifest, PolicyDirectory.loaders(loaders));
-        }
-        PolicyDirectory.removeLeftovers(dir, manifest.entries().size());
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read checkpoint directory " + dir + ": " + e.getMessage(), e);
-      }
+      stack = Checkpoints.resume(checkpointDirectory.get(), manifest, loaders);
       if (!manifest.entries().isEmpty()) {
         listener.onResume(stack.size());
       }
@@ -208,13 +198,7 @@ public final class Aligner {
           ? ((SavableValueFunction) trained.function()).format() : "unsaved";
       manifest = manifest.withIteration(new PolicyManifest.Entry(beta, format, directory, metrics));
       if (checkpointDirectory.isPresent()) {
-        Path dir = checkpointDirectory.get();
-        try {
-          PolicyDirectory.writeValue(dir, directory, trained.function());
-          PolicyDirectory.writeManifest(dir, manifest);
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot write checkpoint of iteration " + t + " to " + dir, e);
-        }
+        Checkpoints.write(checkpointDirectory.get(), t, directory, trained.function(), manifest);
       }
       listener.onIterationEnd(metrics);
     }
@@ -247,22 +231,7 @@ public final class Aligner {
     if (checkpointDirectory.isEmpty()) {
       return manifest;
     }
-    Path dir = checkpointDirectory.get();
-    Optional<PolicyManifest> existing;
-    try {
-      existing = PolicyDirectory.readManifest(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read checkpoint directory " + dir + ": " + e.getMessage(), e);
-    }
-    if (existing.isEmpty()) {
-      return manifest;
-    }
-    if (!existing.get().runId().equals(manifest.runId())) {
-      throw new IllegalArgumentException("checkpoint directory " + dir + " holds another run's manifest (run "
-          + existing.get().runId() + ", this run is " + manifest.runId() + "; "
-          + identity.differenceFrom(existing.get()) + "); use an empty directory or the original settings");
-    }
-    return existing.get();
+    return Checkpoints.matching(checkpointDirectory.get(), manifest, identity);
   }
 
   private RunIdentity identity(PromptDataset dataset) {

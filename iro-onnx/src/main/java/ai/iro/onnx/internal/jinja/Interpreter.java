@@ -70,7 +70,7 @@ final class Interpreter {
     if (node instanceof Node.Text t) {
       out.append(t.text());
     } else if (node instanceof Node.Output o) {
-      out.append(Py.str(eval(o.expr(), frame)));
+      out.append(PyFormat.str(eval(o.expr(), frame)));
     } else if (node instanceof Node.If s) {
       for (int k = 0; k < s.tests().size(); k++) {
         if (Py.truthy(eval(s.tests().get(k), frame))) {
@@ -250,26 +250,26 @@ final class Interpreter {
       return java.util.Collections.unmodifiableMap(m);
     }
     if (node instanceof Node.Attr a) {
-      return Py.getattr(a.line(), eval(a.target(), frame), a.name());
+      return PyAccess.getattr(a.line(), eval(a.target(), frame), a.name());
     }
     if (node instanceof Node.Item i) {
       Object key = eval(i.key(), frame);
       Py.undefinedCheck(i.line(), key);
-      return Py.getitem(i.line(), eval(i.target(), frame), key);
+      return PyAccess.getitem(i.line(), eval(i.target(), frame), key);
     }
     if (node instanceof Node.Slice s) {
-      return Py.slice(s.line(), eval(s.target(), frame), evalOrNull(s.start(), frame), evalOrNull(s.stop(), frame),
+      return PyAccess.slice(s.line(), eval(s.target(), frame), evalOrNull(s.start(), frame), evalOrNull(s.stop(), frame),
           evalOrNull(s.step(), frame));
     }
     if (node instanceof Node.Call c) {
       return call(c, frame);
     }
     if (node instanceof Node.Filter f) {
-      return Builtins.filter(f.line(), f.name(), eval(f.target(), frame), evalAll(f.args(), frame),
+      return Filters.filter(f.line(), f.name(), eval(f.target(), frame), evalAll(f.args(), frame),
           evalKeywords(f.kwNames(), f.kwValues(), frame), this);
     }
     if (node instanceof Node.Test t) {
-      boolean result = Builtins.test(t.line(), t.name(), eval(t.target(), frame), evalAll(t.args(), frame));
+      boolean result = JinjaTests.test(t.line(), t.name(), eval(t.target(), frame), evalAll(t.args(), frame));
       return result != t.negated();
     }
     if (node instanceof Node.Unary u) {
@@ -287,7 +287,7 @@ final class Interpreter {
       return v instanceof Double d ? (Object) (-d) : (Object) Math.negateExact(Py.toLong(v));
     }
     if (node instanceof Node.Binary b) {
-      return Py.binary(b.line(), b.op(), eval(b.left(), frame), eval(b.right(), frame));
+      return PyOps.binary(b.line(), b.op(), eval(b.left(), frame), eval(b.right(), frame));
     }
     if (node instanceof Node.Logic l) {
       Object left = eval(l.left(), frame);
@@ -319,14 +319,14 @@ final class Interpreter {
 
   private static boolean compare(int line, String op, Object a, Object b) {
     return switch (op) {
-      case "==" -> Py.eq(a, b);
-      case "!=" -> !Py.eq(a, b);
-      case "<" -> Py.compare(line, op, a, b) < 0;
-      case ">" -> Py.compare(line, op, a, b) > 0;
-      case "<=" -> Py.compare(line, op, a, b) <= 0;
-      case ">=" -> Py.compare(line, op, a, b) >= 0;
-      case "in" -> Py.contains(line, b, a);
-      case "not in" -> !Py.contains(line, b, a);
+      case "==" -> PyOps.eq(a, b);
+      case "!=" -> !PyOps.eq(a, b);
+      case "<" -> PyOps.compare(line, op, a, b) < 0;
+      case ">" -> PyOps.compare(line, op, a, b) > 0;
+      case "<=" -> PyOps.compare(line, op, a, b) <= 0;
+      case ">=" -> PyOps.compare(line, op, a, b) >= 0;
+      case "in" -> PyOps.contains(line, b, a);
+      case "not in" -> !PyOps.contains(line, b, a);
       default -> throw JinjaException.render(line, "unknown comparison " + op);
     };
   }

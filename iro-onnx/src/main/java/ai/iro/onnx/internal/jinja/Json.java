@@ -20,8 +20,8 @@ final class Json {
       if (separators.size() != 2) {
         throw JinjaException.render(line, "tojson separators must be a pair, found " + separators.size() + " items");
       }
-      item = Py.str(separators.get(0));
-      key = Py.str(separators.get(1));
+      item = PyFormat.str(separators.get(0));
+      key = PyFormat.str(separators.get(1));
     }
     StringBuilder b = new StringBuilder();
     write(line, b, v, indent, 0, sortKeys, ensureAscii, item, key);
@@ -37,7 +37,7 @@ final class Json {
     } else if (v instanceof Long x) {
       b.append(x);
     } else if (v instanceof Double d) {
-      b.append(Double.isNaN(d) ? "NaN" : Double.isInfinite(d) ? (d > 0 ? "Infinity" : "-Infinity") : Py.floatRepr(d));
+      b.append(Double.isNaN(d) ? "NaN" : Double.isInfinite(d) ? (d > 0 ? "Infinity" : "-Infinity") : PyFormat.floatRepr(d));
     } else if (v instanceof String s) {
       string(b, s, ascii);
     } else if (v instanceof List<?> l) {
@@ -94,7 +94,7 @@ final class Json {
       return x ? "true" : "false";
     }
     if (k instanceof Long || k instanceof Double) {
-      return Py.repr(k);
+      return PyFormat.repr(k);
     }
     throw JinjaException.render(line, "keys must be str, int, float, bool or None, not " + Py.typeName(k));
   }

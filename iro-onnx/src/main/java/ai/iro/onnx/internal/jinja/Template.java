@@ -41,13 +41,13 @@ public final class Template {
   public String render(Map<String, ?> variables, Supplier<ZonedDateTime> now) {
     Map<String, Object> globals = new HashMap<>();
     globals.put("raise_exception", (Py.Callable) (line, args, kwargs) -> {
-      throw new JinjaException(JinjaException.Kind.RAISED, line, args.isEmpty() ? "" : Py.str(args.get(0)));
+      throw new JinjaException(JinjaException.Kind.RAISED, line, args.isEmpty() ? "" : PyFormat.str(args.get(0)));
     });
     globals.put("strftime_now", (Py.Callable) (line, args, kwargs) -> {
       if (args.size() != 1 || !(args.get(0) instanceof String format)) {
         throw JinjaException.render(line, "strftime_now takes one format string");
       }
-      return Builtins.strftime(line, now.get(), format);
+      return Globals.strftime(line, now.get(), format);
     });
     globals.put("namespace", (Py.Callable) (line, args, kwargs) -> {
       Py.Namespace ns = new Py.Namespace();
@@ -55,13 +55,13 @@ public final class Template {
         if (args.size() > 1 || !(args.get(0) instanceof Map<?, ?> m)) {
           throw JinjaException.render(line, "namespace() takes one mapping and keyword arguments");
         }
-        m.forEach((k, v) -> ns.attributes.put(Py.str(k), v));
+        m.forEach((k, v) -> ns.attributes.put(PyFormat.str(k), v));
       }
       ns.attributes.putAll(kwargs);
       return ns;
     });
-    globals.put("range", (Py.Callable) (line, args, kwargs) -> Builtins.range(line, args));
-    globals.put("dict", (Py.Callable) Builtins::dict);
+    globals.put("range", (Py.Callable) (line, args, kwargs) -> Globals.range(line, args));
+    globals.put("dict", (Py.Callable) Globals::dict);
     variables.forEach((k, v) -> globals.put(k, Py.of(v)));
     return new Interpreter(globals).render(body);
   }
