@@ -1,5 +1,6 @@
 package ai.iro.onnx.lm;
 
+import com.google.common.base.Preconditions;
 import ai.iro.onnx.runtime.ExecutionOptions;
 import ai.iro.onnx.runtime.OnnxSession;
 import ai.iro.onnx.runtime.OrtRuntime;
@@ -119,9 +120,19 @@ final class DecoderRuntime implements AutoCloseable {
 
   /**
    * One pass over {@code ids} with an empty past, returning {@code output} at every position:
-   * {@code ids.length} rows of {@code width} values. The ids are checked by the caller.
+   * {@code ids.length} rows of {@code width} values.
+   *
+   * @throws IllegalArgumentException if the sequence is empty, longer than the context, or holds an
+   *     id outside the vocabulary
    */
   float[][] fullForward(int[] ids, String output, int width) {
+    checkOpen();
+    Preconditions.checkArgument(ids.length > 0 && ids.length <= spec.contextLength(),
+        "sequence length must be in [1, %s], found %s", spec.contextLength(), ids.length);
+    for (int id : ids) {
+      Preconditions.checkArgument(id >= 0 && id < spec.vocabularySize(), "token id %s is outside [0, %s)", id,
+          spec.vocabularySize());
+    }
     try (ModelInputs inputs = newInputs()) {
       inputs.fillRows(new int[][] {ids});
       try (OrtSession.Result r = run(inputs, Set.of(output), Map.of())) {
@@ -135,6 +146,23 @@ final class DecoderRuntime implements AutoCloseable {
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed on " + spec.modelFile() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The hidden state after the prompt ({@code promptIds}, as fed) and after each response token,
+   * from one full pass: {@code responseTokens.length + 1} rows.
+   */
+  float[][] prefixFeatures(int[] promptIds, int[] responseTokens, String hiddenOutput) {
+    Preconditions.checkArgument(promptIds.length > 0, "the prompt is empty and the model prepends no BOS token");
+    int[] ids = new int[promptIds.length + responseTokens.length];
+    System.arraycopy(promptIds, 0, ids, 0, promptIds.length);
+    System.arraycopy(responseTokens, 0, ids, promptIds.length, responseTokens.length);
+    float[][] all = fullForward(ids, hiddenOutput, spec.hiddenWidth());
+    float[][] rows = new float[responseTokens.length + 1][];
+    for (int j = 0; j < rows.length; j++) {
+      rows[j] = all[promptIds.length - 1 + j];
+    }
+    return rows;
   }
 
   /** A new, empty KV cache for one decoding; the caller closes it. */

@@ -47,11 +47,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Decoding keeps the KV cache in ONNX Runtime's memory between steps and chunks, batches prompts
- * of different lengths with left padding, makes one native run per step for the whole batch, gathers
- * cache rows natively on fork and reorder (never re-encoding a prefix), drops finished rows from the
- * batch once they are more than a quarter of it, and samples with top-k by
- * partial selection into buffers allocated once per decoding.
+ * <p>Decoding keeps the KV cache native between steps, left-pads mixed lengths, makes one run per
+ * step for the batch, gathers cache rows natively on fork (never re-encoding a prefix) and drops
+ * finished rows once they are a quarter of the batch.
  *
  * <p>Value heads read the model's own features through {@link #features()}, whose id is derived from
  * the model file's content, so that a head trained on one model refuses to load against another:
@@ -154,7 +152,6 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     return prompts.encode(runtime.tokenizer(), prompt);
   }
 
-
   /** The tokenizer's ids of {@code text}, without BOS or any other special token. */
   public int[] encode(String text) {
     checkOpen();
@@ -179,17 +176,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   public float[][] prefixFeatures(String prompt, int[] responseTokens) {
     Objects.requireNonNull(responseTokens, "responseTokens");
     String out = spec.hiddenOutput().orElseThrow(this::noHiddenState);
-    int[] p = encodePrompt(prompt);
-    Preconditions.checkArgument(p.length > 0, "the prompt is empty and the model prepends no BOS token");
-    int[] ids = new int[p.length + responseTokens.length];
-    System.arraycopy(p, 0, ids, 0, p.length);
-    System.arraycopy(responseTokens, 0, ids, p.length, responseTokens.length);
-    float[][] all = fullForward(ids, out, spec.hiddenWidth());
-    float[][] rows = new float[responseTokens.length + 1][];
-    for (int j = 0; j < rows.length; j++) {
-      rows[j] = all[p.length - 1 + j];
-    }
-    return rows;
+    return runtime.prefixFeatures(encodePrompt(prompt), responseTokens, out);
   }
 
   private UnsupportedOperationException noHiddenState() {
@@ -227,18 +214,8 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
    * @return {@code inputIds.length} rows of {@link #vocabularySize()} logits
    */
   public float[][] logits(int[] inputIds) {
-    return fullForward(Objects.requireNonNull(inputIds, "inputIds"), DecoderSpec.LOGITS, spec.vocabularySize());
-  }
-
-  private float[][] fullForward(int[] ids, String output, int width) {
-    checkOpen();
-    Preconditions.checkArgument(ids.length > 0 && ids.length <= spec.contextLength(),
-        "sequence length must be in [1, %s], found %s", spec.contextLength(), ids.length);
-    for (int id : ids) {
-      Preconditions.checkArgument(id >= 0 && id < spec.vocabularySize(), "token id %s is outside [0, %s)", id,
-          spec.vocabularySize());
-    }
-    return runtime.fullForward(ids, output, width);
+    Objects.requireNonNull(inputIds, "inputIds");
+    return runtime.fullForward(inputIds, DecoderSpec.LOGITS, spec.vocabularySize());
   }
 
   /** The model directory. */
