@@ -146,6 +146,11 @@ public final class OpenAiServer implements AutoCloseable {
     return names;
   }
 
+  /** The request slots, for tests that fill them. */
+  Semaphore slots() {
+    return running;
+  }
+
   /** Blocks until {@link #close()} has finished. */
   public void awaitClose() throws InterruptedException {
     synchronized (closeLock) {
@@ -291,7 +296,10 @@ public final class OpenAiServer implements AutoCloseable {
     Request r = request(body);
     ChatTemplate template = chatTemplate.orElseThrow(() -> ApiError.invalid(
         "model " + modelName + " has no chat template; use /v1/completions"));
-    String prompt = template.render(messages(body.get("messages")), true);
+    // The model puts its own prefix (BOS) before every prompt, so the template must not write it again.
+    Map<String, ?> noBos = model.promptPrefix().isEmpty() || !template.specialTokens().containsKey("bos_token")
+        ? Map.of() : Map.of("bos_token", "");
+    String prompt = template.render(messages(body.get("messages")), true, noBos);
     Result result = generate(r, List.of(prompt));
     ObjectNode out = header("chatcmpl-", "chat.completion", r.model);
     ArrayNode choices = out.putArray("choices");
@@ -337,9 +345,11 @@ public final class OpenAiServer implements AutoCloseable {
     if (policy.isPresent() && n != 1) {
       throw ApiError.invalidParam("n", "a policy answers with its one search result; n must be 1, found " + n);
     }
-    Optional<Integer> maxTokens = integer(body, "max_tokens");
+    // Chat clients send max_completion_tokens (max_tokens is deprecated there); it wins when both come.
+    String maxField = body.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+    Optional<Integer> maxTokens = integer(body, maxField);
     if (maxTokens.isPresent() && (maxTokens.get() < 1 || maxTokens.get() > maxTokensLimit)) {
-      throw ApiError.invalidParam("max_tokens", "must be in [1, " + maxTokensLimit + "], found " + maxTokens.get());
+      throw ApiError.invalidParam(maxField, "must be in [1, " + maxTokensLimit + "], found " + maxTokens.get());
     }
     Optional<Double> temperature = number(body, "temperature");
     if (temperature.isPresent() && !(temperature.get() >= 0 && temperature.get() <= 2)) {

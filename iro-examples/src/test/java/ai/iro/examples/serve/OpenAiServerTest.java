@@ -9,14 +9,18 @@ import ai.iro.core.model.Sampling;
 import ai.iro.examples.ShippedModel;
 import ai.iro.examples.ValueHeads;
 import ai.iro.examples.cli.IroCommand;
+import ai.iro.onnx.chat.ChatTemplate;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.UnauthorizedException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionChoice;
 import com.openai.models.completions.CompletionCreateParams;
@@ -173,6 +177,45 @@ class OpenAiServerTest {
     HttpResponse<String> r = post("/v1/chat/completions",
         "{\"model\": \"kjv-tiny\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", KEY);
     assertError(r, 400, "invalid_request_error").contains("no chat template");
+  }
+
+  @Test
+  void chatCompletionIsTheChatModelsAnswerForTheSeed(@TempDir Path dir) throws IOException {
+    Path model = Files.createDirectories(dir.resolve("chat-model"));
+    for (String name : ShippedModel.FILES) {
+      if (Files.exists(ShippedModel.directory().resolve(name))) {
+        Files.copy(ShippedModel.directory().resolve(name), model.resolve(name));
+      }
+    }
+    ObjectNode config = (ObjectNode) JSON.readTree(model.resolve("tokenizer_config.json").toFile());
+    config.put("chat_template", "{{ bos_token }}{% for m in messages %}<{{ m['role'] }}> {{ m['content'] }}<|endoftext|>"
+        + "{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}");
+    Files.writeString(model.resolve("tokenizer_config.json"), JSON.writeValueAsString(config));
+    ChatTemplate template = ChatTemplate.load(model);
+    Sampling sampling = Sampling.builder().temperature(1).topP(1).topK(0).maxNewTokens(8).build();
+    try (OnnxCausalLM plain = OnnxCausalLM.load(model);
+        OnnxCausalLM chat = OnnxCausalLM.builder().modelDirectory(model).chat(template).build();
+        OpenAiServer chatServer = OpenAiServer.builder().model("chat", plain).chatTemplate(template).port(0).start();
+        Decoding d = chat.open(List.of("And God said"), sampling, 4L)) {
+      d.extend(8);
+      ChatCompletion c = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + chatServer.port() + "/v1")
+          .apiKey("unused").maxRetries(0).build().chat().completions().create(ChatCompletionCreateParams.builder()
+              .model("chat").addUserMessage("And God said").maxCompletionTokens(8L).seed(4L).build());
+      assertThat(c.choices()).hasSize(1);
+      assertThat(c.choices().get(0).message().content()).hasValue(d.responseText(0));
+      assertThat(c.usage().orElseThrow().promptTokens()).isEqualTo(chat.encodePrompt("And God said").length);
+    }
+  }
+
+  @Test
+  void fullServerIs429() throws Exception {
+    server.slots().acquire(OpenAiServer.DEFAULT_CONCURRENCY);
+    try {
+      assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\"}", KEY), 429,
+          "rate_limit_error").contains("busy");
+    } finally {
+      server.slots().release(OpenAiServer.DEFAULT_CONCURRENCY);
+    }
   }
 
   @Test
