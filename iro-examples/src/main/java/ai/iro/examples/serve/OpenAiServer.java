@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.base.Preconditions;
 import io.undertow.Undertow;
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * objects {@code {"error": {"message", "type", "code"}}}: 400 for a body that is not JSON or a bad
  * parameter, 401 for a missing or wrong API key, 404 for an unknown model or path, 413 for a body
  * over {@link Builder#maxBodyBytes}, 429 when {@link Builder#concurrency} requests already run;
- * never a stack trace. Not supported: streaming, logprobs, batching across concurrent requests.
+ * never a stack trace. Not supported (a 400): streaming, logprobs, echo, suffix, best_of, tools; nor
+ * is batching across concurrent requests.
  *
  * <pre>{@code
  * try (OnnxCausalLM lm = OnnxCausalLM.load(dir);
@@ -337,6 +339,14 @@ public final class OpenAiServer implements AutoCloseable {
     if (policy.isEmpty() && !name.equals(modelName)) {
       throw new ApiError(404, "invalid_request_error", "model_not_found",
           "the model " + name + " does not exist; this server has " + modelNames());
+    }
+    if (body.path("stream").asBoolean(false)) {
+      throw ApiError.invalidParam("stream", "streaming is not supported; leave stream out or false");
+    }
+    for (String unsupported : List.of("logprobs", "top_logprobs", "echo", "suffix", "best_of", "tools")) {
+      if (body.hasNonNull(unsupported) && !body.get(unsupported).equals(BooleanNode.FALSE)) {
+        throw ApiError.invalidParam(unsupported, "not supported by this server");
+      }
     }
     int n = integer(body, "n").orElse(1);
     if (n < 1 || n > maxN) {

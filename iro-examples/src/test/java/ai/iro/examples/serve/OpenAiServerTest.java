@@ -230,6 +230,10 @@ class OpenAiServerTest {
         400, "invalid_request_error").contains("temperature");
     assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": [1, 2]}", KEY), 400,
         "invalid_request_error").contains("prompt");
+    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"stream\": true}", KEY), 400,
+        "invalid_request_error").contains("streaming is not supported");
+    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"logprobs\": 2}", KEY), 400,
+        "invalid_request_error").contains("logprobs");
     assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\"}", KEY), 400, "invalid_request_error")
         .contains("prompt");
     assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"stop\": \"\"}", KEY), 400,
