@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.iro.core.AlignedPolicy;
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.Sampling;
+import ai.iro.examples.ChatModelFixture;
 import ai.iro.examples.ShippedModel;
 import ai.iro.examples.ValueHeads;
 import ai.iro.examples.cli.IroCommand;
@@ -13,7 +14,6 @@ import ai.iro.onnx.chat.ChatTemplate;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.BadRequestException;
@@ -181,16 +181,7 @@ class OpenAiServerTest {
 
   @Test
   void chatCompletionIsTheChatModelsAnswerForTheSeed(@TempDir Path dir) throws IOException {
-    Path model = Files.createDirectories(dir.resolve("chat-model"));
-    for (String name : ShippedModel.FILES) {
-      if (Files.exists(ShippedModel.directory().resolve(name))) {
-        Files.copy(ShippedModel.directory().resolve(name), model.resolve(name));
-      }
-    }
-    ObjectNode config = (ObjectNode) JSON.readTree(model.resolve("tokenizer_config.json").toFile());
-    config.put("chat_template", "{{ bos_token }}{% for m in messages %}<{{ m['role'] }}> {{ m['content'] }}<|endoftext|>"
-        + "{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}");
-    Files.writeString(model.resolve("tokenizer_config.json"), JSON.writeValueAsString(config));
+    Path model = ChatModelFixture.create(dir);
     ChatTemplate template = ChatTemplate.load(model);
     Sampling sampling = Sampling.builder().temperature(1).topP(1).topK(0).maxNewTokens(8).build();
     try (OnnxCausalLM plain = OnnxCausalLM.load(model);
