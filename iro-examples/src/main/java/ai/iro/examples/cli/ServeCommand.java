@@ -71,7 +71,7 @@ final class ServeCommand implements Callable<Integer> {
     UsageError.check("--concurrency", () -> b.concurrency(concurrency));
     key.ifPresent(b::apiKey);
     b.host(host);
-    if (key.isEmpty() && !isLoopback(host)) {
+    if (key.isEmpty() && !OpenAiServer.isLoopback(host)) {
       throw new UsageError("--host " + host + " is not a loopback address: give --api-key (or set " + API_KEY_ENV
           + ") so that only callers with the key are served");
     }
@@ -107,9 +107,5 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
-  }
-
-  private static boolean isLoopback(String host) {
-    return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.equals("[::1]");
   }
 }

@@ -153,6 +153,11 @@ public final class OpenAiServer implements AutoCloseable {
     return running;
   }
 
+  /** Whether {@code host} names the loopback address, the only one served without an API key. */
+  public static boolean isLoopback(String host) {
+    return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.equals("[::1]");
+  }
+
   /** Blocks until {@link #close()} has finished. */
   public void awaitClose() throws InterruptedException {
     synchronized (closeLock) {
@@ -652,10 +657,6 @@ public final class OpenAiServer implements AutoCloseable {
       Preconditions.checkArgument(apiKey.isPresent() || isLoopback(host),
           "binding %s, not a loopback address, needs an API key", host);
       return new OpenAiServer(this);
-    }
-
-    private static boolean isLoopback(String host) {
-      return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.equals("[::1]");
     }
 
     private static String requireName(String name) {
