@@ -192,6 +192,10 @@ public final class OpenAiServer implements AutoCloseable {
       route(exchange);
     } catch (ApiError e) {
       sendError(exchange, e);
+    } catch (IllegalArgumentException e) {
+      // The model and the chat template refuse input they cannot take (a prompt they cannot encode,
+      // a conversation the template rejects) with an IllegalArgumentException that names it.
+      sendError(exchange, ApiError.invalid(e.getMessage()));
     } catch (RuntimeException e) {
       LOG.error("request {} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), e);
       sendError(exchange, new ApiError(500, "server_error", "internal_error",

@@ -225,6 +225,8 @@ class OpenAiServerTest {
         "invalid_request_error").contains("streaming is not supported");
     assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"logprobs\": 2}", KEY), 400,
         "invalid_request_error").contains("logprobs");
+    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"" + "And God said ".repeat(2000)
+        + "\"}", KEY), 400, "invalid_request_error").contains("over the model's context of " + lm.contextLength());
     assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\"}", KEY), 400, "invalid_request_error")
         .contains("prompt");
     assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"stop\": \"\"}", KEY), 400,
