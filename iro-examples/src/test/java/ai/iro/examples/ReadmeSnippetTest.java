@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.tools.DiagnosticCollector;
@@ -18,18 +19,15 @@ import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Keeps the README honest: its Java snippet must compile against the current API. */
+/** Keeps the README honest: its Java snippets must compile against the current API and the OpenAI SDK. */
 class ReadmeSnippetTest {
   private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
 
   @Test
   void readmeSnippetCompiles(@TempDir Path out) throws IOException {
-    String readme = Files.readString(Path.of(System.getProperty("iro.readme", "../README.md")));
-    Matcher m = JAVA_BLOCK.matcher(readme);
-    assertThat(m.find()).as("README.md has a ```java block").isTrue();
-    String snippet = m.group(1);
+    String snippet = javaBlock(block -> true);
     assertThat(snippet).contains("Aligner.builder()").contains(".align(");
-    String source = "import ai.iro.core.*;\n"
+    assertCompiles(out, "import ai.iro.core.*;\n"
         + "import ai.iro.core.data.*;\n"
         + "import ai.iro.core.model.*;\n"
         + "import ai.iro.core.reward.*;\n"
@@ -37,8 +35,32 @@ class ReadmeSnippetTest {
         + "import ai.iro.core.value.*;\n"
         + "import java.nio.file.*;\n"
         + "import java.util.*;\n"
-        + Snippets.EXTRA_IMPORTS
-        + "class ReadmeSnippet {\n  static void run() throws Exception {\n" + snippet + "\n  }\n}\n";
+        + Snippets.EXTRA_IMPORTS, snippet);
+  }
+
+  @Test
+  void serveClientSnippetCompilesAgainstTheOpenAiSdk(@TempDir Path out) throws IOException {
+    String snippet = javaBlock(block -> block.contains("OpenAIOkHttpClient"));
+    assertThat(snippet).contains("/v1").contains(".seed(");
+    assertCompiles(out, "import com.openai.client.*;\n"
+        + "import com.openai.client.okhttp.*;\n"
+        + "import com.openai.models.completions.*;\n", snippet);
+  }
+
+  /** The first ```java block of the README that {@code select} accepts. */
+  private static String javaBlock(Predicate<String> select) throws IOException {
+    String readme = Files.readString(Path.of(System.getProperty("iro.readme", "../README.md")));
+    Matcher m = JAVA_BLOCK.matcher(readme);
+    while (m.find()) {
+      if (select.test(m.group(1))) {
+        return m.group(1);
+      }
+    }
+    throw new AssertionError("README.md has no such ```java block");
+  }
+
+  private static void assertCompiles(Path out, String imports, String snippet) {
+    String source = imports + "class ReadmeSnippet {\n  static void run() throws Exception {\n" + snippet + "\n  }\n}\n";
     JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
     JavaFileObject file = new SimpleJavaFileObject(URI.create("string:///ReadmeSnippet.java"), JavaFileObject.Kind.SOURCE) {

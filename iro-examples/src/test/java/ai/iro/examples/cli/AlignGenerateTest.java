@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.iro.core.internal.PolicyDirectory;
 import ai.iro.core.internal.PolicyManifest;
+import ai.iro.examples.ChatModelFixture;
 import ai.iro.examples.ShippedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -80,18 +81,7 @@ class AlignGenerateTest {
 
   @Test
   void chatAlignRendersPromptsWithTheTemplateAndGenerateFollows(@TempDir Path tmp) throws IOException {
-    Path model = Files.createDirectories(tmp.resolve("chat-model"));
-    for (String name : ShippedModel.FILES) {
-      if (Files.exists(ShippedModel.directory().resolve(name))) {
-        Files.copy(ShippedModel.directory().resolve(name), model.resolve(name));
-      }
-    }
-    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-    com.fasterxml.jackson.databind.node.ObjectNode config =
-        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(model.resolve("tokenizer_config.json").toFile());
-    config.put("chat_template", "{{ bos_token }}{% for m in messages %}<{{ m['role'] }}> {{ m['content'] }}<|endoftext|>"
-        + "{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}");
-    Files.writeString(model.resolve("tokenizer_config.json"), json.writeValueAsString(config));
+    Path model = ChatModelFixture.create(tmp);
     Path prompts = tmp.resolve("chat.jsonl");
     Files.write(prompts, List.of("{\"messages\": [{\"role\": \"user\", \"content\": \"And God said\"}]}",
         "{\"instruction\": \"Blessed are they\", \"input\": \"\"}", "{\"prompt\": \"In the beginning\"}",
@@ -100,7 +90,8 @@ class AlignGenerateTest {
     assertThat(run("align", "--model", model.toString(), "--prompts", prompts.toString(), "--reward", "afinn", "--chat",
         "--iterations", "1", "--out", policy.toString(), "-W", "2", "-K", "2", "-L", "4", "--samples", "2",
         "--max-new-tokens", "4", "--seed", "7")).as(err.toString()).isZero();
-    assertThat(json.readTree(policy.resolve("cli.json").toFile()).path("chat").asBoolean()).isTrue();
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(policy.resolve("cli.json").toFile())
+        .path("chat").asBoolean()).isTrue();
     assertThat(run("generate", "--policy", policy.toString(), "--prompt", "And God said")).as(err.toString()).isZero();
     assertThat(out.toString()).startsWith("And God said");
   }

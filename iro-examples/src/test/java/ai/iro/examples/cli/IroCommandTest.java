@@ -61,6 +61,6 @@ class IroCommandTest {
   @Test
   void helpListsTheCommands() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("demo").contains("align").contains("generate");
+    assertThat(out.toString()).contains("demo").contains("align").contains("generate").contains("serve");
   }
 }

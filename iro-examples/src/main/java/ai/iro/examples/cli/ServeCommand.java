@@ -1,0 +1,111 @@
+package ai.iro.examples.cli;
+
+import ai.iro.core.AlignedPolicy;
+import ai.iro.examples.ValueHeads;
+import ai.iro.examples.serve.OpenAiServer;
+import ai.iro.onnx.chat.ChatTemplate;
+import ai.iro.onnx.chat.ChatTemplateException;
+import ai.iro.onnx.lm.OnnxCausalLM;
+import ai.iro.onnx.runtime.Device;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code iro serve}: an OpenAI-compatible server over {@code --model} and each {@code --policy},
+ * which share one copy of the model. Runs until interrupted; Ctrl-C shuts it down gracefully.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Serve the base model and aligned policies over an OpenAI-compatible HTTP API "
+        + "(/v1/completions, /v1/chat/completions, /v1/models, /health). No streaming.",
+    exitCodeListHeading = IroCommand.EXIT_CODES_HEADING,
+    exitCodeList = {IroCommand.EXIT_OK_LINE, IroCommand.EXIT_FAILURE_LINE, IroCommand.EXIT_USAGE_LINE})
+final class ServeCommand implements Callable<Integer> {
+  /** The environment variable read when {@code --api-key} is not given. */
+  static final String API_KEY_ENV = "IRO_API_KEY";
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--model", required = true, description = "ONNX model directory; requests call it by its folder name.")
+  Path model;
+
+  @Option(names = "--policy", paramLabel = "NAME=DIR", description = "An aligned policy of --model (iro align's "
+      + "--out), called by NAME. Repeatable.")
+  Map<String, Path> policies = new LinkedHashMap<>();
+
+  @Option(names = "--host", description = "Address to bind (default: ${DEFAULT-VALUE}); any other than loopback "
+      + "needs an API key.")
+  String host = OpenAiServer.DEFAULT_HOST;
+
+  @Option(names = "--port", description = "Port (default: ${DEFAULT-VALUE}; 0: any free port).")
+  int port = OpenAiServer.DEFAULT_PORT;
+
+  @Option(names = "--api-key", description = "Key requests must send as 'Authorization: Bearer KEY' "
+      + "(default: the environment variable " + API_KEY_ENV + ", else none).")
+  String apiKey;
+
+  @Option(names = "--max-tokens", description = "Largest max_tokens a request may ask (default: ${DEFAULT-VALUE}).")
+  int maxTokens = OpenAiServer.DEFAULT_MAX_TOKENS_LIMIT;
+
+  @Option(names = "--concurrency", description = "Requests generating at once; more get 429 (default: ${DEFAULT-VALUE}).")
+  int concurrency = OpenAiServer.DEFAULT_CONCURRENCY;
+
+  @Option(names = "--device", description = "cpu, cuda or cuda:N (default: cpu).")
+  String device = "cpu";
+
+  @Override
+  public Integer call() throws Exception {
+    Checks.requireDirectory("--model", model);
+    policies.forEach((name, dir) -> Checks.requireDirectory("--policy " + name, dir));
+    Device dev = UsageError.check("--device", () -> Device.parse(device));
+    Optional<String> key = Optional.ofNullable(apiKey != null ? apiKey : System.getenv(API_KEY_ENV))
+        .filter(k -> !k.isBlank());
+    OpenAiServer.Builder b = OpenAiServer.builder();
+    UsageError.check("--port", () -> b.port(port));
+    UsageError.check("--max-tokens", () -> b.maxTokens(maxTokens));
+    UsageError.check("--concurrency", () -> b.concurrency(concurrency));
+    key.ifPresent(b::apiKey);
+    b.host(host);
+    if (key.isEmpty() && !OpenAiServer.isLoopback(host)) {
+      throw new UsageError("--host " + host + " is not a loopback address: give --api-key (or set " + API_KEY_ENV
+          + ") so that only callers with the key are served");
+    }
+    String name = model.toAbsolutePath().normalize().getFileName().toString();
+    if (policies.containsKey(name)) {
+      throw new UsageError("--policy " + name + ": the base model is called " + name + "; pick another name");
+    }
+    OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(model)
+        .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(dev)).build();
+    try {
+      b.model(name, lm);
+      chatTemplate(model).ifPresent(b::chatTemplate);
+      for (Map.Entry<String, Path> p : policies.entrySet()) {
+        b.policy(p.getKey(), AlignedPolicy.load(p.getValue(), lm, ValueHeads.loaders(lm)));
+      }
+      OpenAiServer server = b.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(server::close, "iro-serve-shutdown"));
+      spec.commandLine().getOut().println("iro serve: http://" + host + ":" + server.port() + "/v1 serving "
+          + server.modelNames() + (key.isPresent() ? ", API key required" : "") + "; Ctrl-C stops");
+      server.awaitClose();
+      return 0;
+    } finally {
+      lm.close();
+    }
+  }
+
+  /** The model's chat template, or empty when it has none; a template that does not parse is an error. */
+  private static Optional<ChatTemplate> chatTemplate(Path model) {
+    try {
+      return Optional.of(ChatTemplate.load(model));
+    } catch (ChatTemplateException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,671 @@
+package ai.iro.examples.serve;
+
+import ai.iro.core.AlignedPolicy;
+import ai.iro.core.data.ChatMessage;
+import ai.iro.core.model.Decoding;
+import ai.iro.core.model.FinishReason;
+import ai.iro.core.model.Sampling;
+import ai.iro.core.search.Candidate;
+import ai.iro.core.search.SearchResult;
+import ai.iro.onnx.chat.ChatTemplate;
+import ai.iro.onnx.lm.OnnxCausalLM;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.base.Preconditions;
+import io.undertow.Undertow;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import io.undertow.util.Headers;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An OpenAI-compatible HTTP server over one base model and any number of aligned policies that
+ * share it: {@code POST /v1/completions}, {@code POST /v1/chat/completions} (when the model has a
+ * chat template), {@code GET /v1/models} and {@code GET /health}.
+ *
+ * <p>A request's {@code model} names the base model (plain sampling, {@code n} independent samples)
+ * or a policy (its search, {@code n = 1}). The same request gives the same output: randomness comes
+ * from the request's {@code seed}, {@value #DEFAULT_SEED} when absent. Errors are OpenAI error
+ * objects {@code {"error": {"message", "type", "code"}}}: 400 for a body that is not JSON or a bad
+ * parameter, 401 for a missing or wrong API key, 404 for an unknown model or path, 413 for a body
+ * over {@link Builder#maxBodyBytes}, 429 when {@link Builder#concurrency} requests already run;
+ * never a stack trace. Not supported (a 400): streaming, logprobs, echo, suffix, best_of, tools; nor
+ * is batching across concurrent requests.
+ *
+ * <pre>{@code
+ * try (OnnxCausalLM lm = OnnxCausalLM.load(dir);
+ *     OpenAiServer server = OpenAiServer.builder().model("kjv-tiny", lm).port(8000).start()) {
+ *   server.awaitClose();
+ * }
+ * }</pre>
+ *
+ * <p>The server does not own the model: close the server first, then the model. {@link #close()}
+ * stops taking requests, waits up to {@link Builder#shutdownGrace} for running ones, and is
+ * idempotent.
+ */
+public final class OpenAiServer implements AutoCloseable {
+  /** Default: the loopback address, so nothing off this machine can call the server. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  /** Default: port 8000. */
+  public static final int DEFAULT_PORT = 8000;
+  /** Default seed of a request that gives none: 0. */
+  public static final long DEFAULT_SEED = 0L;
+  /** Default {@code max_tokens} of a completion that gives none: 16, as OpenAI's. */
+  public static final int DEFAULT_MAX_TOKENS = 16;
+  /** Default: at most 1024 new tokens per request. */
+  public static final int DEFAULT_MAX_TOKENS_LIMIT = 1024;
+  /** Default: at most 16 choices per prompt. */
+  public static final int DEFAULT_MAX_N = 16;
+  /** Default: request bodies up to 1 MiB. */
+  public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
+  /** Default: 4 requests generate at once; more are answered 429. */
+  public static final int DEFAULT_CONCURRENCY = 4;
+  /** Default: {@link #close()} waits 30 seconds for running requests. */
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+
+  private static final Logger LOG = LoggerFactory.getLogger(OpenAiServer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_STOP_STRINGS = 4;
+
+  private final String modelName;
+  private final OnnxCausalLM model;
+  private final Optional<ChatTemplate> chatTemplate;
+  private final Map<String, AlignedPolicy> policies;
+  private final Optional<byte[]> apiKey;
+  private final int maxBodyBytes;
+  private final int maxTokensLimit;
+  private final int maxN;
+  private final Duration shutdownGrace;
+  private final int concurrency;
+  private final Semaphore running;
+  private final GracefulShutdownHandler shutdown;
+  private final Undertow undertow;
+  private final int port;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Object closeLock = new Object();
+
+  private OpenAiServer(Builder b) {
+    this.modelName = b.modelName;
+    this.model = b.model;
+    this.chatTemplate = b.chatTemplate;
+    this.policies = Map.copyOf(b.policies);
+    this.apiKey = b.apiKey.map(k -> ("Bearer " + k).getBytes(StandardCharsets.UTF_8));
+    this.maxBodyBytes = b.maxBodyBytes;
+    this.maxTokensLimit = b.maxTokensLimit;
+    this.maxN = b.maxN;
+    this.shutdownGrace = b.shutdownGrace;
+    this.concurrency = b.concurrency;
+    this.running = new Semaphore(b.concurrency);
+    this.shutdown = new GracefulShutdownHandler(exchange -> {
+      if (exchange.isInIoThread()) {
+        exchange.dispatch(this::handle);
+      } else {
+        handle(exchange);
+      }
+    });
+    this.undertow = Undertow.builder().addHttpListener(b.port, b.host)
+        .setWorkerThreads(b.concurrency + 4).setHandler(shutdown).build();
+    undertow.start();
+    this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+  }
+
+  /** Returns a builder; {@link Builder#model} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The port the server listens on (the one chosen by the system when built with port 0). */
+  public int port() {
+    return port;
+  }
+
+  /** The names a request's {@code model} may take: the base model's, then each policy's, sorted. */
+  public List<String> modelNames() {
+    List<String> names = new ArrayList<>();
+    names.add(modelName);
+    policies.keySet().stream().sorted().forEach(names::add);
+    return names;
+  }
+
+  /** The request slots, for tests that fill them. */
+  Semaphore slots() {
+    return running;
+  }
+
+  /** Whether {@code host} names the loopback address, the only one served without an API key. */
+  public static boolean isLoopback(String host) {
+    return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.equals("[::1]");
+  }
+
+  /** Blocks until {@link #close()} has finished. */
+  public void awaitClose() throws InterruptedException {
+    synchronized (closeLock) {
+      while (!closed.get()) {
+        closeLock.wait();
+      }
+    }
+  }
+
+  /** Stops taking requests, waits for running ones up to the grace period, and stops. Idempotent. */
+  @Override
+  public void close() {
+    if (closed.get()) {
+      return;
+    }
+    shutdown.shutdown();
+    try {
+      shutdown.awaitShutdown(shutdownGrace.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    undertow.stop();
+    synchronized (closeLock) {
+      closed.set(true);
+      closeLock.notifyAll();
+    }
+  }
+
+  private void handle(HttpServerExchange exchange) {
+    exchange.startBlocking();
+    try {
+      route(exchange);
+    } catch (ApiError e) {
+      sendError(exchange, e);
+    } catch (IllegalArgumentException e) {
+      // The model and the chat template refuse input they cannot take (a prompt they cannot encode,
+      // a conversation the template rejects) with an IllegalArgumentException that names it.
+      sendError(exchange, ApiError.invalid(e.getMessage()));
+    } catch (RuntimeException e) {
+      LOG.error("request {} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), e);
+      sendError(exchange, new ApiError(500, "server_error", "internal_error",
+          "internal error: " + e.getClass().getSimpleName() + "; see the server log"));
+    } catch (IOException e) {
+      LOG.warn("request {} {}: {}", exchange.getRequestMethod(), exchange.getRequestPath(), e.toString());
+      exchange.endExchange();
+    }
+  }
+
+  private void route(HttpServerExchange exchange) throws IOException {
+    String path = exchange.getRequestPath();
+    String method = exchange.getRequestMethod().toString();
+    boolean post = path.equals("/v1/completions") || path.equals("/v1/chat/completions");
+    boolean get = path.equals("/health") || path.equals("/v1/models");
+    if (!post && !get) {
+      throw new ApiError(404, "invalid_request_error", "unknown_url", "unknown path " + method + " " + path);
+    }
+    if (!method.equals(post ? "POST" : "GET")) {
+      throw new ApiError(405, "invalid_request_error", "method_not_allowed",
+          path + " takes " + (post ? "POST" : "GET") + ", found " + method);
+    }
+    if (path.equals("/health")) {
+      send(exchange, 200, JSON.createObjectNode().put("status", "ok"));
+      return;
+    }
+    authorize(exchange);
+    if (path.equals("/v1/models")) {
+      send(exchange, 200, models());
+      return;
+    }
+    JsonNode body = readBody(exchange);
+    if (!running.tryAcquire()) {
+      throw new ApiError(429, "rate_limit_error", "too_many_requests",
+          "the server is busy: " + concurrency + " requests are already running; retry later");
+    }
+    try {
+      send(exchange, 200, path.equals("/v1/completions") ? completion(body) : chatCompletion(body));
+    } finally {
+      running.release();
+    }
+  }
+
+  private void authorize(HttpServerExchange exchange) {
+    if (apiKey.isEmpty()) {
+      return;
+    }
+    String given = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+    if (given == null || !MessageDigest.isEqual(apiKey.get(), given.getBytes(StandardCharsets.UTF_8))) {
+      throw new ApiError(401, "invalid_request_error", "invalid_api_key",
+          given == null ? "missing API key: send Authorization: Bearer KEY" : "incorrect API key");
+    }
+  }
+
+  private JsonNode readBody(HttpServerExchange exchange) throws IOException {
+    if (exchange.getRequestContentLength() > maxBodyBytes) {
+      throw tooLarge(exchange.getRequestContentLength());
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    InputStream in = exchange.getInputStream();
+    byte[] buffer = new byte[8192];
+    for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+      bytes.write(buffer, 0, read);
+      if (bytes.size() > maxBodyBytes) {
+        throw tooLarge(bytes.size());
+      }
+    }
+    JsonNode body;
+    try {
+      body = JSON.readTree(bytes.toByteArray());
+    } catch (JsonProcessingException e) {
+      throw ApiError.invalid("the body is not valid JSON: " + e.getOriginalMessage());
+    }
+    if (body == null || !body.isObject()) {
+      throw ApiError.invalid("the body must be a JSON object");
+    }
+    return body;
+  }
+
+  private ApiError tooLarge(long size) {
+    return new ApiError(413, "invalid_request_error", "request_too_large",
+        "the body has " + size + " bytes or more, over the limit of " + maxBodyBytes);
+  }
+
+  private ObjectNode models() {
+    ObjectNode out = JSON.createObjectNode().put("object", "list");
+    ArrayNode data = out.putArray("data");
+    for (String name : modelNames()) {
+      data.addObject().put("id", name).put("object", "model").put("created", 0).put("owned_by", "iro");
+    }
+    return out;
+  }
+
+  private ObjectNode completion(JsonNode body) {
+    Request r = request(body);
+    List<String> prompts = prompts(body.get("prompt"));
+    Result result = generate(r, prompts);
+    ObjectNode out = header("cmpl-", "text_completion", r.model);
+    ArrayNode choices = out.putArray("choices");
+    for (int i = 0; i < result.choices.size(); i++) {
+      Choice c = result.choices.get(i);
+      choices.addObject().put("index", i).put("text", c.text).putNull("logprobs").put("finish_reason", c.finish);
+    }
+    usage(out, result);
+    return out;
+  }
+
+  private ObjectNode chatCompletion(JsonNode body) {
+    Request r = request(body);
+    ChatTemplate template = chatTemplate.orElseThrow(() -> ApiError.invalid(
+        "model " + modelName + " has no chat template; use /v1/completions"));
+    // The model puts its own prefix (BOS) before every prompt, so the template must not write it again.
+    Map<String, ?> noBos = model.promptPrefix().isEmpty() || !template.specialTokens().containsKey("bos_token")
+        ? Map.of() : Map.of("bos_token", "");
+    String prompt = template.render(messages(body.get("messages")), true, noBos);
+    Result result = generate(r, List.of(prompt));
+    ObjectNode out = header("chatcmpl-", "chat.completion", r.model);
+    ArrayNode choices = out.putArray("choices");
+    for (int i = 0; i < result.choices.size(); i++) {
+      Choice c = result.choices.get(i);
+      ObjectNode choice = choices.addObject().put("index", i);
+      choice.putObject("message").put("role", "assistant").put("content", c.text).putNull("refusal");
+      choice.putNull("logprobs").put("finish_reason", c.finish);
+    }
+    usage(out, result);
+    return out;
+  }
+
+  private static ObjectNode header(String idPrefix, String object, String model) {
+    return JSON.createObjectNode().put("id", idPrefix + UUID.randomUUID().toString().replace("-", ""))
+        .put("object", object).put("created", System.currentTimeMillis() / 1000).put("model", model);
+  }
+
+  private static void usage(ObjectNode out, Result result) {
+    out.putObject("usage").put("prompt_tokens", result.promptTokens).put("completion_tokens", result.completionTokens)
+        .put("total_tokens", result.promptTokens + result.completionTokens);
+  }
+
+  /** The parameters common to both endpoints; absent sampling parameters stay empty. */
+  private record Request(String model, Optional<AlignedPolicy> policy, int n, Optional<Integer> maxTokens,
+      Optional<Double> temperature, Optional<Double> topP, Optional<Integer> topK, long seed, List<String> stop) {}
+
+  private Request request(JsonNode body) {
+    JsonNode m = body.get("model");
+    if (m == null || !m.isTextual()) {
+      throw ApiError.invalidParam("model", "required, a string naming one of " + modelNames());
+    }
+    String name = m.asText();
+    Optional<AlignedPolicy> policy = Optional.ofNullable(policies.get(name));
+    if (policy.isEmpty() && !name.equals(modelName)) {
+      throw new ApiError(404, "invalid_request_error", "model_not_found",
+          "the model " + name + " does not exist; this server has " + modelNames());
+    }
+    if (body.path("stream").asBoolean(false)) {
+      throw ApiError.invalidParam("stream", "streaming is not supported; leave stream out or false");
+    }
+    for (String unsupported : List.of("logprobs", "top_logprobs", "echo", "suffix", "best_of", "tools")) {
+      if (body.hasNonNull(unsupported) && !body.get(unsupported).equals(BooleanNode.FALSE)) {
+        throw ApiError.invalidParam(unsupported, "not supported by this server");
+      }
+    }
+    int n = integer(body, "n").orElse(1);
+    if (n < 1 || n > maxN) {
+      throw ApiError.invalidParam("n", "must be in [1, " + maxN + "], found " + n);
+    }
+    if (policy.isPresent() && n != 1) {
+      throw ApiError.invalidParam("n", "a policy answers with its one search result; n must be 1, found " + n);
+    }
+    // Chat clients send max_completion_tokens (max_tokens is deprecated there); it wins when both come.
+    String maxField = body.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+    Optional<Integer> maxTokens = integer(body, maxField);
+    if (maxTokens.isPresent() && (maxTokens.get() < 1 || maxTokens.get() > maxTokensLimit)) {
+      throw ApiError.invalidParam(maxField, "must be in [1, " + maxTokensLimit + "], found " + maxTokens.get());
+    }
+    Optional<Double> temperature = number(body, "temperature");
+    if (temperature.isPresent() && !(temperature.get() >= 0 && temperature.get() <= 2)) {
+      throw ApiError.invalidParam("temperature", "must be in [0, 2], found " + temperature.get());
+    }
+    Optional<Double> topP = number(body, "top_p");
+    if (topP.isPresent() && !(topP.get() > 0 && topP.get() <= 1)) {
+      throw ApiError.invalidParam("top_p", "must be in (0, 1], found " + topP.get());
+    }
+    Optional<Integer> topK = integer(body, "top_k");
+    if (topK.isPresent() && topK.get() < 0) {
+      throw ApiError.invalidParam("top_k", "must be at least 0 (0: off), found " + topK.get());
+    }
+    JsonNode seed = body.get("seed");
+    if (seed != null && !seed.isNull() && !seed.canConvertToLong()) {
+      throw ApiError.invalidParam("seed", "must be an integer, found " + seed);
+    }
+    long s = seed == null || seed.isNull() ? DEFAULT_SEED : seed.asLong();
+    return new Request(name, policy, n, maxTokens, temperature, topP, topK, s, stop(body.get("stop")));
+  }
+
+  private static Optional<Integer> integer(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return Optional.empty();
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      throw ApiError.invalidParam(field, "must be an integer, found " + v);
+    }
+    return Optional.of(v.asInt());
+  }
+
+  private static Optional<Double> number(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return Optional.empty();
+    }
+    if (!v.isNumber()) {
+      throw ApiError.invalidParam(field, "must be a number, found " + v);
+    }
+    return Optional.of(v.asDouble());
+  }
+
+  private static List<String> stop(JsonNode stop) {
+    List<String> out = new ArrayList<>();
+    if (stop == null || stop.isNull()) {
+      return out;
+    }
+    if (stop.isTextual()) {
+      out.add(stop.asText());
+    } else if (stop.isArray() && stop.size() <= MAX_STOP_STRINGS) {
+      stop.forEach(s -> out.add(s.isTextual() ? s.asText() : ""));
+    } else {
+      throw ApiError.invalidParam("stop", "must be a string or up to " + MAX_STOP_STRINGS + " strings, found " + stop);
+    }
+    if (out.contains("")) {
+      throw ApiError.invalidParam("stop", "stop strings must be non-empty strings, found " + stop);
+    }
+    return out;
+  }
+
+  private static List<String> prompts(JsonNode prompt) {
+    List<String> out = new ArrayList<>();
+    if (prompt != null && prompt.isTextual()) {
+      out.add(prompt.asText());
+    } else if (prompt != null && prompt.isArray() && !prompt.isEmpty()) {
+      prompt.forEach(p -> out.add(p.isTextual() ? p.asText() : null));
+    }
+    if (out.isEmpty() || out.contains(null)) {
+      throw ApiError.invalidParam("prompt", "required, a string or a non-empty list of strings (token arrays are "
+          + "not supported)");
+    }
+    return out;
+  }
+
+  private static List<ChatMessage> messages(JsonNode messages) {
+    if (messages == null || !messages.isArray() || messages.isEmpty()) {
+      throw ApiError.invalidParam("messages", "required, a non-empty list of {role, content}");
+    }
+    List<ChatMessage> out = new ArrayList<>();
+    for (JsonNode m : messages) {
+      JsonNode role = m.get("role");
+      JsonNode content = m.get("content");
+      if (role == null || !role.isTextual() || content == null || !content.isTextual()) {
+        throw ApiError.invalidParam("messages", "each message needs a string role and a string content (content "
+            + "parts are not supported), found " + m);
+      }
+      out.add(new ChatMessage(role.asText(), content.asText()));
+    }
+    return out;
+  }
+
+  private record Choice(String text, String finish) {}
+
+  private record Result(List<Choice> choices, long promptTokens, long completionTokens) {}
+
+  private Result generate(Request r, List<String> prompts) {
+    Sampling base = r.policy.map(p -> p.searcher().sampling())
+        .orElseGet(() -> Sampling.builder().temperature(1).topP(1).topK(0).maxNewTokens(DEFAULT_MAX_TOKENS).build());
+    Sampling.Builder sb = base.toBuilder();
+    r.maxTokens.ifPresent(sb::maxNewTokens);
+    r.temperature.ifPresent(sb::temperature);
+    r.topP.ifPresent(sb::topP);
+    r.topK.ifPresent(sb::topK);
+    if (!r.stop.isEmpty()) {
+      sb.stopStrings(r.stop);
+    }
+    Sampling sampling = sb.build();
+    long promptTokens = 0;
+    for (int i = 0; i < prompts.size(); i++) {
+      int length = model.encodePrompt(prompts.get(i)).length;
+      if (length + sampling.maxNewTokens() > model.contextLength()) {
+        throw ApiError.invalidParam("prompt", "prompt " + i + " has " + length + " tokens; with max_tokens "
+            + sampling.maxNewTokens() + " that is over the model's context of " + model.contextLength() + " tokens");
+      }
+      promptTokens += length;
+    }
+    List<Choice> choices = new ArrayList<>();
+    long completionTokens = 0;
+    if (r.policy.isPresent()) {
+      AlignedPolicy policy = r.policy.get();
+      policy = policy.withSearcher(policy.searcher().toBuilder().sampling(sampling).build());
+      for (SearchResult result : policy.search(prompts, r.seed).results()) {
+        Candidate best = result.best();
+        choices.add(new Choice(trim(best.text(), sampling), finish(best.finishReason())));
+        completionTokens += best.tokens().length;
+      }
+      return new Result(choices, promptTokens, completionTokens);
+    }
+    List<String> rows = new ArrayList<>();
+    for (String p : prompts) {
+      for (int i = 0; i < r.n; i++) {
+        rows.add(p);
+      }
+    }
+    try (Decoding d = model.open(rows, sampling, r.seed)) {
+      while (!d.allFinished()) {
+        d.extend(sampling.maxNewTokens());
+      }
+      for (int row = 0; row < d.size(); row++) {
+        choices.add(new Choice(trim(d.responseText(row), sampling), finish(d.finishReason(row))));
+        completionTokens += d.responseLength(row);
+      }
+    }
+    return new Result(choices, promptTokens, completionTokens);
+  }
+
+  /** OpenAI leaves the stop string out of the text. */
+  private static String trim(String text, Sampling sampling) {
+    int end = text.length();
+    for (String s : sampling.stopStrings()) {
+      int at = text.indexOf(s);
+      if (at >= 0) {
+        end = Math.min(end, at);
+      }
+    }
+    return text.substring(0, end);
+  }
+
+  private static String finish(Optional<FinishReason> reason) {
+    return reason.orElse(FinishReason.LENGTH) == FinishReason.LENGTH ? "length" : "stop";
+  }
+
+  private static void send(HttpServerExchange exchange, int status, JsonNode body) throws IOException {
+    exchange.setStatusCode(status);
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+    exchange.getOutputStream().write(JSON.writeValueAsBytes(body));
+    exchange.endExchange();
+  }
+
+  private static void sendError(HttpServerExchange exchange, ApiError e) {
+    if (exchange.isResponseStarted()) {
+      exchange.endExchange();
+      return;
+    }
+    ObjectNode body = JSON.createObjectNode();
+    body.putObject("error").put("message", e.getMessage()).put("type", e.type()).putNull("param").put("code", e.code());
+    try {
+      send(exchange, e.status(), body);
+    } catch (IOException io) {
+      LOG.warn("could not send error {}: {}", e.status(), io.toString());
+      exchange.endExchange();
+    }
+  }
+
+  /** Settings of an {@link OpenAiServer}; {@link #start()} checks them and starts the server. */
+  public static final class Builder {
+    private String modelName;
+    private OnnxCausalLM model;
+    private Optional<ChatTemplate> chatTemplate = Optional.empty();
+    private final Map<String, AlignedPolicy> policies = new LinkedHashMap<>();
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private Optional<String> apiKey = Optional.empty();
+    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int maxTokensLimit = DEFAULT_MAX_TOKENS_LIMIT;
+    private int maxN = DEFAULT_MAX_N;
+    private int concurrency = DEFAULT_CONCURRENCY;
+    private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+
+    private Builder() {}
+
+    /** The base model and the name requests call it by. Required; the caller keeps ownership. */
+    public Builder model(String name, OnnxCausalLM model) {
+      this.modelName = requireName(name);
+      this.model = Objects.requireNonNull(model, "model");
+      return this;
+    }
+
+    /** The template chat completions are rendered with. Default: none (chat completions answer 400). */
+    public Builder chatTemplate(ChatTemplate template) {
+      this.chatTemplate = Optional.of(Objects.requireNonNull(template, "template"));
+      return this;
+    }
+
+    /** An aligned policy over the same base model, called by {@code name}. Default: none. */
+    public Builder policy(String name, AlignedPolicy policy) {
+      Objects.requireNonNull(policy, "policy");
+      Preconditions.checkArgument(policies.putIfAbsent(requireName(name), policy) == null,
+          "policy name %s given twice", name);
+      return this;
+    }
+
+    /** The address to bind. Default: {@value #DEFAULT_HOST}; any other needs {@link #apiKey}. */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The port; 0 lets the system choose one ({@link OpenAiServer#port()}). Default: {@value #DEFAULT_PORT}. */
+    public Builder port(int port) {
+      Preconditions.checkArgument(port >= 0 && port <= 65535, "port must be in [0, 65535], found %s", port);
+      this.port = port;
+      return this;
+    }
+
+    /** The key requests must send as {@code Authorization: Bearer KEY}. Default: none, no check. */
+    public Builder apiKey(String apiKey) {
+      Preconditions.checkArgument(apiKey != null && !apiKey.isBlank(), "apiKey must be non-blank");
+      this.apiKey = Optional.of(apiKey);
+      return this;
+    }
+
+    /** The largest request body, in bytes. Default: {@value #DEFAULT_MAX_BODY_BYTES}. */
+    public Builder maxBodyBytes(int maxBodyBytes) {
+      Preconditions.checkArgument(maxBodyBytes >= 1, "maxBodyBytes must be positive, found %s", maxBodyBytes);
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /** The largest {@code max_tokens} a request may ask. Default: {@value #DEFAULT_MAX_TOKENS_LIMIT}. */
+    public Builder maxTokens(int maxTokensLimit) {
+      Preconditions.checkArgument(maxTokensLimit >= 1, "maxTokens must be positive, found %s", maxTokensLimit);
+      this.maxTokensLimit = maxTokensLimit;
+      return this;
+    }
+
+    /** The largest {@code n}. Default: {@value #DEFAULT_MAX_N}. */
+    public Builder maxN(int maxN) {
+      Preconditions.checkArgument(maxN >= 1, "maxN must be positive, found %s", maxN);
+      this.maxN = maxN;
+      return this;
+    }
+
+    /** How many requests may generate at once; more are answered 429. Default: {@value #DEFAULT_CONCURRENCY}. */
+    public Builder concurrency(int concurrency) {
+      Preconditions.checkArgument(concurrency >= 1, "concurrency must be positive, found %s", concurrency);
+      this.concurrency = concurrency;
+      return this;
+    }
+
+    /** How long {@link OpenAiServer#close()} waits for running requests. Default: 30 seconds. */
+    public Builder shutdownGrace(Duration grace) {
+      Preconditions.checkArgument(!grace.isNegative(), "shutdownGrace must not be negative, found %s", grace);
+      this.shutdownGrace = grace;
+      return this;
+    }
+
+    /**
+     * Checks the settings and starts the server.
+     *
+     * @throws IllegalStateException if no model was given
+     * @throws IllegalArgumentException if the host is not a loopback address and no API key was given,
+     *     or a policy has the base model's name
+     */
+    public OpenAiServer start() {
+      Preconditions.checkState(model != null, "model is required");
+      Preconditions.checkArgument(!policies.containsKey(modelName),
+          "policy name %s is the base model's name", modelName);
+      Preconditions.checkArgument(apiKey.isPresent() || isLoopback(host),
+          "binding %s, not a loopback address, needs an API key", host);
+      return new OpenAiServer(this);
+    }
+
+    private static String requireName(String name) {
+      Preconditions.checkArgument(name != null && !name.isBlank(), "a model name must be non-blank, found %s", name);
+      return name;
+    }
+  }
+}

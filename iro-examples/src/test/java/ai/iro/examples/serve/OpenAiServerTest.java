@@ -1,0 +1,290 @@
+package ai.iro.examples.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.iro.core.AlignedPolicy;
+import ai.iro.core.model.Decoding;
+import ai.iro.core.model.Sampling;
+import ai.iro.examples.ChatModelFixture;
+import ai.iro.examples.ShippedModel;
+import ai.iro.examples.ValueHeads;
+import ai.iro.examples.cli.IroCommand;
+import ai.iro.onnx.chat.ChatTemplate;
+import ai.iro.onnx.lm.OnnxCausalLM;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionChoice;
+import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.models.Model;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code iro serve}'s server, called by the official OpenAI Java SDK and by raw HTTP. */
+class OpenAiServerTest {
+  private static final String KEY = "test-key";
+  private static final String BASE = "kjv-tiny";
+  private static final String POLICY = "kjv-afinn";
+  private static final String PROMPT = "In the beginning";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  static Path tmp;
+
+  private static OnnxCausalLM lm;
+  private static AlignedPolicy policy;
+  private static OpenAiServer server;
+  private static OpenAIClient client;
+
+  @BeforeAll
+  static void start() throws IOException {
+    Path prompts = tmp.resolve("prompts.jsonl");
+    Files.write(prompts, List.of("{\"prompt\": \"And God said\"}", "{\"prompt\": \"Blessed are they\"}"));
+    Path policyDir = tmp.resolve("policy");
+    StringWriter err = new StringWriter();
+    int code = IroCommand.run(new PrintWriter(new StringWriter()), new PrintWriter(err, true), "align", "--model",
+        ShippedModel.directory().toString(), "--prompts", prompts.toString(), "--reward", "afinn", "--iterations", "1",
+        "--out", policyDir.toString(), "-W", "2", "-K", "2", "-L", "4", "--samples", "2", "--max-new-tokens", "8",
+        "--seed", "3");
+    assertThat(code).as(err.toString()).isZero();
+    lm = OnnxCausalLM.load(ShippedModel.directory());
+    policy = AlignedPolicy.load(policyDir, lm, ValueHeads.loaders(lm));
+    server = OpenAiServer.builder().model(BASE, lm).policy(POLICY, policy).port(0).apiKey(KEY).start();
+    client = client(KEY);
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+    lm.close();
+  }
+
+  private static OpenAIClient client(String key) {
+    return OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + server.port() + "/v1").apiKey(key)
+        .maxRetries(0).build();
+  }
+
+  private static CompletionCreateParams.Builder params(String model) {
+    return CompletionCreateParams.builder().model(model).prompt(PROMPT).maxTokens(8L);
+  }
+
+  private static List<String> texts(Completion c) {
+    List<String> out = new ArrayList<>();
+    for (CompletionChoice choice : c.choices()) {
+      out.add(choice.text());
+    }
+    return out;
+  }
+
+  @Test
+  void baseModelCompletionsAreTheLibrarysSamplesForTheSeed() {
+    Completion c = client.completions().create(params(BASE).n(3L).seed(11L).temperature(1.0).build());
+    Sampling sampling = Sampling.builder().temperature(1).topP(1).topK(0).maxNewTokens(8).build();
+    List<String> expected = new ArrayList<>();
+    long tokens = 0;
+    try (Decoding d = lm.open(List.of(PROMPT, PROMPT, PROMPT), sampling, 11L)) {
+      d.extend(8);
+      for (int row = 0; row < 3; row++) {
+        expected.add(d.responseText(row));
+        tokens += d.responseLength(row);
+      }
+    }
+    assertThat(c.model()).isEqualTo(BASE);
+    assertThat(texts(c)).containsExactlyElementsOf(expected);
+    assertThat(c.choices()).extracting(CompletionChoice::index).containsExactly(0L, 1L, 2L);
+    assertThat(c.usage().orElseThrow().promptTokens()).isEqualTo(lm.encodePrompt(PROMPT).length);
+    assertThat(c.usage().orElseThrow().completionTokens()).isEqualTo(tokens);
+    assertThat(c.usage().orElseThrow().totalTokens()).isEqualTo(tokens + lm.encodePrompt(PROMPT).length);
+  }
+
+  @Test
+  void sameSeedSameCompletionsAnotherSeedOthers() {
+    List<String> first = texts(client.completions().create(params(BASE).n(4L).seed(5L).build()));
+    List<String> again = texts(client.completions().create(params(BASE).n(4L).seed(5L).build()));
+    List<String> other = texts(client.completions().create(params(BASE).n(4L).seed(6L).build()));
+    assertThat(again).isEqualTo(first);
+    assertThat(other).isNotEqualTo(first);
+    List<String> unseeded = texts(client.completions().create(params(BASE).n(4L).build()));
+    List<String> defaultSeed = texts(client.completions().create(params(BASE).n(4L).seed(OpenAiServer.DEFAULT_SEED).build()));
+    assertThat(unseeded).as("no seed means the documented default").isEqualTo(defaultSeed);
+  }
+
+  @Test
+  void policyCompletionIsThePolicysSearchResult() {
+    Completion c = client.completions().create(CompletionCreateParams.builder().model(POLICY).prompt(PROMPT)
+        .seed(9L).build());
+    assertThat(c.model()).isEqualTo(POLICY);
+    assertThat(texts(c)).containsExactly(policy.search(List.of(PROMPT), 9L).results().get(0).text());
+    assertThat(c.usage().orElseThrow().completionTokens())
+        .isEqualTo(policy.search(List.of(PROMPT), 9L).results().get(0).best().tokens().length);
+  }
+
+  @Test
+  void listPromptsAnswerEachInOrder() {
+    Completion c = client.completions().create(CompletionCreateParams.builder().model(BASE)
+        .promptOfArrayOfStrings(List.of(PROMPT, "And God said")).maxTokens(4L).seed(2L).build());
+    assertThat(c.choices()).hasSize(2);
+    assertThat(c.usage().orElseThrow().promptTokens())
+        .isEqualTo(lm.encodePrompt(PROMPT).length + lm.encodePrompt("And God said").length);
+  }
+
+  @Test
+  void modelsListsTheBaseModelAndEachPolicy() {
+    assertThat(client.models().list().data()).extracting(Model::id).containsExactly(BASE, POLICY);
+  }
+
+  @Test
+  void unknownModelIsNotFound() {
+    assertThatThrownBy(() -> client.completions().create(params("gpt-4o").build()))
+        .isInstanceOf(NotFoundException.class).hasMessageContaining("gpt-4o");
+  }
+
+  @Test
+  void wrongApiKeyIsUnauthorized() {
+    assertThatThrownBy(() -> client("wrong-key").completions().create(params(BASE).build()))
+        .isInstanceOf(UnauthorizedException.class);
+  }
+
+  @Test
+  void policyWithSeveralChoicesIsABadRequest() {
+    assertThatThrownBy(() -> client.completions().create(params(POLICY).n(2L).build()))
+        .isInstanceOf(BadRequestException.class).hasMessageContaining("n must be 1");
+  }
+
+  @Test
+  void chatWithoutATemplateIsABadRequest() throws Exception {
+    HttpResponse<String> r = post("/v1/chat/completions",
+        "{\"model\": \"kjv-tiny\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", KEY);
+    assertError(r, 400, "invalid_request_error").contains("no chat template");
+  }
+
+  @Test
+  void chatCompletionIsTheChatModelsAnswerForTheSeed(@TempDir Path dir) throws IOException {
+    Path model = ChatModelFixture.create(dir);
+    ChatTemplate template = ChatTemplate.load(model);
+    Sampling sampling = Sampling.builder().temperature(1).topP(1).topK(0).maxNewTokens(8).build();
+    try (OnnxCausalLM plain = OnnxCausalLM.load(model);
+        OnnxCausalLM chat = OnnxCausalLM.builder().modelDirectory(model).chat(template).build();
+        OpenAiServer chatServer = OpenAiServer.builder().model("chat", plain).chatTemplate(template).port(0).start();
+        Decoding d = chat.open(List.of("And God said"), sampling, 4L)) {
+      d.extend(8);
+      ChatCompletion c = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + chatServer.port() + "/v1")
+          .apiKey("unused").maxRetries(0).build().chat().completions().create(ChatCompletionCreateParams.builder()
+              .model("chat").addUserMessage("And God said").maxCompletionTokens(8L).seed(4L).build());
+      assertThat(c.choices()).hasSize(1);
+      assertThat(c.choices().get(0).message().content()).hasValue(d.responseText(0));
+      assertThat(c.usage().orElseThrow().promptTokens()).isEqualTo(chat.encodePrompt("And God said").length);
+    }
+  }
+
+  @Test
+  void fullServerIs429() throws Exception {
+    server.slots().acquire(OpenAiServer.DEFAULT_CONCURRENCY);
+    try {
+      assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\"}", KEY), 429,
+          "rate_limit_error").contains("busy");
+    } finally {
+      server.slots().release(OpenAiServer.DEFAULT_CONCURRENCY);
+    }
+  }
+
+  @Test
+  void badJsonAndBadParametersAre400WithoutAStackTrace() throws Exception {
+    assertError(post("/v1/completions", "{\"model\": ", KEY), 400, "invalid_request_error").contains("not valid JSON");
+    assertError(post("/v1/completions", "[1]", KEY), 400, "invalid_request_error").contains("JSON object");
+    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"max_tokens\": 0}", KEY), 400,
+        "invalid_request_error").contains("max_tokens").contains("found 0");
+    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"max_tokens\": 100000}", KEY),
+        400, "invalid_request_error").contains("max_tokens");
+    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"temperature\": \"hot\"}", KEY),
+        400, "invalid_request_error").contains("temperature");
+    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": [1, 2]}", KEY), 400,
+        "invalid_request_error").contains("prompt");
+    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"stream\": true}", KEY), 400,
+        "invalid_request_error").contains("streaming is not supported");
+    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"logprobs\": 2}", KEY), 400,
+        "invalid_request_error").contains("logprobs");
+    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"" + "And God said ".repeat(2000)
+        + "\"}", KEY), 400, "invalid_request_error").contains("over the model's context of " + lm.contextLength());
+    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\"}", KEY), 400, "invalid_request_error")
+        .contains("prompt");
+    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"stop\": \"\"}", KEY), 400,
+        "invalid_request_error").contains("stop");
+  }
+
+  @Test
+  void missingKeyIs401AndHealthNeedsNone() throws Exception {
+    assertError(post("/v1/completions", "{}", null), 401, "invalid_request_error").contains("missing API key");
+    HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri("/health")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(health.body()).get("status").asText()).isEqualTo("ok");
+  }
+
+  @Test
+  void bodyOverTheLimitIs413() throws Exception {
+    try (OpenAiServer small = OpenAiServer.builder().model(BASE, lm).port(0).maxBodyBytes(64).start()) {
+      String body = "{\"model\": \"kjv-tiny\", \"prompt\": \"" + "x".repeat(200) + "\"}";
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + small.port() + "/v1/completions"))
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      assertError(r, 413, "invalid_request_error").contains("over the limit of 64");
+    }
+  }
+
+  @Test
+  void unknownPathIs404() throws Exception {
+    assertError(post("/v1/embeddings", "{}", KEY), 404, "invalid_request_error").contains("/v1/embeddings");
+  }
+
+  @Test
+  void bindingBeyondLoopbackNeedsAKey() {
+    assertThatThrownBy(() -> OpenAiServer.builder().model(BASE, lm).host("0.0.0.0").port(0).start())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs an API key");
+  }
+
+  private static URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
+  private static HttpResponse<String> post(String path, String body, String key) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body))
+        .header("Content-Type", "application/json");
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static org.assertj.core.api.AbstractStringAssert<?> assertError(HttpResponse<String> r, int status,
+      String type) throws IOException {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(r.body()).doesNotContain("\tat ").doesNotContain("Exception").doesNotContain("ai.iro.");
+    JsonNode error = JSON.readTree(r.body()).get("error");
+    assertThat(error.get("type").asText()).isEqualTo(type);
+    assertThat(error.get("code").isTextual()).isTrue();
+    return assertThat(error.get("message").asText());
+  }
+}
