@@ -1,28 +1,17 @@
 package ai.iro.examples.serve;
 
 import ai.iro.core.AlignedPolicy;
-import ai.iro.core.data.ChatMessage;
-import ai.iro.core.model.Decoding;
-import ai.iro.core.model.FinishReason;
-import ai.iro.core.model.Sampling;
-import ai.iro.core.search.Candidate;
-import ai.iro.core.search.SearchResult;
 import ai.iro.onnx.chat.ChatTemplate;
 import ai.iro.onnx.lm.OnnxCausalLM;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.base.Preconditions;
 import io.undertow.Undertow;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.util.Headers;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -33,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -85,17 +73,12 @@ public final class OpenAiServer implements AutoCloseable {
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiServer.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int MAX_STOP_STRINGS = 4;
 
   private final String modelName;
-  private final OnnxCausalLM model;
-  private final Optional<ChatTemplate> chatTemplate;
   private final Map<String, AlignedPolicy> policies;
   private final Optional<byte[]> apiKey;
   private final int maxBodyBytes;
-  private final int maxTokensLimit;
-  private final int maxN;
+  private final Completions completions;
   private final Duration shutdownGrace;
   private final int concurrency;
   private final Semaphore running;
@@ -107,13 +90,11 @@ public final class OpenAiServer implements AutoCloseable {
 
   private OpenAiServer(Builder b) {
     this.modelName = b.modelName;
-    this.model = b.model;
-    this.chatTemplate = b.chatTemplate;
     this.policies = Map.copyOf(b.policies);
     this.apiKey = b.apiKey.map(k -> ("Bearer " + k).getBytes(StandardCharsets.UTF_8));
     this.maxBodyBytes = b.maxBodyBytes;
-    this.maxTokensLimit = b.maxTokensLimit;
-    this.maxN = b.maxN;
+    RequestParser parser = new RequestParser(modelName, policies, modelNames(), b.maxTokensLimit, b.maxN);
+    this.completions = new Completions(modelName, b.model, b.chatTemplate, parser);
     this.shutdownGrace = b.shutdownGrace;
     this.concurrency = b.concurrency;
     this.running = new Semaphore(b.concurrency);
@@ -191,14 +172,14 @@ public final class OpenAiServer implements AutoCloseable {
     try {
       route(exchange);
     } catch (ApiError e) {
-      sendError(exchange, e);
+      HttpJson.sendError(exchange, e);
     } catch (IllegalArgumentException e) {
       // The model and the chat template refuse input they cannot take (a prompt they cannot encode,
       // a conversation the template rejects) with an IllegalArgumentException that names it.
-      sendError(exchange, ApiError.invalid(e.getMessage()));
+      HttpJson.sendError(exchange, ApiError.invalid(e.getMessage()));
     } catch (RuntimeException e) {
       LOG.error("request {} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), e);
-      sendError(exchange, new ApiError(500, "server_error", "internal_error",
+      HttpJson.sendError(exchange, new ApiError(500, "server_error", "internal_error",
           "internal error: " + e.getClass().getSimpleName() + "; see the server log"));
     } catch (IOException e) {
       LOG.warn("request {} {}: {}", exchange.getRequestMethod(), exchange.getRequestPath(), e.toString());
@@ -219,21 +200,22 @@ public final class OpenAiServer implements AutoCloseable {
           path + " takes " + (post ? "POST" : "GET") + ", found " + method);
     }
     if (path.equals("/health")) {
-      send(exchange, 200, JSON.createObjectNode().put("status", "ok"));
+      HttpJson.send(exchange, 200, HttpJson.JSON.createObjectNode().put("status", "ok"));
       return;
     }
     authorize(exchange);
     if (path.equals("/v1/models")) {
-      send(exchange, 200, models());
+      HttpJson.send(exchange, 200, models());
       return;
     }
-    JsonNode body = readBody(exchange);
+    JsonNode body = HttpJson.readBody(exchange, maxBodyBytes);
     if (!running.tryAcquire()) {
       throw new ApiError(429, "rate_limit_error", "too_many_requests",
           "the server is busy: " + concurrency + " requests are already running; retry later");
     }
     try {
-      send(exchange, 200, path.equals("/v1/completions") ? completion(body) : chatCompletion(body));
+      HttpJson.send(exchange, 200,
+          path.equals("/v1/completions") ? completions.completion(body) : completions.chatCompletion(body));
     } finally {
       running.release();
     }
@@ -250,308 +232,14 @@ public final class OpenAiServer implements AutoCloseable {
     }
   }
 
-  private JsonNode readBody(HttpServerExchange exchange) throws IOException {
-    if (exchange.getRequestContentLength() > maxBodyBytes) {
-      throw tooLarge(exchange.getRequestContentLength());
-    }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    InputStream in = exchange.getInputStream();
-    byte[] buffer = new byte[8192];
-    for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-      bytes.write(buffer, 0, read);
-      if (bytes.size() > maxBodyBytes) {
-        throw tooLarge(bytes.size());
-      }
-    }
-    JsonNode body;
-    try {
-      body = JSON.readTree(bytes.toByteArray());
-    } catch (JsonProcessingException e) {
-      throw ApiError.invalid("the body is not valid JSON: " + e.getOriginalMessage());
-    }
-    if (body == null || !body.isObject()) {
-      throw ApiError.invalid("the body must be a JSON object");
-    }
-    return body;
-  }
-
-  private ApiError tooLarge(long size) {
-    return new ApiError(413, "invalid_request_error", "request_too_large",
-        "the body has " + size + " bytes or more, over the limit of " + maxBodyBytes);
-  }
 
   private ObjectNode models() {
-    ObjectNode out = JSON.createObjectNode().put("object", "list");
+    ObjectNode out = HttpJson.JSON.createObjectNode().put("object", "list");
     ArrayNode data = out.putArray("data");
     for (String name : modelNames()) {
       data.addObject().put("id", name).put("object", "model").put("created", 0).put("owned_by", "iro");
     }
     return out;
-  }
-
-  private ObjectNode completion(JsonNode body) {
-    Request r = request(body);
-    List<String> prompts = prompts(body.get("prompt"));
-    Result result = generate(r, prompts);
-    ObjectNode out = header("cmpl-", "text_completion", r.model);
-    ArrayNode choices = out.putArray("choices");
-    for (int i = 0; i < result.choices.size(); i++) {
-      Choice c = result.choices.get(i);
-      choices.addObject().put("index", i).put("text", c.text).putNull("logprobs").put("finish_reason", c.finish);
-    }
-    usage(out, result);
-    return out;
-  }
-
-  private ObjectNode chatCompletion(JsonNode body) {
-    Request r = request(body);
-    ChatTemplate template = chatTemplate.orElseThrow(() -> ApiError.invalid(
-        "model " + modelName + " has no chat template; use /v1/completions"));
-    // The model puts its own prefix (BOS) before every prompt, so the template must not write it again.
-    Map<String, ?> noBos = model.promptPrefix().isEmpty() || !template.specialTokens().containsKey("bos_token")
-        ? Map.of() : Map.of("bos_token", "");
-    String prompt = template.render(messages(body.get("messages")), true, noBos);
-    Result result = generate(r, List.of(prompt));
-    ObjectNode out = header("chatcmpl-", "chat.completion", r.model);
-    ArrayNode choices = out.putArray("choices");
-    for (int i = 0; i < result.choices.size(); i++) {
-      Choice c = result.choices.get(i);
-      ObjectNode choice = choices.addObject().put("index", i);
-      choice.putObject("message").put("role", "assistant").put("content", c.text).putNull("refusal");
-      choice.putNull("logprobs").put("finish_reason", c.finish);
-    }
-    usage(out, result);
-    return out;
-  }
-
-  private static ObjectNode header(String idPrefix, String object, String model) {
-    return JSON.createObjectNode().put("id", idPrefix + UUID.randomUUID().toString().replace("-", ""))
-        .put("object", object).put("created", System.currentTimeMillis() / 1000).put("model", model);
-  }
-
-  private static void usage(ObjectNode out, Result result) {
-    out.putObject("usage").put("prompt_tokens", result.promptTokens).put("completion_tokens", result.completionTokens)
-        .put("total_tokens", result.promptTokens + result.completionTokens);
-  }
-
-  /** The parameters common to both endpoints; absent sampling parameters stay empty. */
-  private record Request(String model, Optional<AlignedPolicy> policy, int n, Optional<Integer> maxTokens,
-      Optional<Double> temperature, Optional<Double> topP, Optional<Integer> topK, long seed, List<String> stop) {}
-
-  private Request request(JsonNode body) {
-    JsonNode m = body.get("model");
-    if (m == null || !m.isTextual()) {
-      throw ApiError.invalidParam("model", "required, a string naming one of " + modelNames());
-    }
-    String name = m.asText();
-    Optional<AlignedPolicy> policy = Optional.ofNullable(policies.get(name));
-    if (policy.isEmpty() && !name.equals(modelName)) {
-      throw new ApiError(404, "invalid_request_error", "model_not_found",
-          "the model " + name + " does not exist; this server has " + modelNames());
-    }
-    if (body.path("stream").asBoolean(false)) {
-      throw ApiError.invalidParam("stream", "streaming is not supported; leave stream out or false");
-    }
-    for (String unsupported : List.of("logprobs", "top_logprobs", "echo", "suffix", "best_of", "tools")) {
-      if (body.hasNonNull(unsupported) && !body.get(unsupported).equals(BooleanNode.FALSE)) {
-        throw ApiError.invalidParam(unsupported, "not supported by this server");
-      }
-    }
-    int n = integer(body, "n").orElse(1);
-    if (n < 1 || n > maxN) {
-      throw ApiError.invalidParam("n", "must be in [1, " + maxN + "], found " + n);
-    }
-    if (policy.isPresent() && n != 1) {
-      throw ApiError.invalidParam("n", "a policy answers with its one search result; n must be 1, found " + n);
-    }
-    // Chat clients send max_completion_tokens (max_tokens is deprecated there); it wins when both come.
-    String maxField = body.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
-    Optional<Integer> maxTokens = integer(body, maxField);
-    if (maxTokens.isPresent() && (maxTokens.get() < 1 || maxTokens.get() > maxTokensLimit)) {
-      throw ApiError.invalidParam(maxField, "must be in [1, " + maxTokensLimit + "], found " + maxTokens.get());
-    }
-    Optional<Double> temperature = number(body, "temperature");
-    if (temperature.isPresent() && !(temperature.get() >= 0 && temperature.get() <= 2)) {
-      throw ApiError.invalidParam("temperature", "must be in [0, 2], found " + temperature.get());
-    }
-    Optional<Double> topP = number(body, "top_p");
-    if (topP.isPresent() && !(topP.get() > 0 && topP.get() <= 1)) {
-      throw ApiError.invalidParam("top_p", "must be in (0, 1], found " + topP.get());
-    }
-    Optional<Integer> topK = integer(body, "top_k");
-    if (topK.isPresent() && topK.get() < 0) {
-      throw ApiError.invalidParam("top_k", "must be at least 0 (0: off), found " + topK.get());
-    }
-    JsonNode seed = body.get("seed");
-    if (seed != null && !seed.isNull() && !seed.canConvertToLong()) {
-      throw ApiError.invalidParam("seed", "must be an integer, found " + seed);
-    }
-    long s = seed == null || seed.isNull() ? DEFAULT_SEED : seed.asLong();
-    return new Request(name, policy, n, maxTokens, temperature, topP, topK, s, stop(body.get("stop")));
-  }
-
-  private static Optional<Integer> integer(JsonNode body, String field) {
-    JsonNode v = body.get(field);
-    if (v == null || v.isNull()) {
-      return Optional.empty();
-    }
-    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-      throw ApiError.invalidParam(field, "must be an integer, found " + v);
-    }
-    return Optional.of(v.asInt());
-  }
-
-  private static Optional<Double> number(JsonNode body, String field) {
-    JsonNode v = body.get(field);
-    if (v == null || v.isNull()) {
-      return Optional.empty();
-    }
-    if (!v.isNumber()) {
-      throw ApiError.invalidParam(field, "must be a number, found " + v);
-    }
-    return Optional.of(v.asDouble());
-  }
-
-  private static List<String> stop(JsonNode stop) {
-    List<String> out = new ArrayList<>();
-    if (stop == null || stop.isNull()) {
-      return out;
-    }
-    if (stop.isTextual()) {
-      out.add(stop.asText());
-    } else if (stop.isArray() && stop.size() <= MAX_STOP_STRINGS) {
-      stop.forEach(s -> out.add(s.isTextual() ? s.asText() : ""));
-    } else {
-      throw ApiError.invalidParam("stop", "must be a string or up to " + MAX_STOP_STRINGS + " strings, found " + stop);
-    }
-    if (out.contains("")) {
-      throw ApiError.invalidParam("stop", "stop strings must be non-empty strings, found " + stop);
-    }
-    return out;
-  }
-
-  private static List<String> prompts(JsonNode prompt) {
-    List<String> out = new ArrayList<>();
-    if (prompt != null && prompt.isTextual()) {
-      out.add(prompt.asText());
-    } else if (prompt != null && prompt.isArray() && !prompt.isEmpty()) {
-      prompt.forEach(p -> out.add(p.isTextual() ? p.asText() : null));
-    }
-    if (out.isEmpty() || out.contains(null)) {
-      throw ApiError.invalidParam("prompt", "required, a string or a non-empty list of strings (token arrays are "
-          + "not supported)");
-    }
-    return out;
-  }
-
-  private static List<ChatMessage> messages(JsonNode messages) {
-    if (messages == null || !messages.isArray() || messages.isEmpty()) {
-      throw ApiError.invalidParam("messages", "required, a non-empty list of {role, content}");
-    }
-    List<ChatMessage> out = new ArrayList<>();
-    for (JsonNode m : messages) {
-      JsonNode role = m.get("role");
-      JsonNode content = m.get("content");
-      if (role == null || !role.isTextual() || content == null || !content.isTextual()) {
-        throw ApiError.invalidParam("messages", "each message needs a string role and a string content (content "
-            + "parts are not supported), found " + m);
-      }
-      out.add(new ChatMessage(role.asText(), content.asText()));
-    }
-    return out;
-  }
-
-  private record Choice(String text, String finish) {}
-
-  private record Result(List<Choice> choices, long promptTokens, long completionTokens) {}
-
-  private Result generate(Request r, List<String> prompts) {
-    Sampling base = r.policy.map(p -> p.searcher().sampling())
-        .orElseGet(() -> Sampling.builder().temperature(1).topP(1).topK(0).maxNewTokens(DEFAULT_MAX_TOKENS).build());
-    Sampling.Builder sb = base.toBuilder();
-    r.maxTokens.ifPresent(sb::maxNewTokens);
-    r.temperature.ifPresent(sb::temperature);
-    r.topP.ifPresent(sb::topP);
-    r.topK.ifPresent(sb::topK);
-    if (!r.stop.isEmpty()) {
-      sb.stopStrings(r.stop);
-    }
-    Sampling sampling = sb.build();
-    long promptTokens = 0;
-    for (int i = 0; i < prompts.size(); i++) {
-      int length = model.encodePrompt(prompts.get(i)).length;
-      if (length + sampling.maxNewTokens() > model.contextLength()) {
-        throw ApiError.invalidParam("prompt", "prompt " + i + " has " + length + " tokens; with max_tokens "
-            + sampling.maxNewTokens() + " that is over the model's context of " + model.contextLength() + " tokens");
-      }
-      promptTokens += length;
-    }
-    List<Choice> choices = new ArrayList<>();
-    long completionTokens = 0;
-    if (r.policy.isPresent()) {
-      AlignedPolicy policy = r.policy.get();
-      policy = policy.withSearcher(policy.searcher().toBuilder().sampling(sampling).build());
-      for (SearchResult result : policy.search(prompts, r.seed).results()) {
-        Candidate best = result.best();
-        choices.add(new Choice(trim(best.text(), sampling), finish(best.finishReason())));
-        completionTokens += best.tokens().length;
-      }
-      return new Result(choices, promptTokens, completionTokens);
-    }
-    List<String> rows = new ArrayList<>();
-    for (String p : prompts) {
-      for (int i = 0; i < r.n; i++) {
-        rows.add(p);
-      }
-    }
-    try (Decoding d = model.open(rows, sampling, r.seed)) {
-      while (!d.allFinished()) {
-        d.extend(sampling.maxNewTokens());
-      }
-      for (int row = 0; row < d.size(); row++) {
-        choices.add(new Choice(trim(d.responseText(row), sampling), finish(d.finishReason(row))));
-        completionTokens += d.responseLength(row);
-      }
-    }
-    return new Result(choices, promptTokens, completionTokens);
-  }
-
-  /** OpenAI leaves the stop string out of the text. */
-  private static String trim(String text, Sampling sampling) {
-    int end = text.length();
-    for (String s : sampling.stopStrings()) {
-      int at = text.indexOf(s);
-      if (at >= 0) {
-        end = Math.min(end, at);
-      }
-    }
-    return text.substring(0, end);
-  }
-
-  private static String finish(Optional<FinishReason> reason) {
-    return reason.orElse(FinishReason.LENGTH) == FinishReason.LENGTH ? "length" : "stop";
-  }
-
-  private static void send(HttpServerExchange exchange, int status, JsonNode body) throws IOException {
-    exchange.setStatusCode(status);
-    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-    exchange.getOutputStream().write(JSON.writeValueAsBytes(body));
-    exchange.endExchange();
-  }
-
-  private static void sendError(HttpServerExchange exchange, ApiError e) {
-    if (exchange.isResponseStarted()) {
-      exchange.endExchange();
-      return;
-    }
-    ObjectNode body = JSON.createObjectNode();
-    body.putObject("error").put("message", e.getMessage()).put("type", e.type()).putNull("param").put("code", e.code());
-    try {
-      send(exchange, e.status(), body);
-    } catch (IOException io) {
-      LOG.warn("could not send error {}: {}", e.status(), io.toString());
-      exchange.endExchange();
-    }
   }
 
   /** Settings of an {@link OpenAiServer}; {@link #start()} checks them and starts the server. */

@@ -1,0 +1,99 @@
+package ai.iro.examples.serve;
+
+import ai.iro.core.AlignedPolicy;
+import ai.iro.core.model.Decoding;
+import ai.iro.core.model.FinishReason;
+import ai.iro.core.model.Sampling;
+import ai.iro.core.search.Candidate;
+import ai.iro.core.search.SearchResult;
+import ai.iro.onnx.lm.OnnxCausalLM;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns a parsed request and its prompts into choices: {@code n} independent samples per prompt
+ * from the base model, or a policy's one search result per prompt, with the request's sampling
+ * parameters over the model's or policy's defaults and the stop strings trimmed as OpenAI does.
+ */
+final class Generator {
+  private final OnnxCausalLM model;
+
+  Generator(OnnxCausalLM model) {
+    this.model = model;
+  }
+
+  /** One generated text and its OpenAI {@code finish_reason}. */
+  record Choice(String text, String finish) {}
+
+  /** The choices of a request, in prompt order, and its token counts. */
+  record Result(List<Choice> choices, long promptTokens, long completionTokens) {}
+
+  Result generate(RequestParser.Request r, List<String> prompts) {
+    Sampling base = r.policy().map(p -> p.searcher().sampling())
+        .orElseGet(() -> Sampling.builder().temperature(1).topP(1).topK(0)
+            .maxNewTokens(OpenAiServer.DEFAULT_MAX_TOKENS).build());
+    Sampling.Builder sb = base.toBuilder();
+    r.maxTokens().ifPresent(sb::maxNewTokens);
+    r.temperature().ifPresent(sb::temperature);
+    r.topP().ifPresent(sb::topP);
+    r.topK().ifPresent(sb::topK);
+    if (!r.stop().isEmpty()) {
+      sb.stopStrings(r.stop());
+    }
+    Sampling sampling = sb.build();
+    long promptTokens = 0;
+    for (int i = 0; i < prompts.size(); i++) {
+      int length = model.encodePrompt(prompts.get(i)).length;
+      if (length + sampling.maxNewTokens() > model.contextLength()) {
+        throw ApiError.invalidParam("prompt", "prompt " + i + " has " + length + " tokens; with max_tokens "
+            + sampling.maxNewTokens() + " that is over the model's context of " + model.contextLength() + " tokens");
+      }
+      promptTokens += length;
+    }
+    List<Choice> choices = new ArrayList<>();
+    long completionTokens = 0;
+    if (r.policy().isPresent()) {
+      AlignedPolicy policy = r.policy().get();
+      policy = policy.withSearcher(policy.searcher().toBuilder().sampling(sampling).build());
+      for (SearchResult result : policy.search(prompts, r.seed()).results()) {
+        Candidate best = result.best();
+        choices.add(new Choice(trim(best.text(), sampling), finish(best.finishReason())));
+        completionTokens += best.tokens().length;
+      }
+      return new Result(choices, promptTokens, completionTokens);
+    }
+    List<String> rows = new ArrayList<>();
+    for (String p : prompts) {
+      for (int i = 0; i < r.n(); i++) {
+        rows.add(p);
+      }
+    }
+    try (Decoding d = model.open(rows, sampling, r.seed())) {
+      while (!d.allFinished()) {
+        d.extend(sampling.maxNewTokens());
+      }
+      for (int row = 0; row < d.size(); row++) {
+        choices.add(new Choice(trim(d.responseText(row), sampling), finish(d.finishReason(row))));
+        completionTokens += d.responseLength(row);
+      }
+    }
+    return new Result(choices, promptTokens, completionTokens);
+  }
+
+  /** OpenAI leaves the stop string out of the text. */
+  private static String trim(String text, Sampling sampling) {
+    int end = text.length();
+    for (String s : sampling.stopStrings()) {
+      int at = text.indexOf(s);
+      if (at >= 0) {
+        end = Math.min(end, at);
+      }
+    }
+    return text.substring(0, end);
+  }
+
+  private static String finish(Optional<FinishReason> reason) {
+    return reason.orElse(FinishReason.LENGTH) == FinishReason.LENGTH ? "length" : "stop";
+  }
+}
