@@ -4,8 +4,6 @@ import ai.iro.core.internal.Seeds;
 import ai.iro.core.model.BaseModel;
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.NextTokenDistribution;
-import ai.iro.core.model.Sampling;
-import ai.iro.core.resample.Resampler;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.core.value.State;
 import ai.iro.core.value.StateBatch;
@@ -22,33 +20,21 @@ import java.util.SplittableRandom;
  * enumeration) over one decoding, and the final pick. Holds the settings of its searcher; used once.
  */
 final class ChunkSearch {
-  private final int beamWidth;
-  private final int children;
-  private final int chunkLength;
-  private final Sampling sampling;
-  private final Resampler resampler;
-  private final Expansion expansion;
-  private final int maxCandidates;
+  private final Searcher searcher;
 
-  ChunkSearch(Searcher s) {
-    this.beamWidth = s.beamWidth();
-    this.children = s.children();
-    this.chunkLength = s.chunkLength();
-    this.sampling = s.sampling();
-    this.resampler = s.resampler();
-    this.expansion = s.expansion();
-    this.maxCandidates = s.maxCandidates();
+  ChunkSearch(Searcher searcher) {
+    this.searcher = searcher;
   }
 
   SearchOutcome run(BaseModel model, ValueStack values, Optional<RewardModel> reward, List<String> prompts, long seed) {
     long start = System.nanoTime();
     Clock clock = new Clock();
     SplittableRandom random = new SplittableRandom(Seeds.derive(seed, 0x5EA2C4L));
-    try (Decoding decoding = model.open(prompts, sampling, Seeds.derive(seed, 0xDEC0DEL))) {
+    try (Decoding decoding = model.open(prompts, searcher.sampling(), Seeds.derive(seed, 0xDEC0DEL))) {
       int groups = prompts.size();
-      int startRows = expansion == Expansion.SAMPLE ? beamWidth * children : beamWidth;
+      int startRows = searcher.expansion() == Expansion.SAMPLE ? searcher.beamWidth() * searcher.children() : searcher.beamWidth();
       clock.time(Phase.REORDER, () -> decoding.reorder(repeatEach(groups, startRows)));
-      List<List<Candidate>> pools = expansion == Expansion.SAMPLE
+      List<List<Candidate>> pools = searcher.expansion() == Expansion.SAMPLE
           ? runSampled(model, decoding, values, groups, random, clock)
           : runEnumerated(model, decoding, values, groups, random, clock);
       return finish(pools, decoding, reward, prompts, clock, start);
@@ -64,8 +50,8 @@ final class ChunkSearch {
    */
   private List<List<Candidate>> runSampled(BaseModel model, Decoding d, ValueStack values, int groups,
       SplittableRandom random, Clock clock) {
-    int finalsPerPrompt = beamWidth * children;
-    int step = Math.min(chunkLength, sampling.maxNewTokens());
+    int finalsPerPrompt = searcher.beamWidth() * searcher.children();
+    int step = Math.min(searcher.chunkLength(), searcher.sampling().maxNewTokens());
     List<List<Candidate>> pools = new ArrayList<>(groups);
     for (int g = 0; g < groups; g++) {
       pools.add(new ArrayList<>(finalsPerPrompt));
@@ -77,7 +63,7 @@ final class ChunkSearch {
       double[] scores = clock.timeScore(() -> score(values, d, texts));
       long t0 = System.nanoTime();
       int rows = d.size();
-      int[] next = new int[rows * children];
+      int[] next = new int[rows * searcher.children()];
       int[] nextGroupOf = new int[next.length];
       int count = 0;
       for (int from = 0; from < rows; ) {
@@ -94,8 +80,8 @@ final class ChunkSearch {
           for (int i = 0; i < live.length; i++) {
             liveScores[i] = scores[live[i]];
           }
-          for (int s : resampler.select(liveScores, texts.list(live), beamWidth, random)) {
-            for (int k = 0; k < children; k++) {
+          for (int s : searcher.resampler().select(liveScores, texts.list(live), searcher.beamWidth(), random)) {
+            for (int k = 0; k < searcher.children(); k++) {
               nextGroupOf[count] = g;
               next[count++] = live[s];
             }
@@ -157,7 +143,7 @@ final class ChunkSearch {
       SplittableRandom random, Clock clock) {
     while (!d.allFinished()) {
       long t0 = System.nanoTime();
-      NextTokenDistribution[] cands = d.candidates(maxCandidates).orElseThrow(() -> new UnsupportedOperationException(
+      NextTokenDistribution[] cands = d.candidates(searcher.maxCandidates()).orElseThrow(() -> new UnsupportedOperationException(
           "token-level search (Expansion.ENUMERATE) needs a base model that exposes next-token candidates; "
               + d.getClass().getName() + " does not"));
       int rows = d.size();
@@ -193,7 +179,7 @@ final class ChunkSearch {
       RowTexts texts = new RowTexts(model, d);
       double[] scores = clock.timeScore(() -> score(values, d, texts));
       long t1 = System.nanoTime();
-      int[] next = new int[groups * beamWidth];
+      int[] next = new int[groups * searcher.beamWidth()];
       int pos = 0;
       for (int g = 0; g < groups; g++) {
         int from = groupStart[g];
@@ -202,7 +188,7 @@ final class ChunkSearch {
         for (int i = 0; i < n; i++) {
           groupScores[i] = scores[from + i] + logProbs[from + i];
         }
-        for (int s : resampler.select(groupScores, texts.list(from, n), beamWidth, random)) {
+        for (int s : searcher.resampler().select(groupScores, texts.list(from, n), searcher.beamWidth(), random)) {
           next[pos++] = from + s;
         }
       }
