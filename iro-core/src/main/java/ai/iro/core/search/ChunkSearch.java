@@ -32,7 +32,7 @@ final class ChunkSearch {
     SplittableRandom random = new SplittableRandom(Seeds.derive(seed, 0x5EA2C4L));
     try (Decoding decoding = model.open(prompts, searcher.sampling(), Seeds.derive(seed, 0xDEC0DEL))) {
       int groups = prompts.size();
-      int startRows = searcher.expansion() == Expansion.SAMPLE ? searcher.beamWidth() * searcher.children() : searcher.beamWidth();
+      int startRows = searcher.finalsPerPrompt();
       clock.time(Phase.REORDER, () -> decoding.reorder(repeatEach(groups, startRows)));
       List<List<Candidate>> pools = searcher.expansion() == Expansion.SAMPLE
           ? runSampled(model, decoding, values, groups, random, clock)
