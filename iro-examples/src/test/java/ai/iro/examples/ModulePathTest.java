@@ -96,15 +96,7 @@ class ModulePathTest {
     Matcher m = JAVA_BLOCK.matcher(readme);
     assertThat(m.find()).as("README.md has a ```java block").isTrue();
     String source = "package readme;\n"
-        + "import ai.iro.core.*;\n"
-        + "import ai.iro.core.data.*;\n"
-        + "import ai.iro.core.model.*;\n"
-        + "import ai.iro.core.reward.*;\n"
-        + "import ai.iro.core.search.*;\n"
-        + "import ai.iro.core.value.*;\n"
-        + "import java.nio.file.*;\n"
-        + "import java.util.*;\n"
-        + Snippets.EXTRA_IMPORTS
+        + Snippets.IMPORTS
         + "final class ReadmeSnippet {\n  static void run() throws Exception {\n" + m.group(1) + "\n  }\n}\n";
     Path sources = dir.resolve("src");
     // The snippet's reward comes from this module's jar, which is an automatic module on the module path.

@@ -27,15 +27,7 @@ class ReadmeSnippetTest {
   void readmeSnippetCompiles(@TempDir Path out) throws IOException {
     String snippet = javaBlock(block -> true);
     assertThat(snippet).contains("Aligner.builder()").contains(".align(");
-    assertCompiles(out, "import ai.iro.core.*;\n"
-        + "import ai.iro.core.data.*;\n"
-        + "import ai.iro.core.model.*;\n"
-        + "import ai.iro.core.reward.*;\n"
-        + "import ai.iro.core.search.*;\n"
-        + "import ai.iro.core.value.*;\n"
-        + "import java.nio.file.*;\n"
-        + "import java.util.*;\n"
-        + Snippets.EXTRA_IMPORTS, snippet);
+    assertCompiles(out, Snippets.IMPORTS, snippet);
   }
 
   @Test
