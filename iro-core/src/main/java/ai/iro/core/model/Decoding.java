@@ -1,5 +1,6 @@
 package ai.iro.core.model;
 
+import ai.iro.core.internal.Seeds;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -23,14 +24,63 @@ public interface Decoding extends AutoCloseable {
    * Extends every unfinished row by up to {@code maxTokens} sampled tokens, in batched calls. A
    * row stops early when it finishes.
    *
+   * <p>Randomness contract of the library's decodings, local and remote, so that the same seed
+   * gives the same tokens whether the model runs in this JVM or behind {@code iro serve}: a call
+   * that finds at least one unfinished row draws its <em>extend seed</em> {@code e} as
+   * {@code random.nextInt(Integer.MAX_VALUE)} from one {@link java.util.SplittableRandom} created
+   * from the batch seed of {@link BaseModel#open} (a call on a finished batch draws nothing); the
+   * {@code k}-th unfinished row, in row order, then samples this call's tokens from
+   * {@code new SplittableRandom(streamSeed(e, k))} ({@link #streamSeeds}). A remote model sends
+   * {@code e} as the request's {@code seed} with those rows in that order; the server samples its
+   * {@code k}-th row with the same stream ({@link #extend(int, long[])}).
+   *
    * @param maxTokens at least 1
    */
   void extend(int maxTokens);
 
   /**
+   * Extends like {@link #extend(int)}, but row {@code r} (if unfinished) samples from
+   * {@code new SplittableRandom(streamSeeds[r])} instead of a stream derived from the batch seed;
+   * entries of finished rows are ignored. This is how a server reproduces a client's randomness, and
+   * how rows of concurrent requests, each with its own seed, share one batched decoding.
+   *
+   * @param maxTokens at least 1
+   * @param streamSeeds one seed per row
+   * @throws UnsupportedOperationException if the model cannot seed rows one by one (the default)
+   * @throws IllegalArgumentException if {@code streamSeeds.length != size()}
+   */
+  default void extend(int maxTokens, long[] streamSeeds) {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot seed rows one by one");
+  }
+
+  /**
+   * The seed of the random stream of the {@code k}-th unfinished row of a call of
+   * {@link #extend(int)} whose extend seed is {@code extendSeed}.
+   */
+  static long streamSeed(long extendSeed, int k) {
+    return Seeds.derive(extendSeed, k);
+  }
+
+  /**
+   * The stream seeds of {@link #extend(int, long[])} that reproduce a call of {@link #extend(int)}
+   * with extend seed {@code extendSeed} on {@code decoding}'s current rows: the {@code k}-th
+   * unfinished row gets {@link #streamSeed streamSeed(extendSeed, k)}; finished rows get 0.
+   */
+  static long[] streamSeeds(Decoding decoding, long extendSeed) {
+    long[] seeds = new long[decoding.size()];
+    int k = 0;
+    for (int r = 0; r < seeds.length; r++) {
+      if (!decoding.isFinished(r)) {
+        seeds[r] = streamSeed(extendSeed, k++);
+      }
+    }
+    return seeds;
+  }
+
+  /**
    * Replaces the rows by {@code rows[0], rows[1], ...} of the current rows. Repeated indices fork
-   * a row: the copies share its state and continue independently, each with its own random stream
-   * derived deterministically from the batch seed.
+   * a row: the copies share its state and continue independently (see {@link #extend(int)} for
+   * their random streams).
    *
    * @param rows indices of current rows, at least one
    * @throws IllegalArgumentException if an index is out of range

@@ -1,5 +1,6 @@
 package ai.iro.onnx.lm;
 
+import ai.iro.core.model.Decoding;
 import ai.iro.core.model.FinishReason;
 import java.util.Arrays;
 import java.util.Optional;
@@ -11,9 +12,9 @@ import java.util.SplittableRandom;
  * response tokens so far), the {@link KvCache} slot it reads, the index of its next-token logits in
  * the last pass's output, and its last hidden state.
  *
- * <p>Randomness: row {@code i} of a fresh decoding gets the {@code i}-th split of the seed's
- * {@link SplittableRandom}; every {@link #reorder} gives each resulting row the next split, so forks
- * draw independently and the same calls with the same seed give the same tokens. Not thread safe.
+ * <p>Randomness follows {@link Decoding#extend(int)}'s contract: {@link #nextExtendSeed} draws each
+ * call's extend seed from the decoding seed's {@link SplittableRandom}, and {@link #seedStreams}
+ * gives every row its stream of that call; {@link #reorder} is bookkeeping only. Not thread safe.
  */
 final class DecodingRows {
   private final SplittableRandom master;
@@ -50,7 +51,6 @@ final class DecodingRows {
     for (int r = 0; r < rows; r++) {
       promptIndex[r] = r;
       response[r] = new int[capacity];
-      random[r] = master.split();
       position[r] = promptLengths[r];
       slot[r] = r;
     }
@@ -111,7 +111,22 @@ final class DecodingRows {
     return true;
   }
 
-  /** Row {@code r}'s random stream. */
+  /** The seed of the next call of {@link Decoding#extend(int)} that extends at least one row. */
+  long nextExtendSeed() {
+    return master.nextInt(Integer.MAX_VALUE);
+  }
+
+  /**
+   * Gives row {@code r} the stream {@code new SplittableRandom(streamSeeds[r])} for the tokens of
+   * the current call; the entries of finished rows are not read.
+   */
+  void seedStreams(long[] streamSeeds) {
+    for (int r = 0; r < rows; r++) {
+      random[r] = finish[r] == null ? new SplittableRandom(streamSeeds[r]) : null;
+    }
+  }
+
+  /** Row {@code r}'s random stream, set by {@link #seedStreams}. */
   SplittableRandom random(int r) {
     return random[r];
   }
@@ -171,8 +186,8 @@ final class DecodingRows {
   }
 
   /**
-   * Makes row {@code i} a copy of old row {@code indices[i]}, repeats allowed, each with the next
-   * split of the seed's stream. The rows only remap: copies share their cache slot.
+   * Makes row {@code i} a copy of old row {@code indices[i]}, repeats allowed. The rows only
+   * remap: copies share their cache slot; streams are set again by the next {@link #seedStreams}.
    */
   void reorder(int[] indices) {
     int n = indices.length;
@@ -195,7 +210,7 @@ final class DecodingRows {
       resp[i] = first ? response[o] : response[o].clone();
       len[i] = responseLength[o];
       fin[i] = finish[o];
-      rnd[i] = master.split();
+      rnd[i] = random[o];
       pos[i] = position[o];
       sl[i] = slot[o];
       lr[i] = logitsRow[o];

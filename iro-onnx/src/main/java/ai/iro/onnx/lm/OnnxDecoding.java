@@ -224,6 +224,22 @@ final class OnnxDecoding implements Decoding {
   public void extend(int maxTokens) {
     checkOpen();
     Preconditions.checkArgument(maxTokens >= 1, "maxTokens must be at least 1, found %s", maxTokens);
+    if (!rows.allFinished()) {
+      extendSeeded(maxTokens, Decoding.streamSeeds(this, rows.nextExtendSeed()));
+    }
+  }
+
+  @Override
+  public void extend(int maxTokens, long[] streamSeeds) {
+    checkOpen();
+    Preconditions.checkArgument(maxTokens >= 1, "maxTokens must be at least 1, found %s", maxTokens);
+    Preconditions.checkArgument(streamSeeds.length == rows.size(), "streamSeeds has %s entries for %s rows",
+        streamSeeds.length, rows.size());
+    extendSeeded(maxTokens, streamSeeds);
+  }
+
+  private void extendSeeded(int maxTokens, long[] streamSeeds) {
+    rows.seedStreams(streamSeeds);
     growRowScratch(rows.size());
     for (int t = 0; t < maxTokens; t++) {
       long t0 = System.nanoTime();

@@ -1,0 +1,90 @@
+package ai.iro.onnx.lm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.iro.core.model.Decoding;
+import ai.iro.core.model.Sampling;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The randomness contract of {@link Decoding#extend(int)}: each call's extend seed comes from the
+ * batch seed's stream, and the k-th unfinished row samples from {@code streamSeed(e, k)}, so that a
+ * caller (a server) that knows the extend seed reproduces the tokens with explicit stream seeds.
+ */
+class StreamSeedsTest {
+  private static final List<String> PROMPTS = List.of("And God said", "In the beginning", "The LORD is my");
+  private static final Sampling SAMPLING = Sampling.builder().temperature(1.0).topP(1.0).topK(0).maxNewTokens(24).build();
+  private static OnnxCausalLM lm;
+
+  @BeforeAll
+  static void load(@TempDir Path tmp) {
+    lm = OnnxCausalLM.load(ShippedModel.withoutEndOfSequence(tmp));
+  }
+
+  @AfterAll
+  static void close() {
+    lm.close();
+  }
+
+  @Test
+  void explicitStreamSeedsFromTheExtendSeedsReproduceSeededExtends() {
+    long seed = 77;
+    List<List<Integer>> drawn = run(d -> d.extend(8), seed);
+    SplittableRandom extendSeeds = new SplittableRandom(seed);
+    List<List<Integer>> replayed = run(d -> d.extend(8, Decoding.streamSeeds(d, extendSeeds.nextInt(Integer.MAX_VALUE))), seed);
+    assertThat(replayed).isEqualTo(drawn);
+    // The seeds matter: other stream seeds give other tokens.
+    SplittableRandom other = new SplittableRandom(seed + 1);
+    assertThat(run(d -> d.extend(8, Decoding.streamSeeds(d, other.nextInt(Integer.MAX_VALUE))), seed)).isNotEqualTo(drawn);
+  }
+
+  @Test
+  void aRowsStreamDependsOnItsRankAmongUnfinishedRowsNotOnOtherRows() {
+    try (Decoding one = lm.open(List.of(PROMPTS.get(1)), SAMPLING, 5);
+        Decoding three = lm.open(PROMPTS, SAMPLING, 9)) {
+      one.extend(8, new long[] {Decoding.streamSeed(123, 0)});
+      three.extend(8, new long[] {Decoding.streamSeed(999, 0), Decoding.streamSeed(123, 0), Decoding.streamSeed(5, 0)});
+      assertThat(three.responseTokens(1)).containsExactly(one.responseTokens(0));
+    }
+  }
+
+  @Test
+  void refusesStreamSeedsOfTheWrongLength() {
+    try (Decoding d = lm.open(PROMPTS, SAMPLING, 1)) {
+      assertThatThrownBy(() -> d.extend(4, new long[2]))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 entries for 3 rows");
+    }
+  }
+
+  private interface Step {
+    void extend(Decoding d);
+  }
+
+  /** Three chunks with a fork between them; the response tokens of every row at the end. */
+  private static List<List<Integer>> run(Step step, long seed) {
+    try (Decoding d = lm.open(PROMPTS, SAMPLING, seed)) {
+      step.extend(d);
+      d.reorder(new int[] {2, 0, 0, 1, 2});
+      step.extend(d);
+      d.reorder(new int[] {4, 1, 1, 3});
+      step.extend(d);
+      List<List<Integer>> out = new ArrayList<>();
+      for (int r = 0; r < d.size(); r++) {
+        List<Integer> row = new ArrayList<>();
+        for (int t : d.responseTokens(r)) {
+          row.add(t);
+        }
+        out.add(row);
+      }
+      return out;
+    }
+  }
+}
