@@ -70,9 +70,14 @@ final class Generator {
       }
     }
     try (Decoding d = model.open(rows, sampling, r.seed())) {
-      while (!d.allFinished()) {
-        d.extend(sampling.maxNewTokens());
+      // Row k (prompt k / n, choice k % n) samples from the stream a client's decoding gives its
+      // k-th row for extend seed r.seed() (Decoding#extend(int)), so token prompts sent by a remote
+      // decoding continue with the tokens its local twin would draw.
+      long[] streams = new long[rows.size()];
+      for (int k = 0; k < streams.length; k++) {
+        streams[k] = Decoding.streamSeed(r.seed(), k);
       }
+      d.extend(sampling.maxNewTokens(), streams);
       for (int row = 0; row < d.size(); row++) {
         choices.add(new Choice(trim(d.responseText(row), sampling), finish(d.finishReason(row))));
         completionTokens += d.responseLength(row);

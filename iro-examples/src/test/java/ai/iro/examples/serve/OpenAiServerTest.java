@@ -103,8 +103,9 @@ class OpenAiServerTest {
     Sampling sampling = Sampling.builder().temperature(1).topP(1).topK(0).maxNewTokens(8).build();
     List<String> expected = new ArrayList<>();
     long tokens = 0;
-    try (Decoding d = lm.open(List.of(PROMPT, PROMPT, PROMPT), sampling, 11L)) {
-      d.extend(8);
+    try (Decoding d = lm.open(List.of(PROMPT, PROMPT, PROMPT), sampling, 0L)) {
+      // A request's seed is the extend seed of the randomness contract (Decoding#extend(int)).
+      d.extend(8, Decoding.streamSeeds(d, 11L));
       for (int row = 0; row < 3; row++) {
         expected.add(d.responseText(row));
         tokens += d.responseLength(row);
@@ -187,8 +188,8 @@ class OpenAiServerTest {
     try (OnnxCausalLM plain = OnnxCausalLM.load(model);
         OnnxCausalLM chat = OnnxCausalLM.builder().modelDirectory(model).chat(template).build();
         OpenAiServer chatServer = OpenAiServer.builder().model("chat", plain).chatTemplate(template).port(0).start();
-        Decoding d = chat.open(List.of("And God said"), sampling, 4L)) {
-      d.extend(8);
+        Decoding d = chat.open(List.of("And God said"), sampling, 0L)) {
+      d.extend(8, Decoding.streamSeeds(d, 4L));
       ChatCompletion c = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + chatServer.port() + "/v1")
           .apiKey("unused").maxRetries(0).build().chat().completions().create(ChatCompletionCreateParams.builder()
               .model("chat").addUserMessage("And God said").maxCompletionTokens(8L).seed(4L).build());
