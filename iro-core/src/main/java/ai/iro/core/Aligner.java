@@ -13,6 +13,7 @@ import ai.iro.core.value.SavableValueFunction;
 import ai.iro.core.value.TrainedValue;
 import ai.iro.core.value.ValueFunctionLoader;
 import ai.iro.core.value.ValueStack;
+import ai.iro.core.value.ValueTarget;
 import ai.iro.core.value.ValueTrainer;
 import com.google.common.base.Preconditions;
 import java.io.UncheckedIOException;
@@ -20,9 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -33,9 +32,10 @@ import java.util.SplittableRandom;
  *
  * <p>Iteration t samples candidates for each of its prompts with the current guided policy
  * (iteration 1: plain samples of the base model; later: chunk-level search guided by
- * {@code sum_{i<t} V_i / beta_i}), scores them with the reward model, keeps one per prompt (the
- * reward-best, or a {@code softmax(r / beta)} draw), turns every prefix of each kept response into a
- * training state whose target is its reward, and trains V_t. The result is an {@link AlignedPolicy}
+ * {@code sum_{i<t} V_i / beta_i}), scores them with the reward model, keeps what the {@link Reweighting} keeps
+ * (the paper: the reward-best per prompt; or every response with {@code softmax} weights), turns
+ * every prefix of each kept response into a training state whose target the {@link ValueTarget}
+ * gives (the paper: its reward), and trains V_t (the trainer sees the earlier stack, to warm start). The result is an {@link AlignedPolicy}
  * that decodes with the whole stack.
  *
  * <pre>{@code
@@ -78,6 +78,7 @@ public final class Aligner {
   private final boolean betasSet;
   private final Searcher searcher;
   private final Reweighting selection;
+  private final ValueTarget valueTarget;
   private final PromptSplit split;
   private final int initialSamples;
   private final int batchSize;
@@ -95,6 +96,7 @@ public final class Aligner {
     this.betas = betasSet ? Arrays.stream(b.betas).boxed().toList() : defaultBetas(b.iterations);
     this.searcher = b.searcher;
     this.selection = b.selection;
+    this.valueTarget = b.valueTarget;
     this.split = b.split;
     this.initialSamples = b.initialSamples;
     this.batchSize = b.batchSize;
@@ -120,7 +122,7 @@ public final class Aligner {
   /** Returns a builder holding this aligner's settings. */
   public Builder toBuilder() {
     Builder b = new Builder().baseModel(model).reward(reward).valueTrainer(trainer).iterations(iterations)
-        .searcher(searcher).reweighting(selection).split(split).initialSamples(initialSamples)
+        .searcher(searcher).reweighting(selection).valueTarget(valueTarget).split(split).initialSamples(initialSamples)
         .batchSize(batchSize).seed(seed).listener(listener).valueLoaders(loaders);
     if (betasSet) {
       b.betas(betas.stream().mapToDouble(Double::doubleValue).toArray());
@@ -180,7 +182,7 @@ public final class Aligner {
       List<Prompt> prompts = dataset.promptsFor(t, iterations, split, AlignmentSeeds.promptOrder(seed));
       listener.onIterationStart(t, iterations, prompts.size());
       Searcher sampler = t == 1 ? Searcher.bestOfN(initialSamples, searcher.sampling()) : searcher;
-      IterationSamples samples = new IterationSamples(t, reward, selection);
+      IterationSamples samples = new IterationSamples(t, reward, selection, valueTarget);
       for (int from = 0, batch = 0; from < prompts.size(); from += batchSize, batch++) {
         List<String> texts = prompts.subList(from, Math.min(prompts.size(), from + batchSize)).stream()
             .map(Prompt::text).toList();
@@ -188,7 +190,7 @@ public final class Aligner {
         samples.add(outcome, new SplittableRandom(AlignmentSeeds.reweight(seed, t, batch)));
         listener.onProgress(t, Math.min(prompts.size(), from + batchSize), prompts.size());
       }
-      TrainedValue trained = trainer.train(samples.examples(), AlignmentSeeds.training(seed, t));
+      TrainedValue trained = trainer.train(samples.examples(), stack, AlignmentSeeds.training(seed, t));
       double beta = betas.get(t - 1);
       stack = stack.with(trained.function(), beta);
       IterationMetrics metrics = samples.metrics(prompts.size(), trained.loss(),
@@ -225,29 +227,14 @@ public final class Aligner {
     for (int t = 1; t <= iterations; t++) {
       dataset.promptsFor(t, iterations, split, AlignmentSeeds.promptOrder(seed));
     }
-    RunIdentity identity = identity(dataset);
+    RunIdentity identity = RunIdentity.of(searcher, iterations, betas, selection, valueTarget, split, initialSamples,
+        batchSize, seed, dataset, reward, trainer);
     PolicyManifest manifest = new PolicyManifest(identity.runId(), identity.parts(), seed, searcher,
         new PolicyManifest.Settings(iterations, selection.spec(), split, initialSamples, batchSize), List.of());
     if (checkpointDirectory.isEmpty()) {
       return manifest;
     }
     return Checkpoints.matching(checkpointDirectory.get(), manifest, identity);
-  }
-
-  private RunIdentity identity(PromptDataset dataset) {
-    Map<String, String> parts = new LinkedHashMap<>();
-    parts.put("search", PolicyManifest.searchSpec(searcher));
-    parts.put("iterations", String.valueOf(iterations));
-    parts.put("betas", betas.toString());
-    parts.put("reweighting", selection.spec());
-    parts.put("split", split == PromptSplit.FRESH_SLICES ? "FRESH_SLICES(shuffled)" : split.name());
-    parts.put("initialSamples", String.valueOf(initialSamples));
-    parts.put("batchSize", String.valueOf(batchSize));
-    parts.put("seed", String.valueOf(seed));
-    parts.put("dataset", dataset.fingerprint());
-    parts.put("reward", reward.id().orElse("(no id)"));
-    parts.put("valueTrainer", trainer.describe().orElse("(no description)"));
-    return new RunIdentity(parts);
   }
 
   /** Builder of {@link Aligner}: the base model, reward and value trainer are required. */
@@ -259,6 +246,7 @@ public final class Aligner {
     private double[] betas;
     private Searcher searcher = Searcher.builder().build();
     private Reweighting selection = Reweighting.best();
+    private ValueTarget valueTarget = ValueTarget.monteCarlo();
     private PromptSplit split = PromptSplit.FRESH_SLICES;
     private int initialSamples = DEFAULT_INITIAL_SAMPLES;
     private int batchSize = DEFAULT_BATCH_SIZE;
@@ -320,6 +308,12 @@ public final class Aligner {
     /** Sets how a response is kept per prompt. Default: {@link Reweighting#best()}. */
     public Builder reweighting(Reweighting reweighting) {
       this.selection = Objects.requireNonNull(reweighting, "reweighting");
+      return this;
+    }
+
+    /** Sets what a kept response's prefix states are trained toward. Default: {@link ValueTarget#monteCarlo()}. */
+    public Builder valueTarget(ValueTarget target) {
+      this.valueTarget = Objects.requireNonNull(target, "valueTarget");
       return this;
     }
 

@@ -6,6 +6,7 @@ import ai.iro.core.search.SearchOutcome;
 import ai.iro.core.search.SearchResult;
 import ai.iro.core.value.Reweighting;
 import ai.iro.core.value.ValueExample;
+import ai.iro.core.value.ValueTarget;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,14 +15,19 @@ import java.util.random.RandomGenerator;
 
 /**
  * What one alignment iteration collects from its search batches: the reward of every final, the
- * responses the {@link Reweighting} keeps as value examples, and the statistics of its
- * {@link IterationMetrics}. Used by one iteration, not thread safe.
+ * responses the {@link Reweighting} keeps, and the statistics of its {@link IterationMetrics}.
+ * Once every batch is in, {@link #examples()} weighs the kept responses and gives their prefixes
+ * their {@link ValueTarget}s, both of which may depend on the whole iteration's reward spread.
+ * Used by one iteration, not thread safe.
  */
 final class IterationSamples {
   private final int iteration;
   private final RewardModel reward;
   private final Reweighting reweighting;
-  private final List<ValueExample> examples = new ArrayList<>();
+  private final ValueTarget target;
+  private final List<PromptFinals> finals = new ArrayList<>();
+  private List<ValueExample> examples;
+  private double sumOfSquares;
   private int samples;
   private int kept;
   private double sampleSum;
@@ -30,10 +36,14 @@ final class IterationSamples {
   private double keptMax = Double.NEGATIVE_INFINITY;
   private long tokens;
 
-  IterationSamples(int iteration, RewardModel reward, Reweighting reweighting) {
+  /** One prompt's finals, their rewards and the kept indices. */
+  private record PromptFinals(String prompt, List<Candidate> candidates, double[] rewards, int[] kept) {}
+
+  IterationSamples(int iteration, RewardModel reward, Reweighting reweighting, ValueTarget target) {
     this.iteration = iteration;
     this.reward = reward;
     this.reweighting = reweighting;
+    this.target = target;
   }
 
   /**
@@ -72,27 +82,55 @@ final class IterationSamples {
       offset += n;
       for (double x : own) {
         sampleSum += x;
+        sumOfSquares += x * x;
         sampleMax = Math.max(sampleMax, x);
         samples++;
       }
-      for (int k : reweighting.keep(own, random)) {
-        Candidate chosen = r.finals().get(k);
+      int[] keep = reweighting.keep(own, random);
+      for (int k : keep) {
         keptSum += own[k];
         keptMax = Math.max(keptMax, own[k]);
         kept++;
-        examples.add(new ValueExample(r.prompt(), chosen.tokens(), chosen.text(), own[k]));
       }
+      finals.add(new PromptFinals(r.prompt(), r.finals(), own, keep));
     }
   }
 
-  /** The kept examples so far, in the order of their prompts. */
+  /**
+   * The value examples of every batch added, in the order of their prompts: each kept response
+   * with its reweighting weight and its prefix targets. Call once every batch is added.
+   */
   List<ValueExample> examples() {
+    if (examples == null) {
+      double scale = scale();
+      examples = new ArrayList<>();
+      for (PromptFinals p : finals) {
+        List<int[]> tokens = p.candidates().stream().map(Candidate::tokens).toList();
+        double[] weights = reweighting.weights(p.rewards(), p.kept(), scale);
+        for (int i = 0; i < p.kept().length; i++) {
+          int k = p.kept()[i];
+          Candidate c = p.candidates().get(k);
+          examples.add(target.isMonteCarlo() && weights[i] == 1
+              ? new ValueExample(p.prompt(), tokens.get(k), c.text(), p.rewards()[k])
+              : new ValueExample(p.prompt(), tokens.get(k), c.text(), p.rewards()[k],
+                  target.prefixTargets(tokens, p.rewards(), k, scale), weights[i]));
+        }
+      }
+    }
     return examples;
+  }
+
+  /** The standard deviation of every reward of the iteration, or 1 when they are all equal. */
+  private double scale() {
+    double mean = sampleSum / samples;
+    double variance = Math.max(0, sumOfSquares / samples - mean * mean);
+    double sd = Math.sqrt(variance);
+    return sd > 1e-12 * Math.max(1, Math.abs(mean)) ? sd : 1;
   }
 
   /** The iteration's metrics once every batch is added and the value function trained. */
   IterationMetrics metrics(int prompts, double loss, Duration wallTime) {
-    long states = examples.stream().mapToLong(e -> e.responseLength() + 1L).sum();
+    long states = examples().stream().mapToLong(e -> e.responseLength() + 1L).sum();
     return new IterationMetrics(iteration, prompts, samples, sampleSum / samples, sampleMax, keptSum / kept, keptMax,
         states, loss, tokens, wallTime);
   }

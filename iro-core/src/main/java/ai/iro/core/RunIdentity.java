@@ -1,6 +1,13 @@
 package ai.iro.core;
 
+import ai.iro.core.data.PromptDataset;
+import ai.iro.core.data.PromptSplit;
 import ai.iro.core.internal.PolicyManifest;
+import ai.iro.core.reward.RewardModel;
+import ai.iro.core.search.Searcher;
+import ai.iro.core.value.Reweighting;
+import ai.iro.core.value.ValueTarget;
+import ai.iro.core.value.ValueTrainer;
 import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,6 +32,28 @@ final class RunIdentity {
     StringBuilder spec = new StringBuilder();
     parts.forEach((k, v) -> spec.append(k).append('=').append(v).append('\n'));
     this.runId = Hashing.sha256().hashString(spec, StandardCharsets.UTF_8).toString().substring(0, 16);
+  }
+
+  /** The identity of an alignment run with these settings, in the order the manifest records them. */
+  static RunIdentity of(Searcher searcher, int iterations, List<Double> betas, Reweighting selection,
+      ValueTarget valueTarget, PromptSplit split, int initialSamples, int batchSize, long seed, PromptDataset dataset,
+      RewardModel reward, ValueTrainer trainer) {
+    Map<String, String> parts = new LinkedHashMap<>();
+    parts.put("search", PolicyManifest.searchSpec(searcher));
+    parts.put("iterations", String.valueOf(iterations));
+    parts.put("betas", betas.toString());
+    parts.put("reweighting", selection.spec());
+    if (!valueTarget.isMonteCarlo()) {
+      parts.put("valueTarget", valueTarget.spec());
+    }
+    parts.put("split", split == PromptSplit.FRESH_SLICES ? "FRESH_SLICES(shuffled)" : split.name());
+    parts.put("initialSamples", String.valueOf(initialSamples));
+    parts.put("batchSize", String.valueOf(batchSize));
+    parts.put("seed", String.valueOf(seed));
+    parts.put("dataset", dataset.fingerprint());
+    parts.put("reward", reward.id().orElse("(no id)"));
+    parts.put("valueTrainer", trainer.describe().orElse("(no description)"));
+    return new RunIdentity(parts);
   }
 
   /** The parts, in the order they were given. */

@@ -1,6 +1,7 @@
 package ai.iro.core.value;
 
 import com.google.common.base.Preconditions;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 import java.util.regex.Matcher;
@@ -8,18 +9,29 @@ import java.util.regex.Pattern;
 
 /**
  * The "reweight" step of an alignment iteration: which of a prompt's scored final responses are
- * kept as training examples for the next value function (the reward-best, a softmax draw, or all
- * of them). Not to be confused with a {@link ai.iro.core.resample.Resampler}, which picks the
- * beams that survive a step of the search. Immutable and thread safe.
+ * kept as training examples for the next value function, and with what weight: the reward-best
+ * (the paper), a softmax draw, all of them unweighted, or all of them with self-normalised weights
+ * {@code softmax(r / beta)}. Not to be confused with a {@link ai.iro.core.resample.Resampler},
+ * which picks the beams that survive a step of the search. Immutable and thread safe.
+ *
+ * <p>The weighted rule is an importance-weighted estimate of the same reward-tilted target that
+ * keeping the best approximates, from every sampled answer instead of one in sixteen. Its
+ * temperature is in units of the iteration's reward standard deviation, so that one setting fits
+ * rewards of any scale.
  */
 public final class Reweighting {
   private static final Pattern SOFTMAX = Pattern.compile("softmax\\(beta=([^)]+)\\)");
-  private static final Reweighting BEST = new Reweighting(0);
-  private static final Reweighting ALL = new Reweighting(-1);
+  private static final Pattern WEIGHTED = Pattern.compile("weighted\\(temperature=([^)]+)\\)");
+  private static final Reweighting BEST = new Reweighting(Mode.BEST, 0);
+  private static final Reweighting ALL = new Reweighting(Mode.ALL, 0);
 
+  private enum Mode { BEST, ALL, SOFTMAX, WEIGHTED }
+
+  private final Mode mode;
   private final double beta;
 
-  private Reweighting(double beta) {
+  private Reweighting(Mode mode, double beta) {
+    this.mode = mode;
     this.beta = beta;
   }
 
@@ -40,14 +52,28 @@ public final class Reweighting {
    * Keeps one candidate drawn with probability {@code softmax(r / beta)}: the principled
    * reweighting.
    *
-   * @param beta positive and finite
+   * @param beta positive and finite, in reward units
    */
   public static Reweighting softmax(double beta) {
     Preconditions.checkArgument(beta > 0 && Double.isFinite(beta), "selection beta must be positive and finite, found %s", beta);
-    return new Reweighting(beta);
+    return new Reweighting(Mode.SOFTMAX, beta);
   }
 
-  /** Parses {@link #spec()}: {@code best} or {@code softmax(beta=B)}. */
+  /**
+   * Keeps every candidate with weight {@code softmax(r / (temperature * sd))} over the prompt's
+   * candidates, where {@code sd} is the standard deviation of every reward of the iteration: the
+   * weights of one prompt sum to 1, as the one example of {@link #best()} does.
+   *
+   * @param temperature positive and finite; small values approach {@link #best()}, large ones
+   *     {@link #all()}
+   */
+  public static Reweighting weighted(double temperature) {
+    Preconditions.checkArgument(temperature > 0 && Double.isFinite(temperature),
+        "weighted temperature must be positive and finite, found %s", temperature);
+    return new Reweighting(Mode.WEIGHTED, temperature);
+  }
+
+  /** Parses {@link #spec()}: {@code best}, {@code all}, {@code softmax(beta=B)} or {@code weighted(temperature=T)}. */
   public static Reweighting parse(String spec) {
     if (spec.equals("best")) {
       return best();
@@ -59,30 +85,69 @@ public final class Reweighting {
     if (m.matches()) {
       return softmax(Double.parseDouble(m.group(1)));
     }
-    throw new IllegalArgumentException("unknown selection '" + spec + "', expected best, all or softmax(beta=B)");
+    Matcher w = WEIGHTED.matcher(spec);
+    if (w.matches()) {
+      return weighted(Double.parseDouble(w.group(1)));
+    }
+    throw new IllegalArgumentException("unknown selection '" + spec
+        + "', expected best, all, softmax(beta=B) or weighted(temperature=T)");
   }
 
   /** The text form, for manifests. */
   public String spec() {
-    return beta == 0 ? "best" : beta < 0 ? "all" : "softmax(beta=" + beta + ")";
+    return switch (mode) {
+      case BEST -> "best";
+      case ALL -> "all";
+      case SOFTMAX -> "softmax(beta=" + beta + ")";
+      case WEIGHTED -> "weighted(temperature=" + beta + ")";
+    };
   }
 
   /**
    * Picks the indices of the kept responses of one prompt.
    *
    * @param rewards the rewards of the prompt's responses, all finite
-   * @param random the source of the softmax draw (unused by {@code best} and {@code all})
-   * @return the kept indices, in increasing order for {@code all}
+   * @param random the source of the softmax draw (unused by the other rules)
+   * @return the kept indices, in increasing order for {@code all} and {@code weighted}
    */
   public int[] keep(double[] rewards, RandomGenerator random) {
-    if (beta < 0) {
+    if (mode == Mode.ALL || mode == Mode.WEIGHTED) {
       int[] all = new int[rewards.length];
-      for (int i = 0; i < all.length; i++) {
-        all[i] = i;
-      }
+      Arrays.setAll(all, i -> i);
       return all;
     }
     return new int[] {pick(rewards, random)};
+  }
+
+  /**
+   * The training weights of the kept responses {@code kept} of one prompt: 1 each, except for
+   * {@link #weighted}, whose weights are {@code softmax(r / (temperature * scale))} and sum to 1.
+   *
+   * @param rewards the rewards of all the prompt's responses, finite
+   * @param kept what {@link #keep} returned for them
+   * @param scale the iteration's reward standard deviation, positive and finite
+   */
+  public double[] weights(double[] rewards, int[] kept, double scale) {
+    Preconditions.checkArgument(scale > 0 && Double.isFinite(scale), "scale must be positive and finite, found %s", scale);
+    double[] w = new double[kept.length];
+    if (mode != Mode.WEIGHTED) {
+      Arrays.fill(w, 1);
+      return w;
+    }
+    double t = beta * scale;
+    double max = Double.NEGATIVE_INFINITY;
+    for (int k : kept) {
+      max = Math.max(max, rewards[k]);
+    }
+    double sum = 0;
+    for (int i = 0; i < kept.length; i++) {
+      w[i] = Math.exp((rewards[kept[i]] - max) / t);
+      sum += w[i];
+    }
+    for (int i = 0; i < w.length; i++) {
+      w[i] /= sum;
+    }
+    return w;
   }
 
   /** Picks the index of one kept candidate among finite rewards. */
@@ -93,7 +158,7 @@ public final class Reweighting {
         best = i;
       }
     }
-    if (beta == 0) {
+    if (mode != Mode.SOFTMAX) {
       return best;
     }
     double sum = 0;
@@ -114,12 +179,12 @@ public final class Reweighting {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Reweighting && ((Reweighting) o).beta == beta;
+    return o instanceof Reweighting && ((Reweighting) o).mode == mode && ((Reweighting) o).beta == beta;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(beta);
+    return Objects.hash(mode, beta);
   }
 
   @Override

@@ -22,6 +22,19 @@ public interface ValueTrainer {
   TrainedValue train(List<ValueExample> examples, long seed);
 
   /**
+   * Trains a new value function knowing the stack it will join, so that a trainer can start from
+   * the previous iteration's function (warm start). {@link ai.iro.core.Aligner} calls this one.
+   *
+   * @param examples the kept responses and their rewards, at least one
+   * @param previous the value functions of the earlier iterations, in order; empty in iteration 1
+   * @param seed the seed of any randomness in training
+   * @return the function and its training loss
+   */
+  default TrainedValue train(List<ValueExample> examples, ValueStack previous, long seed) {
+    return train(examples, seed);
+  }
+
+  /**
    * A stable text of every setting that affects what this trainer trains (architecture, loss,
    * optimiser, schedule, features), so that a checkpointed run resumed with another trainer is
    * refused instead of stacking value functions of two configurations. Override it when instances

@@ -140,4 +140,20 @@ class ReweightingTest {
     assertThat(Reweighting.softmax(0.25)).hasToString("softmax(beta=0.25)");
     assertThat(Reweighting.best().hashCode()).isNotEqualTo(Reweighting.softmax(2).hashCode());
   }
+
+  @Test
+  void weightedKeepsEveryResponseWithSoftmaxWeightsThatSumToOne() {
+    double[] rewards = {1, 3, 2};
+    int[] kept = Reweighting.weighted(0.5).keep(rewards, new SplittableRandom(1));
+    assertThat(kept).containsExactly(0, 1, 2);
+    double[] w = Reweighting.weighted(0.5).weights(rewards, kept, 2.0);
+    double z = Math.exp(1 / 1.0) + Math.exp(3 / 1.0) + Math.exp(2 / 1.0);
+    assertThat(w[0]).isCloseTo(Math.exp(1) / z, org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(w[1]).isCloseTo(Math.exp(3) / z, org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(w[0] + w[1] + w[2]).isCloseTo(1, org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(Reweighting.weighted(1e-6).weights(new double[] {1e6, 0}, new int[] {0, 1}, 1)).containsExactly(1, 0);
+    assertThat(Reweighting.best().weights(rewards, new int[] {1}, 2.0)).containsExactly(1);
+    assertThat(Reweighting.parse("weighted(temperature=0.5)")).isEqualTo(Reweighting.weighted(0.5));
+    assertThat(Reweighting.weighted(0.5)).isNotEqualTo(Reweighting.softmax(0.5));
+  }
 }

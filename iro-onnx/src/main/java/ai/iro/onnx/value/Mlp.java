@@ -119,7 +119,8 @@ final class Mlp {
    * The backward pass after {@link #forward(StepArrays)}: writes the gradient of the batch's mean
    * loss against {@code s.target} by every parameter into {@code gradients}, in the order of
    * {@link #parameters()}. The loss is {@code 0.5 * (out - y)^2} for {@link Loss#MSE} and the
-   * cross-entropy of {@code sigmoid(out)} for {@link Loss#BCE}.
+   * cross-entropy of {@code sigmoid(out)} for {@link Loss#BCE}, each row's times its weight when
+   * the batch was loaded with weights.
    */
   void backward(StepArrays s, Loss loss, INDArray[] gradients) {
     int layers = layers();
@@ -129,7 +130,11 @@ final class Mlp {
     if (loss == Loss.BCE) {
       Transforms.sigmoid(delta, false);
     }
-    delta.subi(s.target).muli(1.0 / s.rows);
+    delta.subi(s.target);
+    if (s.weighted) {
+      delta.muli(s.weight);
+    }
+    delta.muli(1.0 / s.rows);
     for (int l = layers - 1; l >= 0; l--) {
       INDArray in = l == 0 ? s.x : s.a[l - 1];
       Nd4j.gemm(in, s.delta[l], gradients[2 * l], true, false, 1.0, 0.0);
@@ -188,7 +193,9 @@ final class Mlp {
     final int rows;
     final INDArray x;
     final INDArray target;
+    final INDArray weight;
     final INDArray ones;
+    boolean weighted;
     final INDArray[] z;
     final INDArray[] a;
     final INDArray[] delta;
@@ -199,6 +206,7 @@ final class Mlp {
       int layers = sizes.length - 1;
       x = Nd4j.create(type, rows, sizes[0]);
       target = Nd4j.create(type, rows, 1);
+      weight = Nd4j.create(type, rows, 1);
       ones = Nd4j.ones(type, rows, 1);
       z = new INDArray[layers];
       a = new INDArray[layers];
@@ -219,10 +227,25 @@ final class Mlp {
      * {@link #target}; float32 arrays only.
      */
     void load(INDArray data, float[] targets, int[] batch) {
+      load(data, targets, null, batch);
+    }
+
+    /**
+     * Like {@link #load(INDArray, float[], int[])}, with each row's loss weight from {@code weights}
+     * (indexed like {@code targets}); {@code null} weighs every row 1.
+     */
+    void load(INDArray data, float[] targets, float[] weights, int[] batch) {
       Nd4j.pullRows(data, x, 1, batch);
       FloatBuffer t = target.data().asNioFloat();
       for (int i = 0; i < batch.length; i++) {
         t.put(i, targets[batch[i]]);
+      }
+      weighted = weights != null;
+      if (weighted) {
+        FloatBuffer w = weight.data().asNioFloat();
+        for (int i = 0; i < batch.length; i++) {
+          w.put(i, weights[batch[i]]);
+        }
       }
     }
 
@@ -233,7 +256,7 @@ final class Mlp {
 
     @Override
     public void close() {
-      for (INDArray[] group : new INDArray[][] {{x, target, ones}, z, a, delta, scratch}) {
+      for (INDArray[] group : new INDArray[][] {{x, target, weight, ones}, z, a, delta, scratch}) {
         for (INDArray array : group) {
           if (array != null) {
             array.close();

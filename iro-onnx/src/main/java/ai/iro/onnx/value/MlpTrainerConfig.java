@@ -53,6 +53,8 @@ public final class MlpTrainerConfig {
   public static final double DEFAULT_VALIDATION_FRACTION = 0.1;
   /** Default: stop after 3 epochs without a better held-out loss. */
   public static final int DEFAULT_PATIENCE = 3;
+  /** Default: false, every head starts from fresh random weights (the paper). */
+  public static final boolean DEFAULT_WARM_START = false;
 
   private final FeatureSource features;
   private final List<Integer> hiddenSizes;
@@ -67,6 +69,7 @@ public final class MlpTrainerConfig {
   private final int minStepsPerEpoch;
   private final double validationFraction;
   private final int patience;
+  private final boolean warmStart;
 
   /** Takes the builder's settings, which its setters have checked. */
   MlpTrainerConfig(MlpValueTrainer.Builder b) {
@@ -83,6 +86,7 @@ public final class MlpTrainerConfig {
     minStepsPerEpoch = b.minStepsPerEpoch;
     validationFraction = b.validationFraction;
     patience = b.patience;
+    warmStart = b.warmStart;
   }
 
   /** The feature source of the heads. */
@@ -151,10 +155,19 @@ public final class MlpTrainerConfig {
   }
 
   /**
+   * Whether a head of iteration t starts from the weights of the head of iteration t - 1, when
+   * that head has the same architecture and features.
+   */
+  public boolean warmStart() {
+    return warmStart;
+  }
+
+  /**
    * The canonical text of this configuration: {@code MlpValueTrainer/}{@value #ALGORITHM_VERSION}
    * and then every setting as {@code name=value} in a fixed order, the feature source by its
    * {@link FeatureSource#id()} (quoted) and dimension, enums by name, numbers as {@link Double#toString} or
-   * {@link Integer#toString} write them. The same on every run and machine, for equal settings.
+   * {@link Integer#toString} write them; {@code warmStart=true} only when set, so that the
+   * texts of earlier versions' configurations stay valid. The same on every run and machine, for equal settings.
    */
   public String describe() {
     StringJoiner s = new StringJoiner(", ", "MlpValueTrainer/" + ALGORITHM_VERSION + "{", "}");
@@ -172,6 +185,9 @@ public final class MlpTrainerConfig {
     s.add("minStepsPerEpoch=" + minStepsPerEpoch);
     s.add("validationFraction=" + validationFraction);
     s.add("patience=" + patience);
+    if (warmStart) {
+      s.add("warmStart=true");
+    }
     return s.toString();
   }
 

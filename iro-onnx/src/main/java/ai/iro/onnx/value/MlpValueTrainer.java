@@ -3,6 +3,8 @@ package ai.iro.onnx.value;
 import ai.iro.core.value.FeatureSource;
 import ai.iro.core.value.TrainedValue;
 import ai.iro.core.value.ValueExample;
+import ai.iro.core.value.ValueFunction;
+import ai.iro.core.value.ValueStack;
 import ai.iro.core.value.ValueTrainer;
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableList;
@@ -106,8 +108,41 @@ public final class MlpValueTrainer implements ValueTrainer {
    */
   @Override
   public TrainedValue train(List<ValueExample> examples, long seed) {
-    FitResult fit = run(TrainingSet.ofExamples(config.features(), examples, config.loss()), seed);
+    return train(examples, ValueStack.empty(), seed);
+  }
+
+  /**
+   * {@link #train(List, long)}, starting from the last head of {@code previous} when
+   * {@link MlpTrainerConfig#warmStart()} is set and that head is an {@link MlpValueHead} of this
+   * trainer's architecture and features; otherwise from random weights.
+   */
+  @Override
+  public TrainedValue train(List<ValueExample> examples, ValueStack previous, long seed) {
+    TrainingSet set = TrainingSet.ofExamples(config.features(), examples, config.loss());
+    Optional<Mlp> start = config.warmStart() ? warmStart(previous) : Optional.empty();
+    FitResult fit = NativeThreads.training(() -> new TrainingRun(config, set).run(seed, start));
     return new TrainedValue(fit.head(), fit.loss());
+  }
+
+  private Optional<Mlp> warmStart(ValueStack previous) {
+    if (previous.isEmpty()) {
+      return Optional.empty();
+    }
+    ValueFunction last = previous.terms().get(previous.size() - 1).function();
+    if (!(last instanceof MlpValueHead head) || !head.featureSource().id().equals(config.features().id())
+        || head.loss() != config.loss() || head.activation() != config.activation()) {
+      return Optional.empty();
+    }
+    int[] sizes = head.network().sizes;
+    if (sizes.length != config.hiddenSizes().size() + 2) {
+      return Optional.empty();
+    }
+    for (int l = 0; l < config.hiddenSizes().size(); l++) {
+      if (sizes[l + 1] != config.hiddenSizes().get(l)) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(head.network());
   }
 
   /**
@@ -134,7 +169,7 @@ public final class MlpValueTrainer implements ValueTrainer {
    * local generators; ND4J's process-wide random generator is neither read nor reseeded.
    */
   private FitResult run(TrainingSet set, long seed) {
-    return NativeThreads.training(() -> new TrainingRun(config, set).run(seed));
+    return NativeThreads.training(() -> new TrainingRun(config, set).run(seed, Optional.empty()));
   }
 
   /**
@@ -167,6 +202,7 @@ public final class MlpValueTrainer implements ValueTrainer {
     int minStepsPerEpoch = MlpTrainerConfig.DEFAULT_MIN_STEPS_PER_EPOCH;
     double validationFraction = MlpTrainerConfig.DEFAULT_VALIDATION_FRACTION;
     int patience = MlpTrainerConfig.DEFAULT_PATIENCE;
+    boolean warmStart = MlpTrainerConfig.DEFAULT_WARM_START;
 
     private Builder() {}
 
@@ -184,6 +220,7 @@ public final class MlpValueTrainer implements ValueTrainer {
       minStepsPerEpoch = c.minStepsPerEpoch();
       validationFraction = c.validationFraction();
       patience = c.patience();
+      warmStart = c.warmStart();
     }
 
     /** The source of the heads' features. Required. */
@@ -295,6 +332,17 @@ public final class MlpValueTrainer implements ValueTrainer {
     public Builder patience(int epochs) {
       Preconditions.checkArgument(epochs >= 1, "patience must be at least 1, found %s", epochs);
       this.patience = epochs;
+      return this;
+    }
+
+    /**
+     * Whether each head starts from the previous iteration's head (same architecture and
+     * features; otherwise from random weights) instead of random weights: the previous head's
+     * feature standardisation is kept and its output layer rescaled to the new targets. Default:
+     * {@link MlpTrainerConfig#DEFAULT_WARM_START}.
+     */
+    public Builder warmStart(boolean warmStart) {
+      this.warmStart = warmStart;
       return this;
     }
 

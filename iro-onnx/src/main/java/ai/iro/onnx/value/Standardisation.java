@@ -125,4 +125,20 @@ final class Standardisation {
       outputBias.muli(targetStd).addi(targetMean);
     }
   }
+
+  /** This standardisation with other feature moments (a warm-started network's), the target moments kept. */
+  Standardisation withFeatureMoments(float[] mean, float[] std) {
+    return new Standardisation(mean.clone(), std.clone(), scalesTargets, targetMean, targetStd);
+  }
+
+  /**
+   * The inverse of {@link #restoreTargetScale}: makes an output layer that predicts raw targets
+   * predict standardised ones, {@code b = (b - mean) / std}, {@code W /= std}.
+   */
+  void removeTargetScale(INDArray outputWeights, INDArray outputBias) {
+    if (scalesTargets) {
+      outputWeights.divi(targetStd);
+      outputBias.subi(targetMean).divi(targetStd);
+    }
+  }
 }

@@ -5,6 +5,7 @@ import ai.iro.onnx.value.Mlp.StepPool;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -32,8 +33,13 @@ final class TrainingRun {
     this.set = set;
   }
 
-  /** Trains a head; the caller owns it. */
-  MlpValueTrainer.FitResult run(long seed) {
+  /**
+   * Trains a head; the caller owns it.
+   *
+   * @param warm a trained network of this run's architecture to start from (warm start), whose
+   *     feature standardisation the run keeps; empty to start from random weights
+   */
+  MlpValueTrainer.FitResult run(long seed, Optional<Mlp> warm) {
     SplittableRandom root = new SplittableRandom(seed);
     SplittableRandom splitRandom = root.split();
     SplittableRandom initRandom = root.split();
@@ -41,10 +47,14 @@ final class TrainingRun {
 
     Loss loss = config.loss();
     TrainingSet.Split split = set.split(config.validationFraction(), splitRandom);
-    Standardisation standardisation = Standardisation.of(set, split.train(), config.features().dimension(), loss);
+    Standardisation measured = Standardisation.of(set, split.train(), config.features().dimension(), loss);
+    Standardisation standardisation = warm.map(w -> measured.withFeatureMoments(w.mean, w.std)).orElse(measured);
     float[] trainTargets = standardisation.targets(set, split.train());
     float[] validTargets = standardisation.targets(set, split.valid());
-    Mlp mlp = initialNetwork(standardisation, trainTargets, initRandom);
+    float[] trainWeights = set.normalisedWeights(split.train());
+    float[] validWeights = set.normalisedWeights(split.valid());
+    Mlp mlp = warm.isPresent() ? warmNetwork(warm.get(), standardisation)
+        : initialNetwork(standardisation, trainTargets, initRandom);
 
     INDArray xTrain = standardisation.features(set, split.train());
     INDArray xValid = split.valid().length == 0 ? null : standardisation.features(set, split.valid());
@@ -72,7 +82,7 @@ final class TrainingRun {
         for (int start = 0; start < n; start += minibatch) {
           int[] batch = Arrays.copyOfRange(rows, start, Math.min(n, start + minibatch));
           StepArrays s = steps.forRows(batch.length);
-          s.load(xTrain, trainTargets, batch);
+          s.load(xTrain, trainTargets, trainWeights, batch);
           mlp.forward(s);
           mlp.backward(s, loss, gradients);
           optimizer.step();
@@ -82,7 +92,7 @@ final class TrainingRun {
           bestEpoch = epoch;
           continue;
         }
-        double validLoss = objective(mlp, xValid, validTargets);
+        double validLoss = objective(mlp, xValid, validTargets, validWeights);
         heldOutErrors.add(heldOutError(mlp, xValid, split.valid(), standardisation));
         if (validLoss < bestLoss) {
           bestLoss = validLoss;
@@ -147,6 +157,22 @@ final class TrainingRun {
     return new Mlp(sizes, config.activation(), standardisation.mean(), standardisation.std(), weights, biases);
   }
 
+  /**
+   * A copy of a trained network, whose output layer predicts raw targets, rescaled to predict this
+   * run's standardised targets.
+   */
+  private static Mlp warmNetwork(Mlp trained, Standardisation standardisation) {
+    int layers = trained.layers();
+    INDArray[] weights = new INDArray[layers];
+    INDArray[] biases = new INDArray[layers];
+    for (int l = 0; l < layers; l++) {
+      weights[l] = trained.weights[l].dup();
+      biases[l] = trained.biases[l].dup();
+    }
+    standardisation.removeTargetScale(weights[layers - 1], biases[layers - 1]);
+    return new Mlp(trained.sizes.clone(), trained.activation, trained.mean.clone(), trained.std.clone(), weights, biases);
+  }
+
   /** A {@code rows x cols} matrix of N(0, sd^2) values from {@code random} (Box-Muller). */
   private static INDArray gaussian(int rows, int cols, double sd, SplittableRandom random) {
     float[] values = new float[rows * cols];
@@ -179,8 +205,8 @@ final class TrainingRun {
     }
   }
 
-  /** The training objective on standardised rows and targets: 0.5 * MSE or BCE. */
-  private double objective(Mlp mlp, INDArray x, float[] targets) {
+  /** The training objective on standardised rows and targets: 0.5 * MSE or BCE, weighted when weights are given. */
+  private double objective(Mlp mlp, INDArray x, float[] targets, float[] weights) {
     double sum = 0;
     long rows = x.rows();
     for (int start = 0; start < rows; start += EVAL_CHUNK) {
@@ -189,49 +215,53 @@ final class TrainingRun {
       for (int i = 0; i < out.length; i++) {
         double z = out[i];
         double yi = targets[start + i];
+        double wi = weights == null ? 1 : weights[start + i];
         if (config.loss() == Loss.BCE) {
           // softplus(z) - y z, written to stay finite for large |z|
-          sum += Math.max(z, 0) - yi * z + Math.log1p(Math.exp(-Math.abs(z)));
+          sum += wi * (Math.max(z, 0) - yi * z + Math.log1p(Math.exp(-Math.abs(z))));
         } else {
-          sum += 0.5 * (z - yi) * (z - yi);
+          sum += wi * 0.5 * (z - yi) * (z - yi);
         }
       }
     }
     return sum / rows;
   }
 
-  /** The head's mean squared error on standardised rows against the raw targets of states {@code rows}. */
   /**
    * The held-out mean squared error, on the targets' scale, of the network as it is (during
    * training, before the target scale is folded into its output layer).
    */
   private double heldOutError(Mlp mlp, INDArray x, int[] rows, Standardisation standardisation) {
     double sum = 0;
+    double weights = 0;
     for (int start = 0; start < rows.length; start += EVAL_CHUNK) {
       int end = Math.min(rows.length, start + EVAL_CHUNK);
       float[] out = outputs(mlp, x, start, end);
       for (int i = 0; i < out.length; i++) {
         double v = config.loss() == Loss.BCE ? MlpValueHead.sigmoid(out[i]) : standardisation.unstandardise(out[i]);
         double e = v - set.target(rows[start + i]);
-        sum += e * e;
+        sum += set.weight(rows[start + i]) * e * e;
+        weights += set.weight(rows[start + i]);
       }
     }
-    return sum / rows.length;
+    return sum / weights;
   }
 
   private double meanSquaredError(MlpValueHead head, INDArray x, int[] rows) {
     Mlp mlp = head.network();
     double sum = 0;
+    double weights = 0;
     for (int start = 0; start < rows.length; start += EVAL_CHUNK) {
       int end = Math.min(rows.length, start + EVAL_CHUNK);
       float[] out = outputs(mlp, x, start, end);
       for (int i = 0; i < out.length; i++) {
         double v = head.loss() == Loss.BCE ? MlpValueHead.sigmoid(out[i]) : out[i];
         double e = v - set.target(rows[start + i]);
-        sum += e * e;
+        sum += set.weight(rows[start + i]) * e * e;
+        weights += set.weight(rows[start + i]);
       }
     }
-    return sum / rows.length;
+    return sum / weights;
   }
 
   /** The network's raw outputs for rows {@code start .. end-1} of {@code x}. */

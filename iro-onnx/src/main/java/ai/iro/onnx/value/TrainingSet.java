@@ -16,19 +16,22 @@ import java.util.SplittableRandom;
 final class TrainingSet {
   private final float[][] rows;
   private final double[] targets;
+  private final double[] weights;
   private final int[] groups;
   private final int groupCount;
 
-  private TrainingSet(float[][] rows, double[] targets, int[] groups, int groupCount) {
+  private TrainingSet(float[][] rows, double[] targets, double[] weights, int[] groups, int groupCount) {
     this.rows = rows;
     this.targets = targets;
+    this.weights = weights;
     this.groups = groups;
     this.groupCount = groupCount;
   }
 
   /**
-   * Every prefix state of every example, with the example's reward as target: the features of an
-   * example's prefixes come from one {@link FeatureSource#prefixFeatures} call.
+   * Every prefix state of every example, with the example's prefix target ({@link
+   * ValueExample#target(int)}) and weight: the features of an example's prefixes come from one
+   * {@link FeatureSource#prefixFeatures} call.
    *
    * @throws IllegalArgumentException if there are no examples, or BCE targets outside [0, 1]
    * @throws IllegalStateException if the source returns prefix features of the wrong shape
@@ -57,17 +60,23 @@ final class TrainingSet {
     }
     float[][] rows = new float[total][];
     double[] targets = new double[total];
+    double[] weights = new double[total];
+    boolean weighted = false;
     int[] groups = new int[total];
     int k = 0;
     for (int e = 0; e < examples.size(); e++) {
-      for (float[] row : prefixes.get(e)) {
-        rows[k] = row;
-        targets[k] = examples.get(e).target();
+      ValueExample example = examples.get(e);
+      weighted |= example.weight() != 1;
+      float[][] p = prefixes.get(e);
+      for (int j = 0; j < p.length; j++) {
+        rows[k] = p[j];
+        targets[k] = example.target(j);
+        weights[k] = example.weight();
         groups[k] = e;
         k++;
       }
     }
-    return checked(source, new TrainingSet(rows, targets, groups, examples.size()), loss);
+    return checked(source, new TrainingSet(rows, targets, weighted ? weights : null, groups, examples.size()), loss);
   }
 
   /**
@@ -82,7 +91,7 @@ final class TrainingSet {
         rows.length, targets.length);
     int[] groups = new int[rows.length];
     Arrays.setAll(groups, i -> i);
-    return checked(source, new TrainingSet(rows, targets, groups, rows.length), loss);
+    return checked(source, new TrainingSet(rows, targets, null, groups, rows.length), loss);
   }
 
   private static TrainingSet checked(FeatureSource source, TrainingSet set, Loss loss) {
@@ -125,6 +134,35 @@ final class TrainingSet {
   /** The target of state {@code i}. */
   double target(int i) {
     return targets[i];
+  }
+
+  /** Whether the states have loss weights other than 1. */
+  boolean weighted() {
+    return weights != null;
+  }
+
+  /** The loss weight of state {@code i}: 1 unless the set is {@link #weighted()}. */
+  double weight(int i) {
+    return weights == null ? 1 : weights[i];
+  }
+
+  /**
+   * The weights of states {@code indices}, scaled to mean 1 so that the learning rate means the
+   * same with and without weights; {@code null} when the set is not weighted.
+   */
+  float[] normalisedWeights(int[] indices) {
+    if (weights == null || indices.length == 0) {
+      return null;
+    }
+    double sum = 0;
+    for (int i : indices) {
+      sum += weights[i];
+    }
+    float[] out = new float[indices.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) (weights[indices[i]] * indices.length / sum);
+    }
+    return out;
   }
 
   /**
