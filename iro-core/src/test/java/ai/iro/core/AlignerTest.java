@@ -28,6 +28,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import ai.iro.core.value.ValueTarget;
+import ai.iro.core.value.ValueExample;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -147,6 +149,43 @@ class AlignerTest {
     assertThat(m.examples()).isEqualTo(20L * 4 * (TabularProblem.HORIZON + 1));
     assertThat(m.meanKeptReward()).isEqualTo(m.meanSampleReward());
     assertThat(policy.manifest().settings().selection()).isEqualTo("all");
+  }
+
+  @Test
+  void weightedReweightingAndSoftTargetsReachTheTrainerWithTheirWeightsAndPrefixTargets() {
+    List<List<ValueExample>> seen = new ArrayList<>();
+    ValueTrainer capturing = new ValueTrainer() {
+      private final TabularTrainer inner = new TabularTrainer(problem.model());
+
+      @Override
+      public TrainedValue train(List<ValueExample> examples, long seed) {
+        seen.add(examples);
+        return inner.train(examples, seed);
+      }
+    };
+    aligner().valueTrainer(capturing).iterations(2).reweighting(Reweighting.weighted(0.5))
+        .valueTarget(ValueTarget.soft(1.0)).build().align(prompts(20));
+    assertThat(seen).hasSize(2);
+    for (List<ValueExample> examples : seen) {
+      // Every final of every prompt, weights summing to 1 per prompt.
+      Map<String, Double> weightOfPrompt = new java.util.HashMap<>();
+      for (ValueExample e : examples) {
+        weightOfPrompt.merge(e.prompt(), e.weight(), Double::sum);
+        // The whole response's soft value over itself alone is its reward.
+        assertThat(e.target(e.responseLength())).isCloseTo(e.target(), org.assertj.core.api.Assertions.within(1e-9));
+      }
+      assertThat(weightOfPrompt).hasSize(10);
+      assertThat(weightOfPrompt.values()).allSatisfy(w -> assertThat(w).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9)));
+      assertThat(examples).hasSize(10 * 4);
+    }
+    // The empty prefix is shared by all of a prompt's finals: one soft value per prompt, at most the best reward.
+    Map<String, List<ValueExample>> byPrompt = new java.util.HashMap<>();
+    seen.get(0).forEach(e -> byPrompt.computeIfAbsent(e.prompt(), k -> new ArrayList<>()).add(e));
+    for (List<ValueExample> group : byPrompt.values()) {
+      double root = group.get(0).target(0);
+      assertThat(group).allSatisfy(e -> assertThat(e.target(0)).isEqualTo(root));
+      assertThat(root).isLessThanOrEqualTo(group.stream().mapToDouble(ValueExample::target).max().orElseThrow() + 1e-9);
+    }
   }
 
   @Test
