@@ -5,11 +5,13 @@ import ai.iro.onnx.runtime.ExecutionOptions;
 import ai.iro.onnx.runtime.OnnxSession;
 import ai.iro.onnx.runtime.OrtRuntime;
 import ai.iro.onnx.text.TextTokenizer;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 
@@ -26,6 +28,8 @@ import java.util.Set;
 final class DecoderRuntime implements AutoCloseable {
   private final DecoderSpec spec;
   private final OnnxSession session;
+  /** The session of an older pair's first-pass graph (no past inputs); null when {@link #session} runs every pass. */
+  private final OnnxSession firstPassSession;
   private final OnnxSession gatherSession;
   private final TextTokenizer tokenizer;
   private final BufferPool pool = new BufferPool();
@@ -34,22 +38,30 @@ final class DecoderRuntime implements AutoCloseable {
   private DecoderRuntime(ModelDirectory files, ExecutionOptions execution) {
     this.session = OrtRuntime.open(files.modelFile(), execution);
     OnnxSession gather = null;
+    OnnxSession first = null;
     TextTokenizer tok = null;
     try {
       this.spec = DecoderSpec.read(files, session.session().getInputInfo(), session.session().getOutputInfo());
+      if (files.firstPassFile().isPresent()) {
+        Path file = files.firstPassFile().get();
+        first = OrtRuntime.open(file, execution);
+        GraphIo.checkFirstPass(spec, file, first.session().getInputInfo(), first.session().getOutputInfo());
+      }
+      this.firstPassSession = first;
       // One thread: a gather is a small memory copy, and a second session's own worker threads
       // spin after each run and take cores from the model's session (measured: with 2 threads on 2
       // cores, chunk-level search spent about 20 % more time in the model than Best-of-N).
-      gather = OrtRuntime.open(GatherGraph.build(2 * spec.layers()), "the KV-cache gather graph of " + files.modelFile(),
+      gather = OrtRuntime.open(GatherGraph.build(2 * spec.layers(), spec.kvType() == OnnxJavaType.FLOAT16),
+          "the KV-cache gather graph of " + files.modelFile(),
           execution.device(), 1);
       tok = TextTokenizer.load(files.tokenizerFile());
       this.gatherSession = gather;
       this.tokenizer = tok;
     } catch (OrtException e) {
-      closeAll(tok, gather, session);
+      closeAll(tok, gather, first, session);
       throw new IllegalArgumentException("cannot read the graph of " + files.modelFile() + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      closeAll(tok, gather, session);
+      closeAll(tok, gather, first, session);
       throw e;
     }
   }
@@ -105,8 +117,9 @@ final class DecoderRuntime implements AutoCloseable {
   }
 
   /**
-   * Runs the graph on the filled {@code inputs}: the one place where a pass meets a session (an
-   * export with a graph per pass would pick it here, by {@link ModelInputs#withPast()}).
+   * Runs the graph on the filled {@code inputs}: the one place where a pass meets a session. An
+   * older pair's first pass, without a past ({@link ModelInputs#withPast()}), runs on its
+   * {@code decoder_model.onnx}, every other pass on the model file.
    *
    * @param outputs the outputs to return, besides the pinned ones
    * @param pinned outputs written into buffers the caller owns
@@ -115,7 +128,8 @@ final class DecoderRuntime implements AutoCloseable {
   OrtSession.Result run(ModelInputs inputs, Set<String> outputs, Map<String, ? extends OnnxValue> pinned)
       throws OrtException {
     checkOpen();
-    return session.session().run(inputs.feed(), outputs, pinned);
+    OnnxSession graph = firstPassSession != null && !inputs.withPast() ? firstPassSession : session;
+    return graph.session().run(inputs.feed(), outputs, pinned);
   }
 
   /**
@@ -134,7 +148,7 @@ final class DecoderRuntime implements AutoCloseable {
           spec.vocabularySize());
     }
     try (ModelInputs inputs = newInputs()) {
-      inputs.fillRows(new int[][] {ids});
+      inputs.fillRows(new int[][] {ids}, false);
       try (OrtSession.Result r = run(inputs, Set.of(output), Map.of())) {
         FloatBuffer flat = ((OnnxTensor) r.get(output).orElseThrow()).getFloatBuffer();
         float[][] rows = new float[ids.length][width];
@@ -190,6 +204,9 @@ final class DecoderRuntime implements AutoCloseable {
     try {
       tokenizer.close();
       gatherSession.close();
+      if (firstPassSession != null) {
+        firstPassSession.close();
+      }
     } finally {
       session.close();
       pool.clear();

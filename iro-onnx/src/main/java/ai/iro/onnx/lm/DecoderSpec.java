@@ -5,15 +5,8 @@ import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.common.base.Supplier;
-import com.google.common.base.Suppliers;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
-import com.google.common.hash.Hashing;
-import com.google.common.io.ByteSource;
-import com.google.common.io.MoreFiles;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,28 +22,17 @@ import org.slf4j.LoggerFactory;
  * ({@link ModelDirectory}): the names of the inputs and outputs the graph has, the optional inputs it
  * takes, the shape of its KV cache, the widths of its logits and hidden state, its context length
  * and special tokens. Everything that runs the model ({@link ModelInputs}, {@link KvCache},
- * {@link OnnxDecoding}) asks the spec rather than testing the graph itself. Immutable (the content
- * hash of {@link #weightsSha256()} is computed once, when first asked for); shared by every pass and
- * decoding of one model.
+ * {@link OnnxDecoding}) asks the spec rather than testing the graph itself. Immutable; shared by
+ * every pass and decoding of one model.
  *
- * <p>Export variants, and where each belongs (merged decoders and external data are handled, the
- * others not yet):
- *
- * <ul>
- *   <li>Merged decoders with a {@code use_cache_branch} input: read here already
- *       ({@link #cacheBranchInput()}); {@link ModelInputs} feeds it whether the pass has a past.
- *   <li>The older pair {@code decoder_model.onnx} (no past inputs) and
- *       {@code decoder_with_past_model.onnx}: the spec would name the graph file of each pass and
- *       list both in {@link #weightFiles()}; {@link DecoderRuntime#run} already receives the pass
- *       ({@link ModelInputs#withPast()}) and would pick the session by it, and {@link ModelInputs}
- *       would feed no empty past to a graph without past inputs. The decoding loop is unchanged.
- *   <li>fp16 KV caches: the past/present element type becomes a field here instead of the float32
- *       check of {@code checkFloat}; the empty past of {@link ModelInputs} and the element type of
- *       {@link GatherGraph} read it. {@link KvCache} only moves tensors and needs nothing.
- *   <li>External data ({@code model.onnx_data} next to the graph): ONNX Runtime loads it itself,
- *       relative to the graph file it opens by path; {@link #weightFiles()} lists it after the
- *       graph, so that the feature id of {@link OnnxCausalLM#features()} covers every weight.
- * </ul>
+ * <p>Export variants: merged decoders feed {@code use_cache_branch} ({@link #cacheBranchInput()});
+ * an older Optimum pair runs its first pass on {@link #firstPassFile()}, which has no past inputs,
+ * and its steps on {@link #modelFile()}; fp16 exports have float16 logits, hidden state and KV
+ * cache ({@link #logitsType()}, {@link #kvType()}), which {@link OutputBuffers} widens to float and
+ * {@link GatherGraph} gathers as they are; {@link #logitsToKeepInput()} asks for the last
+ * position's logits alone; external data is read by ONNX Runtime itself, relative to the graph
+ * file it opens by path, and {@link #weightFiles()} lists it so that the feature id of
+ * {@link OnnxCausalLM#features()} covers every weight.
  */
 final class DecoderSpec {
   static final String INPUT_IDS = "input_ids";
@@ -73,7 +55,11 @@ final class DecoderSpec {
   private final int hiddenWidth;
   private final Optional<String> positionIds;
   private final Optional<String> cacheBranch;
-  private final Supplier<String> weightsSha256 = Suppliers.memoize(this::hashWeightFiles);
+  private final Optional<String> logitsToKeep;
+  private final int logitsToKeepRank;
+  private final OnnxJavaType kvType;
+  private final OnnxJavaType logitsType;
+  private final OnnxJavaType hiddenType;
 
   private DecoderSpec(ModelDirectory files, Map<String, NodeInfo> inputs, Map<String, NodeInfo> outputs) {
     this.files = files;
@@ -104,14 +90,17 @@ final class DecoderSpec {
               + out : "no input " + in) + "; expected past_key_values.{i}.key/value inputs and present.{i}.key/value "
               + "outputs for every layer i < " + n);
         }
-        checkFloat(inputs.get(in), in);
-        checkFloat(outputs.get(out), out);
         pasts.add(in);
         presents.add(out);
       }
     }
     this.pastNames = ImmutableList.copyOf(pasts);
     this.presentNames = ImmutableList.copyOf(presents);
+    this.kvType = GraphIo.sharedFloatType(inputs, pastNames, modelFile);
+    if (GraphIo.sharedFloatType(outputs, presentNames, modelFile) != kvType) {
+      throw new IllegalArgumentException("ONNX model " + modelFile + ": the present outputs are not " + kvType
+          + " like the past inputs; expected one element type for the whole KV cache");
+    }
     long[] kvShape = shape(inputs.get(past(0, "key")));
     if (kvShape.length != 4) {
       throw new IllegalArgumentException("ONNX model " + modelFile + ": " + past(0, "key") + " has rank " + kvShape.length
@@ -119,7 +108,7 @@ final class DecoderSpec {
     }
     this.kvHeads = dimension(kvShape[1], config, "key/value heads", "num_key_value_heads", "num_attention_heads", "n_head");
     this.headSize = kvShape[3] > 0 ? (int) kvShape[3] : headSizeFromConfig(config);
-    checkFloat(outputs.get(LOGITS), LOGITS);
+    this.logitsType = GraphIo.floatType(outputs.get(LOGITS), LOGITS, modelFile);
     long[] logitsShape = shape(outputs.get(LOGITS));
     this.vocabularySize = logitsShape.length == 3 && logitsShape[2] > 0 ? (int) logitsShape[2] : config.path("vocab_size").asInt(-1);
     if (vocabularySize <= 0) {
@@ -129,12 +118,15 @@ final class DecoderSpec {
     Optional<String> hidden = OnnxCausalLM.HIDDEN_OUTPUTS.stream().filter(outputs::containsKey).findFirst();
     int width = hidden.map(h -> hiddenWidth(outputs.get(h), config)).orElse(0);
     if (hidden.isPresent() && width <= 0) {
-      LOG.debug("{}: ignoring hidden-state output {}: it is not float32 [batch, sequence, hidden] with a known width",
+      LOG.debug("{}: ignoring hidden-state output {}: it is not float [batch, sequence, hidden] with a known width",
           modelFile, hidden.get());
       hidden = Optional.empty();
     }
     this.hiddenOutput = hidden;
     this.hiddenWidth = hidden.isPresent() ? width : 0;
+    this.hiddenType = hidden.map(h -> ((TensorInfo) outputs.get(h).getInfo()).type).orElse(OnnxJavaType.FLOAT);
+    this.logitsToKeep = GraphIo.logitsToKeep(inputs);
+    this.logitsToKeepRank = logitsToKeep.map(k -> GraphIo.logitsToKeepRank(inputs.get(k), modelFile)).orElse(0);
     this.positionIds = inputs.containsKey(POSITION_IDS) ? Optional.of(POSITION_IDS) : Optional.empty();
     this.cacheBranch = inputs.containsKey(CACHE_BRANCH) ? Optional.of(CACHE_BRANCH) : Optional.empty();
     int tokenizerSize = TextTokenizer.vocabularySizeOf(files.tokenizerFile());
@@ -175,21 +167,14 @@ final class DecoderSpec {
     Set<String> unknown = new TreeSet<>();
     for (String name : inputs.keySet()) {
       if (!name.equals(INPUT_IDS) && !name.equals(ATTENTION_MASK) && !name.equals(POSITION_IDS)
-          && !name.equals(CACHE_BRANCH) && !name.startsWith(PAST_PREFIX)) {
+          && !name.equals(CACHE_BRANCH) && !name.startsWith(PAST_PREFIX) && !GraphIo.LOGITS_TO_KEEP.contains(name)) {
         unknown.add(name);
       }
     }
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException("ONNX model " + files.modelFile() + " has inputs " + unknown + " that this "
-          + "library cannot feed; expected only input_ids, attention_mask, position_ids, use_cache_branch and "
-          + "past_key_values.*");
-    }
-  }
-
-  private void checkFloat(NodeInfo info, String name) {
-    if (!(info.getInfo() instanceof TensorInfo) || ((TensorInfo) info.getInfo()).type != OnnxJavaType.FLOAT) {
-      throw new IllegalArgumentException("ONNX model " + files.modelFile() + ": " + name + " is " + info.getInfo()
-          + ", expected a float32 tensor");
+          + "library cannot feed; expected only input_ids, attention_mask, position_ids, use_cache_branch, "
+          + "logits_to_keep or num_logits_to_keep, and past_key_values.*");
     }
   }
 
@@ -201,7 +186,7 @@ final class DecoderSpec {
   }
 
   private static int hiddenWidth(NodeInfo info, JsonNode config) {
-    if (!(info.getInfo() instanceof TensorInfo) || ((TensorInfo) info.getInfo()).type != OnnxJavaType.FLOAT) {
+    if (!(info.getInfo() instanceof TensorInfo t) || (t.type != OnnxJavaType.FLOAT && t.type != OnnxJavaType.FLOAT16)) {
       return 0;
     }
     long[] s = ((TensorInfo) info.getInfo()).getShape();
@@ -265,11 +250,11 @@ final class DecoderSpec {
   }
 
   /**
-   * Every file holding the model's graph and weights, in a fixed order: the graph file, then its
-   * external-data files ({@link ModelDirectory#externalDataFiles()}).
+   * Every file holding the model's graphs and weights, in a fixed order: each graph file, then its
+   * external-data files ({@link ModelDirectory#weightFiles()}).
    */
   List<Path> weightFiles() {
-    return ImmutableList.<Path>builder().add(files.modelFile()).addAll(files.externalDataFiles()).build();
+    return files.weightFiles();
   }
 
   /**
@@ -280,22 +265,45 @@ final class DecoderSpec {
    * @throws UncheckedIOException if a file cannot be read (the next call tries again)
    */
   String weightsSha256() {
-    return weightsSha256.get();
-  }
-
-  private String hashWeightFiles() {
-    List<ByteSource> sources = weightFiles().stream().map(f -> MoreFiles.asByteSource(f)).toList();
-    try {
-      return ByteSource.concat(sources).hash(Hashing.sha256()).toString();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + weightFiles() + " to identify the model by its content: "
-          + e.getMessage(), e);
-    }
+    return files.weightsSha256();
   }
 
   /** The position-ids input, if the graph takes one. */
   Optional<String> positionIdsInput() {
     return positionIds;
+  }
+
+  /**
+   * The graph without past inputs that runs the first pass of an older Optimum pair; empty when
+   * {@link #modelFile()} runs every pass.
+   */
+  Optional<Path> firstPassFile() {
+    return files.firstPassFile();
+  }
+
+  /** The {@code logits_to_keep} or {@code num_logits_to_keep} input, if the graph takes one. */
+  Optional<String> logitsToKeepInput() {
+    return logitsToKeep;
+  }
+
+  /** The rank of {@link #logitsToKeepInput()}: 0 (scalar) or 1 ({@code [1]}). */
+  int logitsToKeepRank() {
+    return logitsToKeepRank;
+  }
+
+  /** The element type of the past and present tensors: {@code FLOAT} or {@code FLOAT16}. */
+  OnnxJavaType kvType() {
+    return kvType;
+  }
+
+  /** The element type of the logits: {@code FLOAT} or {@code FLOAT16}. */
+  OnnxJavaType logitsType() {
+    return logitsType;
+  }
+
+  /** The element type of the hidden-state output ({@code FLOAT} or {@code FLOAT16}); FLOAT without one. */
+  OnnxJavaType hiddenType() {
+    return hiddenType;
   }
 
   /** The {@code use_cache_branch} input of a merged decoder, if the graph takes one. */
@@ -365,8 +373,10 @@ final class DecoderSpec {
 
   @Override
   public String toString() {
-    return files.modelFile() + ", layers=" + layers + ", kvHeads=" + kvHeads + ", headSize=" + headSize
+    return files.modelFile() + firstPassFile().map(f -> " (first pass " + f.getFileName() + ")").orElse("")
+        + ", layers=" + layers + ", kvHeads=" + kvHeads + ", headSize=" + headSize
         + ", vocab=" + vocabularySize + ", hidden=" + hiddenOutput.map(h -> h + "[" + hiddenWidth + "]").orElse("none")
+        + ", kv=" + kvType + ", logits=" + logitsType + logitsToKeep.map(k -> ", " + k).orElse("")
         + ", context=" + contextLength() + ", prefix=" + promptPrefix() + ", eos=" + eosIds();
   }
 }

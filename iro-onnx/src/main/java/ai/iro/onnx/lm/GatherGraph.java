@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Writes, as ONNX protobuf bytes, the graph that gathers KV-cache rows inside ONNX Runtime: inputs
- * {@code index} (int64 [m]) and {@code x0 .. x{n-1}} (float [rows, heads, past, size]), outputs
+ * {@code index} (int64 [m]) and {@code x0 .. x{n-1}} (float32 or float16 [rows, heads, past, size]), outputs
  * {@code y0 .. y{n-1}} with {@code y_i = Gather(x_i, index, axis=0)}. One run gathers every key and
  * value tensor of the cache without copying them through Java.
  */
@@ -14,6 +14,7 @@ final class GatherGraph {
   private static final int IR_VERSION = 8;
   private static final int OPSET = 13;
   private static final int FLOAT = 1;
+  private static final int FLOAT16 = 10;
   private static final int INT64 = 7;
   private static final int ATTRIBUTE_INT = 2;
 
@@ -30,8 +31,14 @@ final class GatherGraph {
     return "y" + i;
   }
 
-  /** The serialised model gathering {@code tensors} float tensors of rank 4 along axis 0. */
+  /** The serialised model gathering {@code tensors} float32 tensors of rank 4 along axis 0. */
   static byte[] build(int tensors) {
+    return build(tensors, false);
+  }
+
+  /** The serialised model gathering {@code tensors} float32 or, if {@code fp16}, float16 tensors of rank 4 along axis 0. */
+  static byte[] build(int tensors, boolean fp16) {
+    int type = fp16 ? FLOAT16 : FLOAT;
     Proto graph = new Proto();
     for (int i = 0; i < tensors; i++) {
       Proto axis = new Proto().string(1, "axis").varint(3, 0).varint(20, ATTRIBUTE_INT);
@@ -42,10 +49,10 @@ final class GatherGraph {
     graph.string(2, "iro_kv_cache_gather");
     graph.message(11, valueInfo(INDEX, INT64, "m"));
     for (int i = 0; i < tensors; i++) {
-      graph.message(11, valueInfo(input(i), FLOAT, "rows", "heads", "past", "size"));
+      graph.message(11, valueInfo(input(i), type, "rows", "heads", "past", "size"));
     }
     for (int i = 0; i < tensors; i++) {
-      graph.message(12, valueInfo(output(i), FLOAT, "m", "heads", "past", "size"));
+      graph.message(12, valueInfo(output(i), type, "m", "heads", "past", "size"));
     }
     return new Proto()
         .varint(1, IR_VERSION)

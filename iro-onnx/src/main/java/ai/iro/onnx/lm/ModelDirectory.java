@@ -5,7 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import ai.iro.onnx.text.SpecialTokens;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
+import com.google.common.hash.Hashing;
+import com.google.common.io.ByteSource;
+import com.google.common.io.MoreFiles;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,14 +25,20 @@ import java.util.stream.Stream;
  * asked for), the files holding its external data ({@link #externalDataFiles()}), {@code tokenizer.json}, the context length and the
  * special tokens (generation_config.json first, then config.json; the pad id config.json first), and
  * config.json itself for the dimensions a graph leaves dynamic. Read before any native work, so a
- * wrong directory fails at once with a message naming the file. Immutable.
+ * wrong directory fails at once with a message naming the file. Immutable (the content hash of
+ * {@link #weightsSha256()} is computed once, when first asked for).
  */
 final class ModelDirectory {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String WITH_PAST_STEM = "decoder_with_past_model";
+  private static final String FIRST_PASS_STEM = "decoder_model";
 
   private final Path directory;
   private final Path modelFile;
+  private final Optional<Path> firstPassFile;
   private final ImmutableList<Path> externalDataFiles;
+  private final ImmutableList<Path> weightFiles;
+  private final Supplier<String> weightsSha256 = Suppliers.memoize(this::hashWeightFiles);
   private final Path tokenizerFile;
   private final JsonNode config;
   private final int contextLength;
@@ -38,7 +50,16 @@ final class ModelDirectory {
   private ModelDirectory(Path directory, Optional<Boolean> prependBos, Optional<String> variant) {
     this.directory = directory;
     this.modelFile = findModel(directory, variant);
-    this.externalDataFiles = findExternalData(modelFile);
+    this.firstPassFile = firstPassFile(modelFile);
+    ImmutableList.Builder<Path> data = ImmutableList.builder();
+    ImmutableList.Builder<Path> weights = ImmutableList.builder();
+    for (Path graph : firstPassFile.isPresent() ? List.of(firstPassFile.get(), modelFile) : List.of(modelFile)) {
+      List<Path> graphData = findExternalData(graph);
+      data.addAll(graphData);
+      weights.add(graph).addAll(graphData);
+    }
+    this.externalDataFiles = data.build();
+    this.weightFiles = weights.build();
     this.config = readJson(directory.resolve("config.json"), true);
     JsonNode generation = readJson(directory.resolve("generation_config.json"), false);
     this.tokenizerFile = directory.resolve("tokenizer.json");
@@ -84,16 +105,35 @@ final class ModelDirectory {
 
   /**
    * The files tried, in order, for an export variant: {@link OnnxCausalLM#MODEL_FILES} for
-   * {@code "fp32"}, else {@code model_<variant>.onnx} and {@code decoder_model_merged_<variant>.onnx},
-   * each at the top and under {@code onnx/} (transformers.js writes {@code onnx/model_q4.onnx},
-   * Optimum's quantizer {@code decoder_model_merged_quantized.onnx}).
+   * {@code "fp32"}, else {@code model_<variant>.onnx}, {@code decoder_model_merged_<variant>.onnx}
+   * and {@code decoder_with_past_model_<variant>.onnx}, each at the top and under {@code onnx/}
+   * (transformers.js writes {@code onnx/model_q4.onnx}, Optimum's quantizer
+   * {@code decoder_model_merged_quantized.onnx}).
    */
   static List<String> variantFiles(String variant) {
     if (variant.equals(OnnxCausalLM.FP32_VARIANT)) {
       return OnnxCausalLM.MODEL_FILES;
     }
-    return List.of("model_" + variant + ".onnx", "onnx/model_" + variant + ".onnx",
-        "decoder_model_merged_" + variant + ".onnx", "onnx/decoder_model_merged_" + variant + ".onnx");
+    List<String> names = new ArrayList<>();
+    for (String stem : List.of("model_", "decoder_model_merged_", WITH_PAST_STEM + "_")) {
+      names.add(stem + variant + ".onnx");
+      names.add("onnx/" + stem + variant + ".onnx");
+    }
+    return List.copyOf(names);
+  }
+
+  /**
+   * The graph of an older Optimum pair's first pass: {@code decoder_model[_<variant>].onnx} beside a
+   * {@code decoder_with_past_model[_<variant>].onnx}; empty for any other file, or when the with-past
+   * graph stands alone (it then runs the first pass too, with an empty past).
+   */
+  private static Optional<Path> firstPassFile(Path modelFile) {
+    String name = modelFile.getFileName().toString();
+    if (!name.startsWith(WITH_PAST_STEM)) {
+      return Optional.empty();
+    }
+    Path first = modelFile.resolveSibling(FIRST_PASS_STEM + name.substring(WITH_PAST_STEM.length()));
+    return Files.isRegularFile(first) ? Optional.of(first) : Optional.empty();
   }
 
   /** The model directory. */
@@ -101,13 +141,22 @@ final class ModelDirectory {
     return directory;
   }
 
-  /** The ONNX file. */
+  /** The ONNX file: the only graph, or the with-past graph of an older Optimum pair. */
   Path modelFile() {
     return modelFile;
   }
 
   /**
-   * The files beside the ONNX file that hold its external data, in a fixed order: {@code <file>_data}
+   * The graph without past inputs that runs a pair's first pass ({@code decoder_model.onnx} next to
+   * {@link #modelFile()} {@code decoder_with_past_model.onnx}); empty for a single graph.
+   */
+  Optional<Path> firstPassFile() {
+    return firstPassFile;
+  }
+
+  /**
+   * The files beside the ONNX files (the first-pass graph's, then the model file's) that hold their
+   * external data, each graph's in a fixed order: {@code <file>_data}
    * (Optimum, transformers.js), {@code <file>.data} (PyTorch's exporter), then {@code <file>_data_1},
    * {@code _data_2}, ... (transformers.js's chunks of a large model); empty when the weights are
    * inside the graph file. ONNX Runtime reads them itself, relative to the graph file, which is why
@@ -115,6 +164,35 @@ final class ModelDirectory {
    */
   ImmutableList<Path> externalDataFiles() {
     return externalDataFiles;
+  }
+
+  /**
+   * Every file holding the model's graphs and weights, in a fixed order: each graph file (the
+   * first-pass graph first) followed by its external-data files.
+   */
+  ImmutableList<Path> weightFiles() {
+    return weightFiles;
+  }
+
+  /**
+   * The SHA-256 of the bytes of {@link #weightFiles()}, one after the other, as 64 lower-case hex
+   * digits: the model's identity by content. Read on the first call, streaming the files (they may
+   * be gigabytes), then kept; thread safe.
+   *
+   * @throws UncheckedIOException if a file cannot be read (the next call tries again)
+   */
+  String weightsSha256() {
+    return weightsSha256.get();
+  }
+
+  private String hashWeightFiles() {
+    List<ByteSource> sources = weightFiles().stream().map(f -> MoreFiles.asByteSource(f)).toList();
+    try {
+      return ByteSource.concat(sources).hash(Hashing.sha256()).toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + weightFiles() + " to identify the model by its content: "
+          + e.getMessage(), e);
+    }
   }
 
   /** The Hugging Face tokenizer file. */

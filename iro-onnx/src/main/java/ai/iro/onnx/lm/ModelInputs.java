@@ -1,12 +1,12 @@
 package ai.iro.onnx.lm;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,8 +15,9 @@ import java.util.Map;
 
 /**
  * The inputs of one forward pass of a decoder, built the same way for every pass: token ids, the
- * attention mask, position ids and {@code use_cache_branch} when the graph takes them
- * ({@link DecoderSpec}), and the past. A pass is one of two kinds:
+ * attention mask, position ids, {@code use_cache_branch} and {@code logits_to_keep} when the graph
+ * takes them ({@link DecoderSpec}), and the past (none for the first-pass graph of an older pair;
+ * float32 or float16 as the graph's). A pass is one of two kinds:
  *
  * <ul>
  *   <li>fresh rows ({@link #fillRows}): each row's tokens left-padded with the pad id to the
@@ -44,6 +45,7 @@ final class ModelInputs implements AutoCloseable {
   private int batch;
   private int sequence;
   private int maskLength;
+  private int logitsPerRow;
   /** The past of a step; null for fresh rows, whose past is empty. */
   private KvCache past;
 
@@ -57,15 +59,18 @@ final class ModelInputs implements AutoCloseable {
    * Fills a pass over fresh rows, left-padded to the longest.
    *
    * @param rows the token ids of each row, none empty
+   * @param lastLogitsOnly whether only each row's last logits are read: then a graph with a
+   *     logits-to-keep input returns those alone
    * @return each row's left padding
    */
-  int[] fillRows(int[][] rows) {
+  int[] fillRows(int[][] rows, boolean lastLogitsOnly) {
     int n = rows.length;
     int longest = 0;
     for (int[] row : rows) {
       longest = Math.max(longest, row.length);
     }
     shape(n, longest, longest, null);
+    logitsPerRow = lastLogitsOnly && spec.logitsToKeepInput().isPresent() ? 1 : longest;
     LongBuffer idView = ids.clear().asLongBuffer();
     LongBuffer posView = positions.clear().asLongBuffer();
     LongBuffer maskView = mask.clear().asLongBuffer();
@@ -93,6 +98,7 @@ final class ModelInputs implements AutoCloseable {
   void fillStep(int slots, int[] slotRow, DecodingRows rows, KvCache cache) {
     int total = cache.pastLength() + 1;
     shape(slots, 1, total, cache);
+    logitsPerRow = 1;
     LongBuffer idView = ids.clear().asLongBuffer();
     LongBuffer posView = positions.clear().asLongBuffer();
     LongBuffer maskView = mask.clear().asLongBuffer();
@@ -129,6 +135,14 @@ final class ModelInputs implements AutoCloseable {
     return sequence;
   }
 
+  /**
+   * The positions per row whose logits the filled pass returns: its {@link #sequence()}, or 1 when
+   * a logits-to-keep input limits them to the last.
+   */
+  int logitsPerRow() {
+    return logitsPerRow;
+  }
+
   /** Whether the filled pass runs over a cache (a step) rather than an empty past. */
   boolean withPast() {
     return past != null;
@@ -149,13 +163,22 @@ final class ModelInputs implements AutoCloseable {
     if (spec.cacheBranchInput().isPresent()) {
       feed.put(spec.cacheBranchInput().get(), own(OnnxTensor.createTensor(env, new boolean[] {withPast()})));
     }
+    if (spec.logitsToKeepInput().isPresent()) {
+      // 0 keeps every position (transformers' convention); k > 0 the last k.
+      long keep = logitsPerRow == sequence ? 0 : logitsPerRow;
+      long[] keepShape = spec.logitsToKeepRank() == 0 ? new long[0] : new long[] {1};
+      feed.put(spec.logitsToKeepInput().get(), own(OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {keep}),
+          keepShape)));
+    }
     if (withPast()) {
       past.feed(feed);
-    } else {
+    } else if (spec.firstPassFile().isEmpty()) {
       long[] emptyShape = {batch, spec.kvHeads(), 0, spec.headSize()};
-      FloatBuffer empty = ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      ByteBuffer empty = ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder());
       for (String name : spec.pastNames()) {
-        feed.put(name, own(OnnxTensor.createTensor(env, empty, emptyShape)));
+        feed.put(name, own(spec.kvType() == OnnxJavaType.FLOAT16
+            ? OnnxTensor.createTensor(env, empty.asShortBuffer(), emptyShape, OnnxJavaType.FLOAT16)
+            : OnnxTensor.createTensor(env, empty.asFloatBuffer(), emptyShape)));
       }
     }
     return feed;

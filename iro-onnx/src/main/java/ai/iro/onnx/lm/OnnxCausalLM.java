@@ -21,14 +21,16 @@ import org.slf4j.LoggerFactory;
  * decoder-with-past layout, run with ONNX Runtime: the {@link BaseModel} of real models.
  *
  * <p>The model directory holds {@code model.onnx} (or {@code onnx/model.onnx}, or
- * {@code decoder_model_merged.onnx}, or the variant {@link Builder#variant} names, such as
- * {@code onnx/model_q4.onnx}; its weights inline or in an external-data file beside it such as
- * {@code model.onnx_data}), {@code config.json}, optionally {@code generation_config.json}
+ * {@code decoder_model_merged.onnx}, or Optimum's older pair {@code decoder_model.onnx} (first pass)
+ * and {@code decoder_with_past_model.onnx} (steps), or the variant {@link Builder#variant} names,
+ * such as {@code onnx/model_q4.onnx}; weights inline or in an external-data file beside the graph
+ * such as {@code model.onnx_data}), {@code config.json}, optionally {@code generation_config.json}
  * (BOS and end-of-sequence ids, an int or a list), and {@code tokenizer.json}. The graph takes
  * {@code input_ids}, {@code attention_mask}, optionally {@code position_ids} and
  * {@code use_cache_branch} (merged graphs), and {@code past_key_values.{i}.key} / {@code .value}
- * (float32 {@code [batch, kv_heads, past, head_size]}, past length 0 for a fresh prompt); it returns
- * {@code logits}, {@code present.{i}.key} / {@code .value} and, when exported, a hidden-state output
+ * (float32 or float16 {@code [batch, kv_heads, past, head_size]}, past length 0 for a fresh
+ * prompt), optionally {@code num_logits_to_keep} or {@code logits_to_keep}; it returns
+ * {@code logits} (float32 or float16), {@code present.{i}.key} / {@code .value} and, when exported, a hidden-state output
  * ({@link #HIDDEN_OUTPUTS}), whose value at each row's last token becomes {@link Decoding#features()}.
  * The number of layers, key/value heads and the head size are read from the graph, never assumed.
  *
@@ -65,7 +67,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   /** Model file names tried in order inside the model directory. */
-  public static final List<String> MODEL_FILES = List.of("model.onnx", "onnx/model.onnx", "decoder_model_merged.onnx");
+  public static final List<String> MODEL_FILES = List.of("model.onnx", "onnx/model.onnx", "decoder_model_merged.onnx",
+      "decoder_with_past_model.onnx", "onnx/decoder_with_past_model.onnx");
   /** The variant name of the full-precision files, {@link #MODEL_FILES}, as transformers.js calls it. */
   public static final String FP32_VARIANT = "fp32";
   /** Output names tried, in order, for the last hidden state. */
@@ -223,7 +226,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     return spec.directory();
   }
 
-  /** The ONNX file in use. */
+  /** The ONNX file in use: the only graph, or the with-past graph of a {@code decoder_model.onnx} pair. */
   public Path modelFile() {
     return spec.modelFile();
   }

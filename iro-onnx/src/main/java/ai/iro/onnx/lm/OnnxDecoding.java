@@ -101,7 +101,7 @@ final class OnnxDecoding implements Decoding {
   private void prefill(int[][] encoded) {
     int n = encoded.length;
     try {
-      int[] pads = inputs.fillRows(encoded);
+      int[] pads = inputs.fillRows(encoded, true);
       run();
       cache.adopt(lastResult, n, pads);
       lastResult = null;
@@ -111,9 +111,10 @@ final class OnnxDecoding implements Decoding {
       endPass();
     }
     int longest = inputs.sequence();
+    int kept = inputs.logitsPerRow();
     for (int r = 0; r < n; r++) {
-      rows.setLogitsRow(r, r * longest + longest - 1);
-      copyHidden(r);
+      rows.setLogitsRow(r, r * kept + kept - 1);
+      copyHidden(r, r * longest + longest - 1);
     }
     LOG.debug("prefilled {} prompts of up to {} tokens", n, longest);
   }
@@ -123,7 +124,7 @@ final class OnnxDecoding implements Decoding {
    * and hidden states in the output buffers.
    */
   private void run() throws OrtException {
-    lastResult = runtime.run(inputs, presents, outputs.pin(inputs.batch(), inputs.sequence()));
+    lastResult = runtime.run(inputs, presents, outputs.pin(inputs.batch(), inputs.logitsPerRow(), inputs.sequence()));
   }
 
   private void endPass() {
@@ -135,9 +136,10 @@ final class OnnxDecoding implements Decoding {
     outputs.release();
   }
 
-  private void copyHidden(int r) {
+  /** Copies the hidden state of the last pass's token {@code token} as row {@code r}'s. */
+  private void copyHidden(int r, int token) {
     if (hiddenWidth > 0) {
-      outputs.hidden(rows.logitsRow(r), rows.hidden(r, hiddenWidth));
+      outputs.hidden(token, rows.hidden(r, hiddenWidth));
     }
   }
 
@@ -180,7 +182,7 @@ final class OnnxDecoding implements Decoding {
     for (int i = 0; i < m; i++) {
       int r = fed[i];
       rows.setLogitsRow(r, rows.slot(r));
-      copyHidden(r);
+      copyHidden(r, rows.slot(r));
     }
   }
 
