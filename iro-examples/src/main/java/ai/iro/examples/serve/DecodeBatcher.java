@@ -18,8 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Batches base-model decoding across concurrent requests. One thread takes the first waiting job,
- * collects those that arrive within the window (up to a number of rows), groups them by their
+ * Batches base-model decoding across concurrent requests. One thread takes the first waiting job and
+ * collects more (up to a number of rows) until as many wait as the previous batch held, the clients
+ * of a steady load coming back, or the window ends; whatever is already waiting then joins too. So
+ * one client waits no window at all, and a straggler does not wait a whole decoding for the next
+ * batch. The first batch waits the whole window. It groups the jobs by their
  * {@link Sampling} (rows of one decoding share it), and decodes each group as one batch. Every row
  * keeps the stream seed its request gave it ({@link Decoding#extend(int, long[])}), so a request's
  * answer is the same whether it shared a batch or ran alone. A group that fails is retried job by
@@ -53,6 +56,7 @@ final class DecodeBatcher implements AutoCloseable {
   private final AtomicInteger batches = new AtomicInteger();
   private final AtomicInteger largestBatch = new AtomicInteger();
   private volatile boolean closed;
+  private int lastBatchJobs = Integer.MAX_VALUE;
 
   DecodeBatcher(OnnxCausalLM model, Duration window, int maxRows) {
     this.model = model;
@@ -106,7 +110,7 @@ final class DecodeBatcher implements AutoCloseable {
         int rows = first.prompts().size();
         long deadline = System.nanoTime() + windowNanos;
         while (rows < maxRows) {
-          long left = deadline - System.nanoTime();
+          long left = batch.size() < lastBatchJobs ? deadline - System.nanoTime() : 0;
           Job next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
           if (next == null) {
             break;
@@ -118,6 +122,7 @@ final class DecodeBatcher implements AutoCloseable {
         batch.forEach(j -> j.done().completeExceptionally(new IllegalStateException("the server shut down")));
         return;
       }
+      lastBatchJobs = batch.size();
       run(batch);
       batch.clear();
     }

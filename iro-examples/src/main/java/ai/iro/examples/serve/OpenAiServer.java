@@ -72,8 +72,8 @@ public final class OpenAiServer implements AutoCloseable {
   public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
   /** Default: 16 requests generate at once; more are answered 429. */
   public static final int DEFAULT_CONCURRENCY = 16;
-  /** Default: base-model requests arriving within 5 ms of the first waiting one share its batch. */
-  public static final Duration DEFAULT_BATCH_WINDOW = Duration.ofMillis(5);
+  /** Default: a waiting base-model request waits up to 20 ms for others to share its batch. */
+  public static final Duration DEFAULT_BATCH_WINDOW = Duration.ofMillis(20);
   /** Default: a batch collects requests until it holds 64 rows (prompts times {@code n}). */
   public static final int DEFAULT_MAX_BATCH_ROWS = 64;
   /** Default: {@link #close()} waits 30 seconds for running requests. */
@@ -358,8 +358,8 @@ public final class OpenAiServer implements AutoCloseable {
     }
 
     /**
-     * How long the first waiting base-model request waits for others to share its batch; zero batches
-     * only requests already waiting. Default: 5 ms ({@link #DEFAULT_BATCH_WINDOW}).
+     * How long the first waiting base-model request waits at most for others to share its batch (less
+     * once as many wait as the previous batch held; zero: only those already waiting). Default: 20 ms.
      */
     public Builder batchWindow(Duration window) {
       Preconditions.checkArgument(!window.isNegative(), "batchWindow must not be negative, found %s", window);
