@@ -54,6 +54,24 @@ public interface Decoding extends AutoCloseable {
   }
 
   /**
+   * Extends exactly like {@link #extend(int, long[])}, and runs {@code afterEachStep} on this thread
+   * as the rows grow, so that a caller can read their texts while they are decoded (a server
+   * streaming them). The callback may read this decoding but must not change it; it does not change
+   * which tokens are drawn. A model that decodes token by token calls it after every token of the
+   * live rows; the default extends in one call and then runs it once.
+   *
+   * @param maxTokens at least 1
+   * @param streamSeeds one seed per row
+   * @param afterEachStep run after each step, on the calling thread
+   * @throws UnsupportedOperationException if the model cannot seed rows one by one
+   * @throws IllegalArgumentException if {@code streamSeeds.length != size()}
+   */
+  default void extend(int maxTokens, long[] streamSeeds, Runnable afterEachStep) {
+    extend(maxTokens, streamSeeds);
+    afterEachStep.run();
+  }
+
+  /**
    * The seed of the random stream of the {@code k}-th unfinished row of a call of
    * {@link #extend(int)} whose extend seed is {@code extendSeed}.
    */

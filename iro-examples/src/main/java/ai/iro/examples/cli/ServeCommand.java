@@ -8,6 +8,7 @@ import ai.iro.onnx.chat.ChatTemplateException;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.runtime.Device;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Serve the base model and aligned policies over an OpenAI-compatible HTTP API "
-        + "(/v1/completions, /v1/chat/completions, /v1/models, /health). No streaming.",
+        + "(/v1/completions, /v1/chat/completions, /v1/models, /health), streamed on request; concurrent "
+        + "base-model requests are decoded in one batch.",
     exitCodeListHeading = IroCommand.EXIT_CODES_HEADING,
     exitCodeList = {IroCommand.EXIT_OK_LINE, IroCommand.EXIT_FAILURE_LINE, IroCommand.EXIT_USAGE_LINE})
 final class ServeCommand implements Callable<Integer> {
@@ -55,6 +57,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--concurrency", description = "Requests generating at once; more get 429 (default: ${DEFAULT-VALUE}).")
   int concurrency = OpenAiServer.DEFAULT_CONCURRENCY;
 
+  @Option(names = "--batch-window-ms", description = "How long a base-model request waits for concurrent ones "
+      + "to share its batch (default: ${DEFAULT-VALUE}).")
+  long batchWindowMs = OpenAiServer.DEFAULT_BATCH_WINDOW.toMillis();
+
   @Option(names = "--device", description = "cpu, cuda or cuda:N (default: cpu).")
   String device = "cpu";
 
@@ -69,6 +75,7 @@ final class ServeCommand implements Callable<Integer> {
     UsageError.check("--port", () -> b.port(port));
     UsageError.check("--max-tokens", () -> b.maxTokens(maxTokens));
     UsageError.check("--concurrency", () -> b.concurrency(concurrency));
+    UsageError.check("--batch-window-ms", () -> b.batchWindow(Duration.ofMillis(batchWindowMs)));
     key.ifPresent(b::apiKey);
     b.host(host);
     if (key.isEmpty() && !OpenAiServer.isLoopback(host)) {

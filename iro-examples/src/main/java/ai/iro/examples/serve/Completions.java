@@ -5,6 +5,7 @@ import ai.iro.onnx.lm.OnnxCausalLM;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,12 +23,13 @@ final class Completions {
   private final RequestParser parser;
   private final Generator generator;
 
-  Completions(String modelName, OnnxCausalLM model, Optional<ChatTemplate> chatTemplate, RequestParser parser) {
+  Completions(String modelName, OnnxCausalLM model, Optional<ChatTemplate> chatTemplate, RequestParser parser,
+      DecodeBatcher batcher) {
     this.modelName = modelName;
     this.model = model;
     this.chatTemplate = chatTemplate;
     this.parser = parser;
-    this.generator = new Generator(model);
+    this.generator = new Generator(model, batcher);
   }
 
   ObjectNode completion(JsonNode body) {
@@ -46,13 +48,7 @@ final class Completions {
 
   ObjectNode chatCompletion(JsonNode body) {
     RequestParser.Request r = parser.request(body);
-    ChatTemplate template = chatTemplate.orElseThrow(() -> ApiError.invalid(
-        "model " + modelName + " has no chat template; use /v1/completions"));
-    // The model puts its own prefix (BOS) before every prompt, so the template must not write it again.
-    Map<String, ?> noBos = model.promptPrefix().isEmpty() || !template.specialTokens().containsKey("bos_token")
-        ? Map.of() : Map.of("bos_token", "");
-    String prompt = template.render(RequestParser.messages(body.get("messages")), true, noBos);
-    Generator.Result result = generator.generate(r, List.of(prompt));
+    Generator.Result result = generator.generate(r, List.of(chatPrompt(body)));
     ObjectNode out = header("chatcmpl-", "chat.completion", r.model());
     ArrayNode choices = out.putArray("choices");
     for (int i = 0; i < result.choices().size(); i++) {
@@ -62,6 +58,73 @@ final class Completions {
       choice.putNull("logprobs").put("finish_reason", c.finish());
     }
     usage(out, result);
+    return out;
+  }
+
+  /** The messages rendered with the model's chat template. */
+  private String chatPrompt(JsonNode body) {
+    ChatTemplate template = chatTemplate.orElseThrow(() -> ApiError.invalid(
+        "model " + modelName + " has no chat template; use /v1/completions"));
+    // The model puts its own prefix (BOS) before every prompt, so the template must not write it again.
+    Map<String, ?> noBos = model.promptPrefix().isEmpty() || !template.specialTokens().containsKey("bos_token")
+        ? Map.of() : Map.of("bos_token", "");
+    return template.render(RequestParser.messages(body.get("messages")), true, noBos);
+  }
+
+  /**
+   * Answers a body with {@code stream: true} as server-sent events: chunks of each choice's text as it
+   * is generated ({@code text} for completions, {@code delta} for chat, whose first chunk per choice
+   * carries the role), one chunk per choice with its {@code finish_reason}, the usage chunk when
+   * {@code stream_options.include_usage} asks for it, then {@code [DONE]}.
+   */
+  void stream(JsonNode body, boolean chat, RequestParser.Streaming streaming, EventStream events) throws IOException {
+    RequestParser.Request r = parser.request(body);
+    List<String> prompts = chat ? List.of(chatPrompt(body)) : RequestParser.prompts(body.get("prompt"));
+    ObjectNode header = header(chat ? "chatcmpl-" : "cmpl-", chat ? "chat.completion.chunk" : "text_completion",
+        r.model());
+    boolean[] started = new boolean[prompts.size() * r.n()];
+    Generator.Pieces pieces = (i, text) -> {
+      if (chat && !started[i]) {
+        started[i] = true;
+        events.send(chunk(header, streaming, true, i, "", null));
+      }
+      events.send(chunk(header, streaming, chat, i, text, null));
+    };
+    Generator.Result result = generator.generate(r, prompts, Optional.of(pieces));
+    for (int i = 0; i < result.choices().size(); i++) {
+      if (chat && !started[i]) {
+        events.send(chunk(header, streaming, true, i, "", null));
+      }
+      events.send(chunk(header, streaming, chat, i, null, result.choices().get(i).finish()));
+    }
+    if (streaming.includeUsage()) {
+      ObjectNode last = header.deepCopy();
+      last.putArray("choices");
+      usage(last, result);
+      events.send(last);
+    }
+    events.done();
+  }
+
+  /** One chunk: {@code text} null for the finish chunk; for chat an empty text is the role chunk. */
+  private static ObjectNode chunk(ObjectNode header, RequestParser.Streaming streaming, boolean chat, int index,
+      String text, String finish) {
+    ObjectNode out = header.deepCopy();
+    ObjectNode choice = out.putArray("choices").addObject().put("index", index);
+    if (chat) {
+      ObjectNode delta = choice.putObject("delta");
+      if (text != null && text.isEmpty()) {
+        delta.put("role", "assistant").put("content", "");
+      } else if (text != null) {
+        delta.put("content", text);
+      }
+    } else {
+      choice.put("text", text == null ? "" : text);
+    }
+    choice.putNull("logprobs").put("finish_reason", finish);
+    if (streaming.includeUsage()) {
+      out.putNull("usage");
+    }
     return out;
   }
 

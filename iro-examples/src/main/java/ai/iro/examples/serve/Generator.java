@@ -7,20 +7,34 @@ import ai.iro.core.model.Sampling;
 import ai.iro.core.search.Candidate;
 import ai.iro.core.search.SearchResult;
 import ai.iro.onnx.lm.OnnxCausalLM;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * Turns a parsed request and its prompts into choices: {@code n} independent samples per prompt
- * from the base model, or a policy's one search result per prompt, with the request's sampling
- * parameters over the model's or policy's defaults and the stop strings trimmed as OpenAI does.
+ * Turns a parsed request and its prompts into choices, with the request's sampling parameters over
+ * the model's or policy's defaults and the stop strings trimmed as OpenAI does. The base model gives
+ * {@code n} independent samples per prompt, decoded by the {@link DecodeBatcher} together with the
+ * rows of concurrent requests; a policy gives the {@code n} best finals of one search per prompt
+ * ({@link #ranked}). With a {@link Pieces} sink the text is handed out as it is generated: a base
+ * model's token by token, a policy's whole once its search has picked.
  */
 final class Generator {
   private final OnnxCausalLM model;
+  private final DecodeBatcher batcher;
 
-  Generator(OnnxCausalLM model) {
+  Generator(OnnxCausalLM model, DecodeBatcher batcher) {
     this.model = model;
+    this.batcher = batcher;
   }
 
   /** One generated text and its OpenAI {@code finish_reason}. */
@@ -29,7 +43,21 @@ final class Generator {
   /** The choices of a request, in prompt order, and its token counts. */
   record Result(List<Choice> choices, long promptTokens, long completionTokens) {}
 
+  /** Receives a streamed request's text piece by piece, on the request's thread. */
+  interface Pieces {
+    /** The next piece of the text of choice {@code choice}; never empty. */
+    void piece(int choice, String text) throws IOException;
+  }
+
   Result generate(RequestParser.Request r, List<String> prompts) {
+    try {
+      return generate(r, prompts, Optional.empty());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  Result generate(RequestParser.Request r, List<String> prompts, Optional<Pieces> pieces) throws IOException {
     Sampling base = r.policy().map(p -> p.searcher().sampling())
         .orElseGet(() -> Sampling.builder().temperature(1).topP(1).topK(0)
             .maxNewTokens(OpenAiServer.DEFAULT_MAX_TOKENS).build());
@@ -57,9 +85,17 @@ final class Generator {
       AlignedPolicy policy = r.policy().get();
       policy = policy.withSearcher(policy.searcher().toBuilder().sampling(sampling).build());
       for (SearchResult result : policy.search(prompts, r.seed()).results()) {
-        Candidate best = result.best();
-        choices.add(new Choice(trim(best.text(), sampling), finish(best.finishReason())));
-        completionTokens += best.tokens().length;
+        for (Candidate c : ranked(result, r.n())) {
+          choices.add(new Choice(trim(c.text(), sampling), finish(c.finishReason())));
+          completionTokens += c.tokens().length;
+        }
+      }
+      if (pieces.isPresent()) {
+        for (int i = 0; i < choices.size(); i++) {
+          if (!choices.get(i).text().isEmpty()) {
+            pieces.get().piece(i, choices.get(i).text());
+          }
+        }
       }
       return new Result(choices, promptTokens, completionTokens);
     }
@@ -69,21 +105,105 @@ final class Generator {
         rows.add(p);
       }
     }
-    try (Decoding d = model.open(rows, sampling, r.seed())) {
-      // Row k (prompt k / n, choice k % n) samples from the stream a client's decoding gives its
-      // k-th row for extend seed r.seed() (Decoding#extend(int)), so token prompts sent by a remote
-      // decoding continue with the tokens its local twin would draw.
-      long[] streams = new long[rows.size()];
-      for (int k = 0; k < streams.length; k++) {
-        streams[k] = Decoding.streamSeed(r.seed(), k);
-      }
-      d.extend(sampling.maxNewTokens(), streams);
-      for (int row = 0; row < d.size(); row++) {
-        choices.add(new Choice(trim(d.responseText(row), sampling), finish(d.finishReason(row))));
-        completionTokens += d.responseLength(row);
-      }
+    // Row k (prompt k / n, choice k % n) samples from the stream a client's decoding gives its
+    // k-th row for extend seed r.seed() (Decoding#extend(int)), so token prompts sent by a remote
+    // decoding continue with the tokens its local twin would draw.
+    long[] streams = new long[rows.size()];
+    for (int k = 0; k < streams.length; k++) {
+      streams[k] = Decoding.streamSeed(r.seed(), k);
+    }
+    List<DecodeBatcher.Row> decoded = pieces.isEmpty()
+        ? await(batcher.submit(new DecodeBatcher.Job(rows, sampling, streams, Optional.empty())))
+        : stream(rows, sampling, streams, pieces.get(), batcher);
+    for (DecodeBatcher.Row row : decoded) {
+      choices.add(new Choice(trim(row.text(), sampling), finish(row.finish())));
+      completionTokens += row.tokens();
     }
     return new Result(choices, promptTokens, completionTokens);
+  }
+
+  /**
+   * The {@code n} finals a policy answers with for one prompt: its pick first, then the others by
+   * the pick's key (the reward when the search had one, else the value score; ties: the earlier
+   * final), distinct texts before repeated ones; when the search ended with fewer than {@code n}
+   * finals the list starts over from the pick.
+   */
+  static List<Candidate> ranked(SearchResult result, int n) {
+    List<Candidate> finals = result.finals();
+    List<Integer> order = new ArrayList<>();
+    order.add(result.chosenIndex());
+    for (int i = 0; i < finals.size(); i++) {
+      if (i != result.chosenIndex()) {
+        order.add(i);
+      }
+    }
+    order.subList(1, order.size()).sort(Comparator.comparingDouble((Integer i) -> -key(finals.get(i))));
+    List<Candidate> distinct = new ArrayList<>();
+    List<Candidate> repeated = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (int i : order) {
+      (seen.add(finals.get(i).text()) ? distinct : repeated).add(finals.get(i));
+    }
+    distinct.addAll(repeated);
+    List<Candidate> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(distinct.get(i % distinct.size()));
+    }
+    return out;
+  }
+
+  private static double key(Candidate c) {
+    return c.reward().isPresent() ? c.reward().getAsDouble() : c.score();
+  }
+
+  /** Decodes in the batcher and hands each row's new text to {@code pieces} as it appears. */
+  private static List<DecodeBatcher.Row> stream(List<String> rows, Sampling sampling, long[] streams, Pieces pieces,
+      DecodeBatcher batcher) throws IOException {
+    record Piece(int row, String text) {}
+    Piece end = new Piece(-1, "");
+    BlockingQueue<Piece> queue = new LinkedBlockingQueue<>();
+    TextDeltas deltas = new TextDeltas(rows.size(), sampling.stopStrings());
+    DecodeBatcher.Watcher watcher = (d, offset) -> {
+      for (int i = 0; i < rows.size(); i++) {
+        String piece = d.isFinished(offset + i) ? "" : deltas.grow(i, d.responseText(offset + i));
+        if (!piece.isEmpty()) {
+          queue.add(new Piece(i, piece));
+        }
+      }
+    };
+    CompletableFuture<List<DecodeBatcher.Row>> done =
+        batcher.submit(new DecodeBatcher.Job(rows, sampling, streams, Optional.of(watcher)));
+    done.whenComplete((v, e) -> queue.add(end));
+    try {
+      for (Piece p = queue.take(); p != end; p = queue.take()) {
+        pieces.piece(p.row(), p.text());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while streaming", e);
+    }
+    List<DecodeBatcher.Row> decoded = await(done);
+    for (int i = 0; i < decoded.size(); i++) {
+      String rest = deltas.finish(i, trim(decoded.get(i).text(), sampling));
+      if (!rest.isEmpty()) {
+        pieces.piece(i, rest);
+      }
+    }
+    return decoded;
+  }
+
+  private static List<DecodeBatcher.Row> await(CompletableFuture<List<DecodeBatcher.Row>> done) {
+    try {
+      return done.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while decoding", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException("decoding failed: " + e.getCause(), e.getCause());
+    }
   }
 
   /** OpenAI leaves the stop string out of the text. */

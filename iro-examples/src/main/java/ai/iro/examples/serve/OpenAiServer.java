@@ -33,13 +33,16 @@ import org.slf4j.LoggerFactory;
  * chat template), {@code GET /v1/models} and {@code GET /health}.
  *
  * <p>A request's {@code model} names the base model (plain sampling, {@code n} independent samples)
- * or a policy (its search, {@code n = 1}). The same request gives the same output: randomness comes
- * from the request's {@code seed}, {@value #DEFAULT_SEED} when absent. Errors are OpenAI error
+ * or a policy (its search; {@code n} asks for the best {@code n} finals of that one search, the
+ * policy's pick first). The same request gives the same output: randomness comes from the request's
+ * {@code seed}, {@value #DEFAULT_SEED} when absent. Base-model requests that arrive within
+ * {@link Builder#batchWindow} of each other are decoded in one batch (grouped by sampling
+ * settings), each row with its own request's random stream, so that batching changes no answer.
+ * {@code stream: true} answers with server-sent events in OpenAI's chunk format. Errors are OpenAI error
  * objects {@code {"error": {"message", "type", "code"}}}: 400 for a body that is not JSON or a bad
  * parameter, 401 for a missing or wrong API key, 404 for an unknown model or path, 413 for a body
  * over {@link Builder#maxBodyBytes}, 429 when {@link Builder#concurrency} requests already run;
- * never a stack trace. Not supported (a 400): streaming, logprobs, echo, suffix, best_of, tools; nor
- * is batching across concurrent requests.
+ * never a stack trace. Not supported (a 400): logprobs, echo, suffix, best_of, tools.
  *
  * <pre>{@code
  * try (OnnxCausalLM lm = OnnxCausalLM.load(dir);
@@ -67,8 +70,12 @@ public final class OpenAiServer implements AutoCloseable {
   public static final int DEFAULT_MAX_N = 16;
   /** Default: request bodies up to 1 MiB. */
   public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
-  /** Default: 4 requests generate at once; more are answered 429. */
-  public static final int DEFAULT_CONCURRENCY = 4;
+  /** Default: 16 requests generate at once; more are answered 429. */
+  public static final int DEFAULT_CONCURRENCY = 16;
+  /** Default: a waiting base-model request waits up to 20 ms for others to share its batch. */
+  public static final Duration DEFAULT_BATCH_WINDOW = Duration.ofMillis(20);
+  /** Default: a batch collects requests until it holds 64 rows (prompts times {@code n}). */
+  public static final int DEFAULT_MAX_BATCH_ROWS = 64;
   /** Default: {@link #close()} waits 30 seconds for running requests. */
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
@@ -79,6 +86,7 @@ public final class OpenAiServer implements AutoCloseable {
   private final Optional<byte[]> apiKey;
   private final int maxBodyBytes;
   private final Completions completions;
+  private final DecodeBatcher batcher;
   private final Duration shutdownGrace;
   private final int concurrency;
   private final Semaphore running;
@@ -94,7 +102,8 @@ public final class OpenAiServer implements AutoCloseable {
     this.apiKey = b.apiKey.map(k -> ("Bearer " + k).getBytes(StandardCharsets.UTF_8));
     this.maxBodyBytes = b.maxBodyBytes;
     RequestParser parser = new RequestParser(modelName, policies, modelNames(), b.maxTokensLimit, b.maxN);
-    this.completions = new Completions(modelName, b.model, b.chatTemplate, parser);
+    this.batcher = new DecodeBatcher(b.model, b.batchWindow, b.maxBatchRows);
+    this.completions = new Completions(modelName, b.model, b.chatTemplate, parser, batcher);
     this.shutdownGrace = b.shutdownGrace;
     this.concurrency = b.concurrency;
     this.running = new Semaphore(b.concurrency);
@@ -134,6 +143,11 @@ public final class OpenAiServer implements AutoCloseable {
     return running;
   }
 
+  /** The batcher of base-model requests, for tests that check what it batched. */
+  DecodeBatcher batcher() {
+    return batcher;
+  }
+
   /** Whether {@code host} names the loopback address, the only one served without an API key. */
   public static boolean isLoopback(String host) {
     return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.equals("[::1]");
@@ -161,6 +175,7 @@ public final class OpenAiServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     undertow.stop();
+    batcher.close();
     synchronized (closeLock) {
       closed.set(true);
       closeLock.notifyAll();
@@ -214,8 +229,13 @@ public final class OpenAiServer implements AutoCloseable {
           "the server is busy: " + concurrency + " requests are already running; retry later");
     }
     try {
-      HttpJson.send(exchange, 200,
-          path.equals("/v1/completions") ? completions.completion(body) : completions.chatCompletion(body));
+      boolean chat = path.equals("/v1/chat/completions");
+      Optional<RequestParser.Streaming> streaming = RequestParser.streaming(body);
+      if (streaming.isPresent()) {
+        completions.stream(body, chat, streaming.get(), new EventStream(exchange));
+      } else {
+        HttpJson.send(exchange, 200, chat ? completions.chatCompletion(body) : completions.completion(body));
+      }
     } finally {
       running.release();
     }
@@ -256,6 +276,8 @@ public final class OpenAiServer implements AutoCloseable {
     private int maxN = DEFAULT_MAX_N;
     private int concurrency = DEFAULT_CONCURRENCY;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    private Duration batchWindow = DEFAULT_BATCH_WINDOW;
+    private int maxBatchRows = DEFAULT_MAX_BATCH_ROWS;
 
     private Builder() {}
 
@@ -332,6 +354,23 @@ public final class OpenAiServer implements AutoCloseable {
     public Builder shutdownGrace(Duration grace) {
       Preconditions.checkArgument(!grace.isNegative(), "shutdownGrace must not be negative, found %s", grace);
       this.shutdownGrace = grace;
+      return this;
+    }
+
+    /**
+     * How long the first waiting base-model request waits at most for others to share its batch (less
+     * once as many wait as the previous batch held; zero: only those already waiting). Default: 20 ms.
+     */
+    public Builder batchWindow(Duration window) {
+      Preconditions.checkArgument(!window.isNegative(), "batchWindow must not be negative, found %s", window);
+      this.batchWindow = window;
+      return this;
+    }
+
+    /** The rows a batch collects before it starts decoding. Default: {@value #DEFAULT_MAX_BATCH_ROWS}. */
+    public Builder maxBatchRows(int maxBatchRows) {
+      Preconditions.checkArgument(maxBatchRows >= 1, "maxBatchRows must be positive, found %s", maxBatchRows);
+      this.maxBatchRows = maxBatchRows;
       return this;
     }
 

@@ -47,9 +47,6 @@ final class RequestParser {
       throw new ApiError(404, "invalid_request_error", "model_not_found",
           "the model " + name + " does not exist; this server has " + modelNames);
     }
-    if (body.path("stream").asBoolean(false)) {
-      throw ApiError.invalidParam("stream", "streaming is not supported; leave stream out or false");
-    }
     for (String unsupported : List.of("logprobs", "top_logprobs", "echo", "suffix", "best_of", "tools")) {
       if (body.hasNonNull(unsupported) && !body.get(unsupported).equals(BooleanNode.FALSE)) {
         throw ApiError.invalidParam(unsupported, "not supported by this server");
@@ -59,8 +56,9 @@ final class RequestParser {
     if (n < 1 || n > maxN) {
       throw ApiError.invalidParam("n", "must be in [1, " + maxN + "], found " + n);
     }
-    if (policy.isPresent() && n != 1) {
-      throw ApiError.invalidParam("n", "a policy answers with its one search result; n must be 1, found " + n);
+    if (policy.isPresent() && n > policy.get().searcher().finalsPerPrompt()) {
+      throw ApiError.invalidParam("n", "a policy answers with the best finals of one search, which ends with "
+          + policy.get().searcher().finalsPerPrompt() + " per prompt; found " + n);
     }
     // Chat clients send max_completion_tokens (max_tokens is deprecated there); it wins when both come.
     String maxField = body.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
@@ -86,6 +84,29 @@ final class RequestParser {
     }
     long s = seed == null || seed.isNull() ? OpenAiServer.DEFAULT_SEED : seed.asLong();
     return new Request(name, policy, n, maxTokens, temperature, topP, topK, s, stop(body.get("stop")));
+  }
+
+  /** Whether a body asks for server-sent events, and whether their last chunk carries the usage. */
+  record Streaming(boolean includeUsage) {}
+
+  /** The body's {@code stream} and {@code stream_options}; empty when it does not stream. */
+  static Optional<Streaming> streaming(JsonNode body) {
+    JsonNode stream = body.get("stream");
+    if (stream != null && !stream.isNull() && !stream.isBoolean()) {
+      throw ApiError.invalidParam("stream", "must be true or false, found " + stream);
+    }
+    JsonNode options = body.get("stream_options");
+    if (stream == null || !stream.asBoolean()) {
+      if (options != null && !options.isNull()) {
+        throw ApiError.invalidParam("stream_options", "only allowed with stream: true");
+      }
+      return Optional.empty();
+    }
+    JsonNode usage = options == null || options.isNull() ? null : options.get("include_usage");
+    if (options != null && !options.isNull() && (!options.isObject() || (usage != null && !usage.isBoolean()))) {
+      throw ApiError.invalidParam("stream_options", "must be {\"include_usage\": true or false}, found " + options);
+    }
+    return Optional.of(new Streaming(usage != null && usage.asBoolean()));
   }
 
   private static Optional<Integer> integer(JsonNode body, String field) {

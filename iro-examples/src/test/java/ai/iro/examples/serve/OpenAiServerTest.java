@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.iro.core.AlignedPolicy;
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.Sampling;
+import ai.iro.core.search.Candidate;
+import ai.iro.core.search.SearchResult;
 import ai.iro.examples.ChatModelFixture;
 import ai.iro.examples.ShippedModel;
 import ai.iro.examples.ValueHeads;
@@ -16,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.UnauthorizedException;
@@ -168,9 +171,39 @@ class OpenAiServerTest {
   }
 
   @Test
-  void policyWithSeveralChoicesIsABadRequest() {
-    assertThatThrownBy(() -> client.completions().create(params(POLICY).n(2L).build()))
-        .isInstanceOf(BadRequestException.class).hasMessageContaining("n must be 1");
+  void policyWithSeveralChoicesAnswersItsPickThenItsOtherFinals() {
+    Completion c = client.completions().create(params(POLICY).n(3L).seed(9L).build());
+    SearchResult search = policy.withSearcher(policy.searcher().toBuilder()
+        .sampling(policy.searcher().sampling().toBuilder().maxNewTokens(8).build()).build())
+        .search(List.of(PROMPT), 9L).results().get(0);
+    assertThat(texts(c)).hasSize(3);
+    assertThat(texts(c).get(0)).isEqualTo(search.text());
+    assertThat(search.finals()).extracting(Candidate::text).containsAll(texts(c));
+    long distinct = search.finals().stream().map(Candidate::text).distinct().count();
+    assertThat(texts(c).stream().distinct().count()).as("distinct finals first").isEqualTo(Math.min(3, distinct));
+    long tokens = 0;
+    for (String t : texts(c)) {
+      tokens += search.finals().stream().filter(f -> f.text().equals(t)).findFirst().orElseThrow().tokens().length;
+    }
+    assertThat(c.usage().orElseThrow().completionTokens()).isEqualTo(tokens);
+  }
+
+  @Test
+  void policyStreamsItsAnswerAndItsChoices() {
+    CompletionCreateParams p = params(POLICY).n(2L).seed(9L).build();
+    List<String> whole = texts(client.completions().create(p));
+    List<StringBuilder> streamed = List.of(new StringBuilder(), new StringBuilder());
+    try (StreamResponse<Completion> chunks = client.completions().createStreaming(p)) {
+      chunks.stream().forEach(ch -> ch.choices().forEach(x -> streamed.get((int) x.index()).append(x.text())));
+    }
+    assertThat(streamed).map(StringBuilder::toString).containsExactlyElementsOf(whole);
+  }
+
+  @Test
+  void policyWithMoreChoicesThanItsSearchEndsWithIsABadRequest() {
+    assertThat(policy.searcher().finalsPerPrompt()).isEqualTo(4);
+    assertThatThrownBy(() -> client.completions().create(params(POLICY).n(5L).build()))
+        .isInstanceOf(BadRequestException.class).hasMessageContaining("ends with 4 per prompt; found 5");
   }
 
   @Test
@@ -222,8 +255,8 @@ class OpenAiServerTest {
         400, "invalid_request_error").contains("temperature");
     assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": [1, 2]}", KEY), 400,
         "invalid_request_error").contains("prompt");
-    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"stream\": true}", KEY), 400,
-        "invalid_request_error").contains("streaming is not supported");
+    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"stream_options\": {}}", KEY),
+        400, "invalid_request_error").contains("stream_options");
     assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"logprobs\": 2}", KEY), 400,
         "invalid_request_error").contains("logprobs");
     assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"" + "And God said ".repeat(2000)

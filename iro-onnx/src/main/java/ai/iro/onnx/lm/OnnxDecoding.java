@@ -10,6 +10,7 @@ import ai.onnxruntime.OrtSession;
 import com.google.common.base.Preconditions;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -31,6 +32,7 @@ final class OnnxDecoding implements Decoding {
   /** Finished rows may fill at most this fraction of the batch before the cache is compacted. */
   static final double MAX_DEAD_FRACTION = 0.25;
 
+  private static final Runnable NO_CALLBACK = () -> { };
   private static final Logger LOG = LoggerFactory.getLogger(OnnxDecoding.class);
 
   private final DecoderRuntime runtime;
@@ -227,20 +229,25 @@ final class OnnxDecoding implements Decoding {
     checkOpen();
     Preconditions.checkArgument(maxTokens >= 1, "maxTokens must be at least 1, found %s", maxTokens);
     if (!rows.allFinished()) {
-      extendSeeded(maxTokens, Decoding.streamSeeds(this, rows.nextExtendSeed()));
+      extendSeeded(maxTokens, Decoding.streamSeeds(this, rows.nextExtendSeed()), NO_CALLBACK);
     }
   }
 
   @Override
   public void extend(int maxTokens, long[] streamSeeds) {
+    extend(maxTokens, streamSeeds, NO_CALLBACK);
+  }
+
+  @Override
+  public void extend(int maxTokens, long[] streamSeeds, Runnable afterEachStep) {
     checkOpen();
     Preconditions.checkArgument(maxTokens >= 1, "maxTokens must be at least 1, found %s", maxTokens);
     Preconditions.checkArgument(streamSeeds.length == rows.size(), "streamSeeds has %s entries for %s rows",
         streamSeeds.length, rows.size());
-    extendSeeded(maxTokens, streamSeeds);
+    extendSeeded(maxTokens, streamSeeds, Objects.requireNonNull(afterEachStep, "afterEachStep"));
   }
 
-  private void extendSeeded(int maxTokens, long[] streamSeeds) {
+  private void extendSeeded(int maxTokens, long[] streamSeeds, Runnable afterEachStep) {
     rows.seedStreams(streamSeeds);
     growRowScratch(rows.size());
     for (int t = 0; t < maxTokens; t++) {
@@ -255,10 +262,13 @@ final class OnnxDecoding implements Decoding {
         }
       }
       samplingNanos += System.nanoTime() - t0;
+      if (m > 0) {
+        step(m);
+      }
+      afterEachStep.run();
       if (m == 0) {
         return;
       }
-      step(m);
     }
   }
 

@@ -57,6 +57,22 @@ class StreamSeedsTest {
   }
 
   @Test
+  void afterEachStepSeesEveryTokenAndDrawsTheSameTokens() {
+    long[] seeds = {Decoding.streamSeed(31, 0), Decoding.streamSeed(31, 1), Decoding.streamSeed(31, 2)};
+    try (Decoding plain = lm.open(PROMPTS, SAMPLING, 1);
+        Decoding watched = lm.open(PROMPTS, SAMPLING, 2)) {
+      plain.extend(8, seeds.clone());
+      List<Integer> lengthsOfRow2 = new ArrayList<>();
+      watched.extend(8, seeds.clone(), () -> lengthsOfRow2.add(watched.responseLength(2)));
+      for (int r = 0; r < PROMPTS.size(); r++) {
+        assertThat(watched.responseTokens(r)).containsExactly(plain.responseTokens(r));
+      }
+      // The model has no end of sequence here, so every step appends one token to every row.
+      assertThat(lengthsOfRow2).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+    }
+  }
+
+  @Test
   void refusesStreamSeedsOfTheWrongLength() {
     try (Decoding d = lm.open(PROMPTS, SAMPLING, 1)) {
       assertThatThrownBy(() -> d.extend(4, new long[2]))
