@@ -1,0 +1,49 @@
+package ai.iro.examples.eval;
+
+import ai.iro.core.value.TrainedValue;
+import ai.iro.core.value.ValueExample;
+import ai.iro.core.value.ValueTrainer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A {@link ValueTrainer} that times each {@link #train} call of the trainer it wraps and otherwise
+ * behaves exactly as it does ({@link #describe()} included). Not thread safe: one alignment at a time.
+ */
+public final class TimedValueTrainer implements ValueTrainer {
+  private final ValueTrainer delegate;
+  private final List<Duration> times = new ArrayList<>();
+
+  /** Wraps a trainer. */
+  public TimedValueTrainer(ValueTrainer delegate) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+  }
+
+  @Override
+  public TrainedValue train(List<ValueExample> examples, long seed) {
+    long start = System.nanoTime();
+    try {
+      return delegate.train(examples, seed);
+    } finally {
+      times.add(Duration.ofNanos(System.nanoTime() - start));
+    }
+  }
+
+  @Override
+  public Optional<String> describe() {
+    return delegate.describe();
+  }
+
+  /** The wall time of each {@link #train} call so far, in order. */
+  public List<Duration> trainingTimes() {
+    return List.copyOf(times);
+  }
+
+  @Override
+  public String toString() {
+    return "Timed{" + delegate + "}";
+  }
+}
