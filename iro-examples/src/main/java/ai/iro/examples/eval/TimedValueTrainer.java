@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * A {@link ValueTrainer} that times each {@link #train} call of the trainer it wraps and otherwise
@@ -15,20 +16,27 @@ import java.util.Optional;
  */
 public final class TimedValueTrainer implements ValueTrainer {
   private final ValueTrainer delegate;
+  private final LongSupplier nanoTime;
   private final List<Duration> times = new ArrayList<>();
 
   /** Wraps a trainer. */
   public TimedValueTrainer(ValueTrainer delegate) {
+    this(delegate, System::nanoTime);
+  }
+
+  /** Wraps a trainer, timing it with a clock of nanoseconds (tests pass a fake one). */
+  TimedValueTrainer(ValueTrainer delegate, LongSupplier nanoTime) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
+    this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
   }
 
   @Override
   public TrainedValue train(List<ValueExample> examples, long seed) {
-    long start = System.nanoTime();
+    long start = nanoTime.getAsLong();
     try {
       return delegate.train(examples, seed);
     } finally {
-      times.add(Duration.ofNanos(System.nanoTime() - start));
+      times.add(Duration.ofNanos(nanoTime.getAsLong() - start));
     }
   }
 
