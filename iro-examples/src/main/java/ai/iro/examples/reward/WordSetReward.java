@@ -85,14 +85,9 @@ public final class WordSetReward implements RewardModel {
 
   @Override
   public double[] score(List<String> prompts, List<String> responses) {
-    Preconditions.checkArgument(prompts.size() == responses.size(),
-        "prompts and responses differ in length: %s vs %s", prompts.size(), responses.size());
-    double[] out = new double[responses.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = names(responses.get(i)) ? 1 : 0;
-    }
-    return out;
+    return TextScores.each(prompts, responses, r -> names(r) ? 1 : 0);
   }
+
 
   @Override
   public String toString() {
