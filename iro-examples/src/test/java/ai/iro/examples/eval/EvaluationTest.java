@@ -3,6 +3,8 @@ package ai.iro.examples.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.iro.examples.ShippedModel;
+import ai.iro.examples.ValueHeads;
+import ai.iro.onnx.value.MlpValueTrainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,13 +14,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A tiny evaluation on the shipped model through the ONNX classifier task: two seeds, then the
- * second seed alone, which must give the same per-prompt rewards (deterministic per seed).
+ * second seed alone, which must give the same per-prompt rewards (deterministic per seed). Its
+ * value recipe trains small heads briefly, which keeps the test short and exercises the hook.
  */
 class EvaluationTest {
+  private static final ValueRecipe BRIEF = new ValueRecipe("brief-test", lm -> MlpValueTrainer.builder()
+      .features(ValueHeads.features(lm)).hiddenSizes(16).epochs(2).minStepsPerEpoch(5).build(), b -> b);
+
   private static EvalSettings.Builder tiny(Path out) {
     return EvalSettings.builder().modelDirectory(ShippedModel.directory()).outputDirectory(out)
         .tasks(List.of(Tasks.CLASSIFIER)).promptsPerIteration(8).iterations(2).evaluationPrompts(8).maxNewTokens(8)
-        .bootstrapResamples(200);
+        .recipe(BRIEF).bootstrapResamples(200);
   }
 
   @Test
@@ -40,6 +46,7 @@ class EvaluationTest {
     }
     assertThat(task.seeds().get(0).method(Evaluation.BEST_OF_16).rewards())
         .as("seeds change the sampling").isNotEqualTo(task.seeds().get(1).method(Evaluation.BEST_OF_16).rewards());
+    assertThat(two.trainer()).as("the recipe's trainer describes itself").contains("hiddenSizes=[16]");
     assertThat(tmp.resolve("two").resolve(EvalReport.JSON_FILE)).isRegularFile();
     assertThat(Files.size(tmp.resolve("two").resolve(EvalReport.CHART_FILE))).isPositive();
 
