@@ -10,7 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code iro} command line: {@code demo}, {@code align}, {@code generate} and {@code serve}. Every error is
+ * The {@code iro} command line: {@code demo}, {@code eval}, {@code align}, {@code generate} and {@code serve}. Every error is
  * one line on standard error. Exit codes: {@value #EXIT_OK} on success; {@value #EXIT_FAILURE} when
  * the run fails (a file that cannot be read or parsed, the model or reward failing, an I/O error);
  * {@value #EXIT_USAGE} for a usage error (an unknown or missing option, a value out of range,
@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "iro", mixinStandardHelpOptions = true, version = "iro 0.1.0-SNAPSHOT",
     description = "Inference-time alignment of frozen language models (Iterative Reweight-then-Optimize).",
-    subcommands = {DemoCommand.class, AlignCommand.class, GenerateCommand.class, ServeCommand.class,
+    subcommands = {DemoCommand.class, EvalCommand.class, AlignCommand.class, GenerateCommand.class, ServeCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = IroCommand.EXIT_CODES_HEADING,
     exitCodeList = {IroCommand.EXIT_OK_LINE, IroCommand.EXIT_FAILURE_LINE, IroCommand.EXIT_USAGE_LINE})
@@ -114,6 +114,6 @@ public final class IroCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: demo, align or generate");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: demo, eval, align, generate or serve");
   }
 }

@@ -98,7 +98,7 @@ public final class Evaluator {
         sum += rewards[i];
         wins += rewards[i] > base[i] ? 1 : rewards[i] == base[i] ? 0.5 : 0;
       }
-      return new MethodResult(name, sum / rewards.length, wins / rewards.length, tokens, wall);
+      return new MethodResult(name, sum / rewards.length, wins / rewards.length, tokens, wall, rewards);
     }
   }
 }

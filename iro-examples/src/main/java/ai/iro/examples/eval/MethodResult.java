@@ -11,11 +11,20 @@ import java.util.Objects;
  * @param winRate the fraction of prompts where its answer beats the base sample (ties count half)
  * @param tokensSampled the tokens the base model generated for it, over all prompts
  * @param wallTime its total wall time
+ * @param rewards the reward of its answer to each prompt, in prompt order (copied in and out)
  */
-public record MethodResult(String method, double meanReward, double winRate, long tokensSampled, Duration wallTime) {
+public record MethodResult(String method, double meanReward, double winRate, long tokensSampled, Duration wallTime,
+    double[] rewards) {
   /** Validates the fields. */
   public MethodResult {
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(wallTime, "wallTime");
+    rewards = rewards.clone();
+  }
+
+  /** The reward of its answer to each prompt, in prompt order: a copy. */
+  @Override
+  public double[] rewards() {
+    return rewards.clone();
   }
 }

@@ -83,12 +83,7 @@ public final class AfinnReward implements RewardModel {
 
   @Override
   public double[] score(List<String> prompts, List<String> responses) {
-    Preconditions.checkArgument(prompts.size() == responses.size(),
-        "prompts and responses differ in length: %s vs %s", prompts.size(), responses.size());
-    double[] out = new double[responses.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = valence(responses.get(i));
-    }
-    return out;
+    return TextScores.each(prompts, responses, this::valence);
   }
+
 }

@@ -1,0 +1,73 @@
+package ai.iro.examples.eval;
+
+import ai.iro.core.value.Reweighting;
+import ai.iro.core.value.ValueTarget;
+import ai.iro.onnx.value.MlpValueTrainer;
+import ai.iro.examples.ValueHeads;
+import com.google.common.collect.ImmutableMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The value recipes {@code iro eval --value NAME} knows. Add one by adding an entry to
+ * {@link #ALL}. Stateless.
+ */
+public final class ValueRecipes {
+  /** The paper's recipe and today's default: keep each prompt's best sample, an MLP head with the library's defaults. */
+  public static final ValueRecipe PAPER = new ValueRecipe("paper", ValueHeads::trainer,
+      b -> b.reweighting(Reweighting.best()));
+
+  /** Every candidate with weights softmax(r / (0.5 sd)) per prompt, Monte-Carlo targets. */
+  public static final ValueRecipe WEIGHTED = new ValueRecipe("weighted", ValueHeads::trainer,
+      b -> b.reweighting(Reweighting.weighted(0.5)));
+
+  /** Every candidate with weights softmax(r / sd) per prompt. */
+  public static final ValueRecipe WEIGHTED_WARM = new ValueRecipe("weighted-1", ValueHeads::trainer,
+      b -> b.reweighting(Reweighting.weighted(1.0)));
+
+  /** Every candidate unweighted, soft value targets over shared prefixes (temperature 0.5 sd). */
+  public static final ValueRecipe SOFT = new ValueRecipe("soft", ValueHeads::trainer,
+      b -> b.reweighting(Reweighting.all()).valueTarget(ValueTarget.soft(0.5)));
+
+  /** Weighted and soft together. */
+  public static final ValueRecipe WEIGHTED_SOFT = new ValueRecipe("weighted-soft", ValueHeads::trainer,
+      b -> b.reweighting(Reweighting.weighted(0.5)).valueTarget(ValueTarget.soft(0.5)));
+
+  /** Weighted, each head warm-started from the previous one. */
+  public static final ValueRecipe WARM = new ValueRecipe("weighted-warm",
+      lm -> MlpValueTrainer.builder().features(ValueHeads.features(lm)).warmStart(true).build(),
+      b -> b.reweighting(Reweighting.weighted(0.5)));
+
+  /** Weighted, a wider and deeper head. */
+  public static final ValueRecipe WIDE = new ValueRecipe("weighted-wide",
+      lm -> MlpValueTrainer.builder().features(ValueHeads.features(lm)).hiddenSizes(512, 256).build(),
+      b -> b.reweighting(Reweighting.weighted(0.5)));
+
+  /** The default recipe: {@link #PAPER}. */
+  public static final ValueRecipe DEFAULT = PAPER;
+
+  private static final Map<String, ValueRecipe> ALL = ImmutableMap.<String, ValueRecipe>builder()
+      .put(PAPER.name(), PAPER).put(WEIGHTED.name(), WEIGHTED).put(WEIGHTED_WARM.name(), WEIGHTED_WARM)
+      .put(SOFT.name(), SOFT).put(WEIGHTED_SOFT.name(), WEIGHTED_SOFT).put(WARM.name(), WARM).put(WIDE.name(), WIDE)
+      .build();
+
+  private ValueRecipes() {}
+
+  /** The names of every recipe. */
+  public static List<String> names() {
+    return List.copyOf(ALL.keySet());
+  }
+
+  /**
+   * The recipe of that name.
+   *
+   * @throws IllegalArgumentException if there is none
+   */
+  public static ValueRecipe named(String name) {
+    ValueRecipe r = ALL.get(name);
+    if (r == null) {
+      throw new IllegalArgumentException("unknown value recipe \"" + name + "\": expected one of " + names());
+    }
+    return r;
+  }
+}

@@ -1,0 +1,49 @@
+package ai.iro.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** {@code iro eval}'s options: bad values are usage errors naming the option, found before anything runs. */
+class EvalCommandTest {
+  @TempDir
+  Path tmp;
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--tasks sentiment,poetry | --tasks: unknown task \"poetry\"",
+      "--tasks sentiment,sentiment | --tasks: tasks repeat",
+      "--seeds 0 | --seeds: seeds must be at least 1, found 0",
+      "--value nonsense | --value: unknown value recipe \"nonsense\": expected one of [paper]",
+      "--eval-prompts 1 | --eval-prompts: evaluationPrompts must be at least 2, found 1",
+      "--iterations 0 | --iterations: iterations must be at least 1, found 0",
+      "--prompts-per-iteration 0 | --prompts-per-iteration: promptsPerIteration must be at least 1, found 0",
+      "--model /no/such/dir | --model /no/such/dir: no such directory"})
+  void badValuesAreUsageErrorsNamingTheOption(String arguments, String message) {
+    StringWriter err = new StringWriter();
+    String[] args = ("eval --out " + tmp.resolve("out") + " " + arguments).split(" ");
+    int code = IroCommand.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args);
+    assertThat(code).isEqualTo(IroCommand.EXIT_USAGE);
+    assertThat(err.toString()).startsWith("iro: " + message);
+    assertThat(tmp.resolve("out")).doesNotExist();
+  }
+
+  @Test
+  void quickOptionsAreOverriddenByExplicitOnes() {
+    EvalCommand c = new EvalCommand();
+    new picocli.CommandLine(c).parseArgs("--quick", "--eval-prompts", "5", "--seeds", "2", "--tasks", "dense",
+        "--out", tmp.toString());
+    var s = c.settings();
+    assertThat(s.evaluationPrompts()).isEqualTo(5);
+    assertThat(s.promptsPerIteration()).isEqualTo(32);
+    assertThat(s.seedValues()).containsExactly(42L, 43L);
+    assertThat(s.tasks()).containsExactly("dense");
+    assertThat(s.recipe().name()).isEqualTo("paper");
+  }
+}
