@@ -9,10 +9,13 @@ import ai.iro.core.data.PromptSplit;
 import ai.iro.core.model.Sampling;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.core.search.Searcher;
+import ai.iro.core.value.Reweighting;
+import ai.iro.core.value.ValueTarget;
 import ai.iro.core.value.ValueTrainer;
 import ai.iro.examples.ValueHeads;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.runtime.Device;
+import ai.iro.onnx.value.MlpValueTrainer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -76,6 +79,16 @@ final class AlignCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--reweighting", description = "What each prompt's scored samples train: best (the paper), all, "
+      + "softmax(beta=B) or weighted(temperature=T) (default: the library's, see README).")
+  String reweighting;
+
+  @Option(names = "--value-target", description = "monte-carlo (the paper) or soft(temperature=T) (default: monte-carlo).")
+  String valueTarget;
+
+  @Option(names = "--warm-start", description = "Start each value head from the previous iteration's.")
+  boolean warmStart;
+
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
   String device;
 
@@ -93,6 +106,12 @@ final class AlignCommand implements Callable<Integer> {
         .split(reuse ? PromptSplit.REUSE : PromptSplit.FRESH_SLICES).checkpointDirectory(out);
     UsageError.check("--iterations", () -> builder.iterations(iterations));
     UsageError.check("--samples", () -> builder.initialSamples(samples));
+    if (reweighting != null) {
+      UsageError.check("--reweighting", () -> builder.reweighting(Reweighting.parse(reweighting)));
+    }
+    if (valueTarget != null) {
+      UsageError.check("--value-target", () -> builder.valueTarget(ValueTarget.parse(valueTarget)));
+    }
     if (betas != null) {
       UsageError.check("--betas", () -> builder.betas(betas));
       if (betas.length != iterations) {
@@ -109,7 +128,7 @@ final class AlignCommand implements Callable<Integer> {
     }
     try (OnnxCausalLM lm = ChatOption.model(model, dev, chat)) {
       Checks.requireRoom(lm, dataset.texts(), maxNewTokens, "--prompts " + prompts);
-      ValueTrainer trainer = ValueHeads.trainer(lm);
+      ValueTrainer trainer = MlpValueTrainer.builder().features(ValueHeads.features(lm)).warmStart(warmStart).build();
       Aligner aligner = builder.reward(rewardModel).baseModel(lm).valueTrainer(trainer)
           .valueLoaders(ValueHeads.loaders(lm)).listener(listener()).build();
       // Too few prompts for --iterations, or an --out that holds another run: the message names the cause.

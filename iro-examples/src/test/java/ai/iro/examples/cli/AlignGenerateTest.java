@@ -73,6 +73,22 @@ class AlignGenerateTest {
   }
 
   @Test
+  void valueLearningOptionsReachTheRunAndItsManifest(@TempDir Path tmp) throws IOException {
+    Path prompts = tmp.resolve("p.jsonl");
+    Files.writeString(prompts, "{\"prompt\": \"And God said\"}\n{\"prompt\": \"In the beginning\"}\n"
+        + "{\"prompt\": \"The LORD is my\"}\n{\"prompt\": \"Blessed are the\"}\n");
+    Path policy = tmp.resolve("options");
+    List<String> args = new java.util.ArrayList<>(List.of(align(prompts, policy, "afinn")));
+    args.addAll(List.of("--reweighting", "weighted(temperature=0.5)", "--value-target", "soft(temperature=1.0)",
+        "--warm-start"));
+    assertThat(run(args.toArray(String[]::new))).as(err.toString()).isZero();
+    PolicyManifest manifest = PolicyDirectory.readManifest(policy).orElseThrow();
+    assertThat(manifest.settings().selection()).isEqualTo("weighted(temperature=0.5)");
+    assertThat(manifest.identity()).containsEntry("valueTarget", "soft(temperature=1.0)");
+    assertThat(manifest.identity().get("valueTrainer")).contains("warmStart=true");
+  }
+
+  @Test
   void generateWithoutAPolicyIsAOneLineError(@TempDir Path tmp) {
     assertThat(run("generate", "--policy", tmp.toString(), "--prompt", "x", "--model", ShippedModel.directory().toString()))
         .isEqualTo(1);

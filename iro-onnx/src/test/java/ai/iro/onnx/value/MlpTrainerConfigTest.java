@@ -40,7 +40,8 @@ class MlpTrainerConfigTest {
         Arguments.of("batchSize", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.batchSize(255)),
         Arguments.of("minStepsPerEpoch", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.minStepsPerEpoch(1)),
         Arguments.of("validationFraction", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.validationFraction(0)),
-        Arguments.of("patience", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.patience(4)));
+        Arguments.of("patience", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.patience(4)),
+        Arguments.of("warmStart", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.warmStart(true)));
   }
 
   @ParameterizedTest(name = "{0}")
