@@ -32,13 +32,22 @@ final class Completions {
 
   ObjectNode completion(JsonNode body) {
     RequestParser.Request r = parser.request(body);
-    List<String> prompts = RequestParser.prompts(body.get("prompt"));
-    Generator.Result result = generator.generate(r, prompts);
+    JsonNode prompt = body.get("prompt");
+    Generator.Result result = RequestParser.isTokenPrompt(prompt)
+        ? generator.generateTokens(r, RequestParser.tokenPrompts(prompt))
+        : generator.generate(r, RequestParser.prompts(prompt));
+    // vLLM's return_token_ids: each choice carries its prompt's ids and its own sampled ids.
+    boolean returnIds = body.path("return_token_ids").asBoolean(false);
     ObjectNode out = header("cmpl-", "text_completion", r.model());
     ArrayNode choices = out.putArray("choices");
     for (int i = 0; i < result.choices().size(); i++) {
       Generator.Choice c = result.choices().get(i);
-      choices.addObject().put("index", i).put("text", c.text()).putNull("logprobs").put("finish_reason", c.finish());
+      ObjectNode choice = choices.addObject().put("index", i).put("text", c.text());
+      choice.putNull("logprobs").put("finish_reason", c.finish());
+      if (returnIds) {
+        ids(choice.putArray("prompt_token_ids"), result.promptIds().get(i / r.n()));
+        ids(choice.putArray("token_ids"), c.tokenIds());
+      }
     }
     usage(out, result);
     return out;
@@ -63,6 +72,12 @@ final class Completions {
     }
     usage(out, result);
     return out;
+  }
+
+  private static void ids(ArrayNode array, int[] ids) {
+    for (int id : ids) {
+      array.add(id);
+    }
   }
 
   private static ObjectNode header(String idPrefix, String object, String model) {

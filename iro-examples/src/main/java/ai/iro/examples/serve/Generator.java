@@ -23,13 +23,50 @@ final class Generator {
     this.model = model;
   }
 
-  /** One generated text and its OpenAI {@code finish_reason}. */
-  record Choice(String text, String finish) {}
+  /** One generated text, its token ids (the end-of-sequence token included) and its OpenAI {@code finish_reason}. */
+  record Choice(String text, int[] tokenIds, String finish) {}
 
-  /** The choices of a request, in prompt order, and its token counts. */
-  record Result(List<Choice> choices, long promptTokens, long completionTokens) {}
+  /** The choices of a request, in prompt order, the ids each prompt was read as, and its token counts. */
+  record Result(List<Choice> choices, List<int[]> promptIds, long promptTokens, long completionTokens) {}
 
+  /** Answers text prompts: each is encoded with the model's prompt prefix (BOS) or truncation. */
   Result generate(RequestParser.Request r, List<String> prompts) {
+    Sampling sampling = sampling(r);
+    List<int[]> ids = new ArrayList<>();
+    for (String p : prompts) {
+      ids.add(model.encodePrompt(p));
+    }
+    long promptTokens = checkLengths(ids, sampling);
+    if (r.policy().isEmpty()) {
+      return sample(r, ids, sampling, promptTokens);
+    }
+    List<Choice> choices = new ArrayList<>();
+    long completionTokens = 0;
+    AlignedPolicy policy = r.policy().get();
+    policy = policy.withSearcher(policy.searcher().toBuilder().sampling(sampling).build());
+    for (SearchResult result : policy.search(prompts, r.seed()).results()) {
+      Candidate best = result.best();
+      choices.add(new Choice(trim(best.text(), sampling), best.tokens(), finish(best.finishReason())));
+      completionTokens += best.tokens().length;
+    }
+    return new Result(choices, ids, promptTokens, completionTokens);
+  }
+
+  /**
+   * Answers token-id prompts: the base model reads them verbatim (no BOS or other special token is
+   * added), as vLLM does, so a client that tokenises (OpenAiCompatibleModel's token mode) continues
+   * exactly the ids it holds.
+   */
+  Result generateTokens(RequestParser.Request r, List<int[]> prompts) {
+    if (r.policy().isPresent()) {
+      throw ApiError.invalidParam("prompt", "token-id prompts are for the base model only; the policy "
+          + r.model() + " takes text");
+    }
+    Sampling sampling = sampling(r);
+    return sample(r, prompts, sampling, checkLengths(prompts, sampling));
+  }
+
+  private static Sampling sampling(RequestParser.Request r) {
     Sampling base = r.policy().map(p -> p.searcher().sampling())
         .orElseGet(() -> Sampling.builder().temperature(1).topP(1).topK(0)
             .maxNewTokens(OpenAiServer.DEFAULT_MAX_TOKENS).build());
@@ -41,35 +78,39 @@ final class Generator {
     if (!r.stop().isEmpty()) {
       sb.stopStrings(r.stop());
     }
-    Sampling sampling = sb.build();
+    return sb.build();
+  }
+
+  /** The prompts' total length, after checking each against the context and the vocabulary. */
+  private long checkLengths(List<int[]> prompts, Sampling sampling) {
     long promptTokens = 0;
     for (int i = 0; i < prompts.size(); i++) {
-      int length = model.encodePrompt(prompts.get(i)).length;
+      int length = prompts.get(i).length;
       if (length + sampling.maxNewTokens() > model.contextLength()) {
         throw ApiError.invalidParam("prompt", "prompt " + i + " has " + length + " tokens; with max_tokens "
             + sampling.maxNewTokens() + " that is over the model's context of " + model.contextLength() + " tokens");
       }
+      for (int id : prompts.get(i)) {
+        if (id < 0 || id >= model.vocabularySize()) {
+          throw ApiError.invalidParam("prompt", "prompt " + i + " has token id " + id + ", outside the vocabulary [0, "
+              + model.vocabularySize() + ")");
+        }
+      }
       promptTokens += length;
     }
-    List<Choice> choices = new ArrayList<>();
-    long completionTokens = 0;
-    if (r.policy().isPresent()) {
-      AlignedPolicy policy = r.policy().get();
-      policy = policy.withSearcher(policy.searcher().toBuilder().sampling(sampling).build());
-      for (SearchResult result : policy.search(prompts, r.seed()).results()) {
-        Candidate best = result.best();
-        choices.add(new Choice(trim(best.text(), sampling), finish(best.finishReason())));
-        completionTokens += best.tokens().length;
-      }
-      return new Result(choices, promptTokens, completionTokens);
-    }
-    List<String> rows = new ArrayList<>();
-    for (String p : prompts) {
+    return promptTokens;
+  }
+
+  private Result sample(RequestParser.Request r, List<int[]> prompts, Sampling sampling, long promptTokens) {
+    List<int[]> rows = new ArrayList<>();
+    for (int[] p : prompts) {
       for (int i = 0; i < r.n(); i++) {
         rows.add(p);
       }
     }
-    try (Decoding d = model.open(rows, sampling, r.seed())) {
+    List<Choice> choices = new ArrayList<>();
+    long completionTokens = 0;
+    try (Decoding d = model.openTokens(rows, sampling, r.seed())) {
       // Row k (prompt k / n, choice k % n) samples from the stream a client's decoding gives its
       // k-th row for extend seed r.seed() (Decoding#extend(int)), so token prompts sent by a remote
       // decoding continue with the tokens its local twin would draw.
@@ -79,11 +120,11 @@ final class Generator {
       }
       d.extend(sampling.maxNewTokens(), streams);
       for (int row = 0; row < d.size(); row++) {
-        choices.add(new Choice(trim(d.responseText(row), sampling), finish(d.finishReason(row))));
+        choices.add(new Choice(trim(d.responseText(row), sampling), d.responseTokens(row), finish(d.finishReason(row))));
         completionTokens += d.responseLength(row);
       }
     }
-    return new Result(choices, promptTokens, completionTokens);
+    return new Result(choices, prompts, promptTokens, completionTokens);
   }
 
   /** OpenAI leaves the stop string out of the text. */
