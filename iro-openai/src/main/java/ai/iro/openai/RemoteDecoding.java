@@ -167,8 +167,9 @@ final class RemoteDecoding implements Decoding {
       int cut = stopCut(row.tokens.length, tokens);
       if (cut >= 0) {
         int[] kept = Arrays.copyOf(tokens, cut);
-        return new Row(row.prompt, kept, null, row.modelTokens + kept.length - row.tokens.length,
-            FinishReason.STOP_STRING);
+        int used = row.modelTokens + kept.length - row.tokens.length;
+        // As a local decoding: a stop string on the last token allowed ends the row at its length.
+        return new Row(row.prompt, kept, null, used, used >= limit ? FinishReason.LENGTH : FinishReason.STOP_STRING);
       }
       FinishReason finish = null;
       if (choice.finish() == Completions.Finish.STOP) {

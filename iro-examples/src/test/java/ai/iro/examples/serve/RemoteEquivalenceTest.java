@@ -1,0 +1,159 @@
+package ai.iro.examples.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.iro.core.AlignedPolicy;
+import ai.iro.core.Aligner;
+import ai.iro.core.AlignmentListener;
+import ai.iro.core.IterationMetrics;
+import ai.iro.core.data.PromptDataset;
+import ai.iro.core.model.BaseModel;
+import ai.iro.core.model.Sampling;
+import ai.iro.core.reward.RewardModel;
+import ai.iro.core.search.Candidate;
+import ai.iro.core.search.SearchOutcome;
+import ai.iro.core.search.SearchResult;
+import ai.iro.core.search.Searcher;
+import ai.iro.core.value.FeatureSource;
+import ai.iro.core.value.ValueStack;
+import ai.iro.core.value.ValueFunction;
+import ai.iro.examples.ShippedModel;
+import ai.iro.onnx.features.TextFeatures;
+import ai.iro.onnx.lm.OnnxCausalLM;
+import ai.iro.onnx.text.SentenceEncoder;
+import ai.iro.onnx.value.MlpValueTrainer;
+import ai.iro.openai.Endpoint;
+import ai.iro.openai.OpenAiCompatibleModel;
+import ai.iro.openai.RetryPolicy;
+import ai.iro.openai.Seeding;
+import ai.iro.openai.ServerException;
+import ai.iro.openai.Tokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link OpenAiCompatibleModel} in token mode against {@code iro serve}'s {@link OpenAiServer} on
+ * loopback, over the shipped model: the same searches and the same {@code align} as on the local
+ * {@link OnnxCausalLM}, token for token, one request per chunk per batch, through injected faults
+ * and a server that dies and comes back.
+ */
+class RemoteEquivalenceTest {
+  private static final String NAME = "kjv-tiny";
+  private static final List<String> PROMPTS = List.of("And God said", "In the beginning", "The LORD is my",
+      "Blessed are they");
+  private static final RetryPolicy FAST = RetryPolicy.builder().maxAttempts(8).initialBackoff(Duration.ofMillis(1))
+      .maxBackoff(Duration.ofMillis(5)).build();
+
+  @TempDir
+  static Path tmp;
+  private static OnnxCausalLM lm;
+  private static OpenAiServer server;
+  private static SentenceEncoder encoder;
+
+  @BeforeAll
+  static void start() throws IOException {
+    lm = OnnxCausalLM.load(ShippedModel.directory());
+    server = OpenAiServer.builder().model(NAME, lm).port(0).start();
+    encoder = SentenceEncoder.builder().modelFile(copy("all-minilm-l6-v2-q.onnx", "model.onnx"))
+        .tokenizerFile(copy("all-minilm-l6-v2-q-tokenizer.json", "tokenizer.json")).build();
+  }
+
+  private static Path copy(String resource, String name) throws IOException {
+    try (InputStream in = RemoteEquivalenceTest.class.getClassLoader().getResourceAsStream(resource)) {
+      assertThat(in).as("classpath resource %s (langchain4j's all-MiniLM-L6-v2 jar)", resource).isNotNull();
+      Path target = tmp.resolve(name);
+      Files.copy(in, target);
+      return target;
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+    encoder.close();
+    lm.close();
+  }
+
+  /** The served model in token mode, its prompts encoded as the server's model encodes them (BOS first). */
+  static OpenAiCompatibleModel remote(String v1, RetryPolicy retry, Duration readTimeout) {
+    return OpenAiCompatibleModel.builder()
+        .endpoint(Endpoint.builder().baseUrl(v1).noApiKey().retryPolicy(retry).readTimeout(readTimeout).build())
+        .model(NAME)
+        .tokenizer(Tokenizer.of(lm::encodePrompt, lm::decode, lm.vocabularySize()))
+        .seeding(Seeding.ROW_STREAMS)
+        .build();
+  }
+
+  private static String v1() {
+    return "http://127.0.0.1:" + server.port() + "/v1";
+  }
+
+  /** Scores a state by its text, so that the search's survivors depend on what was sampled. */
+  private static final ValueFunction VOWELS = states -> states.states().stream()
+      .mapToDouble(s -> s.responseText().chars().filter(c -> "aeiou".indexOf(c) >= 0).count()
+          - 0.3 * s.responseLength())
+      .toArray();
+
+  /** Every final of every prompt: its tokens, its finish reason, and the pick. */
+  private static List<String> finals(SearchOutcome outcome) {
+    List<String> out = new ArrayList<>();
+    for (SearchResult r : outcome.results()) {
+      for (Candidate c : r.finals()) {
+        out.add(r.prompt() + " | " + Arrays.toString(c.tokens()) + " " + c.finishReason());
+      }
+      out.add("pick " + r.chosenIndex());
+    }
+    return out;
+  }
+
+  private static void assertSearchesAgree(Searcher searcher, long seed) {
+    ValueStack values = ValueStack.empty().with(VOWELS, 1.0);
+    CountingModel local = new CountingModel(lm);
+    OpenAiCompatibleModel remote = remote(v1(), RetryPolicy.none(), Duration.ofSeconds(60));
+    List<String> expected = finals(searcher.search(local, values, Optional.empty(), PROMPTS, seed));
+    List<String> actual = finals(searcher.search(remote, values, Optional.empty(), PROMPTS, seed));
+    assertThat(actual).as("%s, seed %s", searcher, seed).containsExactlyElementsOf(expected);
+    assertThat(remote.usage().requests()).as("one request per chunk per batch").isEqualTo(local.liveExtends());
+    assertThat(remote.usage().attempts()).isEqualTo(remote.usage().requests());
+  }
+
+  @Test
+  void greedySearchThroughServeGivesTheLocalFinals() {
+    Sampling greedy = Sampling.builder().temperature(0).maxNewTokens(12).build();
+    for (int w = 2; w <= 4; w++) {
+      assertSearchesAgree(Searcher.builder().beamWidth(w).children(2).chunkLength(4).sampling(greedy).build(), 5);
+    }
+  }
+
+  @Test
+  void sampledSearchThroughServeGivesTheLocalFinals() {
+    int[][] settings = {{2, 2, 3}, {3, 2, 4}, {4, 3, 5}, {2, 4, 2}};
+    long seed = 11;
+    for (int[] wkl : settings) {
+      Sampling sampling = Sampling.builder().temperature(1).topP(0.95).topK(40).maxNewTokens(12).build();
+      assertSearchesAgree(Searcher.builder().beamWidth(wkl[0]).children(wkl[1]).chunkLength(wkl[2])
+          .sampling(sampling).build(), seed++);
+    }
+  }
+
+  @Test
+  void sampledSearchWithAStopStringThroughServeGivesTheLocalFinals() {
+    Sampling sampling = Sampling.builder().temperature(1).maxNewTokens(16).stopStrings(List.of(",")).build();
+    assertSearchesAgree(Searcher.builder().beamWidth(3).children(2).chunkLength(3).sampling(sampling).build(), 21);
+  }
+}
