@@ -9,7 +9,9 @@ import ai.iro.core.AlignmentListener;
 import ai.iro.core.IterationMetrics;
 import ai.iro.core.data.PromptDataset;
 import ai.iro.core.model.BaseModel;
+import ai.iro.core.model.Decoding;
 import ai.iro.core.model.Sampling;
+import ai.iro.core.resample.Resamplers;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.core.search.Candidate;
 import ai.iro.core.search.SearchOutcome;
@@ -149,6 +151,36 @@ class RemoteEquivalenceTest {
       assertSearchesAgree(Searcher.builder().beamWidth(wkl[0]).children(wkl[1]).chunkLength(wkl[2])
           .sampling(sampling).build(), seed++);
     }
+  }
+
+  @Test
+  void multinomialSearchWhoseSurvivorsRepeatThroughServeGivesTheLocalFinals() {
+    // Survivors drawn with replacement: one state forked 2K times beside others forked K times.
+    Sampling sampling = Sampling.builder().temperature(1).maxNewTokens(12).build();
+    assertSearchesAgree(Searcher.builder().beamWidth(3).children(2).chunkLength(3)
+        .resampler(Resamplers.multinomial(0.2)).sampling(sampling).build(), 31);
+  }
+
+  @Test
+  void forksInAnyRowOrderSampleTheLocalTokens() {
+    Sampling sampling = Sampling.builder().temperature(1).maxNewTokens(12).build();
+    int[][] orders = {{0, 0, 1, 0, 2, 2, 2}, {6, 5, 5, 0, 3, 3}, {1, 1, 1, 1, 4, 4}};
+    OpenAiCompatibleModel remote = remote(v1(), RetryPolicy.none(), Duration.ofSeconds(60));
+    try (Decoding local = lm.open(PROMPTS.subList(0, 3), sampling, 3);
+        Decoding served = remote.open(PROMPTS.subList(0, 3), sampling, 3)) {
+      for (int[] order : orders) {
+        local.extend(3);
+        served.extend(3);
+        local.reorder(order);
+        served.reorder(order);
+      }
+      local.extend(3);
+      served.extend(3);
+      for (int r = 0; r < local.size(); r++) {
+        assertThat(served.responseTokens(r)).as("row %s", r).containsExactly(local.responseTokens(r));
+      }
+    }
+    assertThat(remote.usage().requests()).isEqualTo(orders.length + 1);
   }
 
   @Test
