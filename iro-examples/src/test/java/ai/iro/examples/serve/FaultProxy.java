@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An HTTP proxy in front of a server that fails a seeded share of requests: HTTP 500, HTTP 429 with
  * {@code Retry-After}, no answer within the client's read timeout, or a connection closed without
- * an answer. The rest it forwards and answers with the server's reply. Counts both.
+ * an answer, in turn. The rest it forwards and answers with the server's reply. Counts both.
  */
 final class FaultProxy implements AutoCloseable {
   /** The ways a request fails. */
@@ -37,6 +37,7 @@ final class FaultProxy implements AutoCloseable {
   private final double share;
   private final Duration stall;
   private final SplittableRandom random;
+  private int drawn;
   private final AtomicInteger forwarded = new AtomicInteger();
   private final Map<Fault, AtomicInteger> faults = new EnumMap<>(Fault.class);
 
@@ -75,12 +76,13 @@ final class FaultProxy implements AutoCloseable {
     return faults.get(fault).get();
   }
 
+  /** Whether this request fails (a seeded draw), and if so the next fault in turn, so that all occur. */
   private Fault draw() {
     synchronized (random) {
       if (random.nextDouble() >= share) {
         return null;
       }
-      return Fault.values()[random.nextInt(Fault.values().length)];
+      return Fault.values()[drawn++ % Fault.values().length];
     }
   }
 

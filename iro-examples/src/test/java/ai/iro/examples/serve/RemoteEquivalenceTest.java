@@ -24,6 +24,7 @@ import ai.iro.examples.ShippedModel;
 import ai.iro.onnx.features.TextFeatures;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.text.SentenceEncoder;
+import ai.iro.onnx.value.MlpValueHead;
 import ai.iro.onnx.value.MlpValueTrainer;
 import ai.iro.openai.Endpoint;
 import ai.iro.openai.OpenAiCompatibleModel;
@@ -33,14 +34,18 @@ import ai.iro.openai.ServerException;
 import ai.iro.openai.Tokenizer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -187,5 +192,146 @@ class RemoteEquivalenceTest {
   void sampledSearchWithAStopStringThroughServeGivesTheLocalFinals() {
     Sampling sampling = Sampling.builder().temperature(1).maxNewTokens(16).stopStrings(List.of(",")).build();
     assertSearchesAgree(Searcher.builder().beamWidth(3).children(2).chunkLength(3).sampling(sampling).build(), 21);
+  }
+
+  private static final List<String> ALIGN_PROMPTS = IntStream.range(0, 6)
+      .mapToObj(i -> List.of("And God said", "In the beginning", "The LORD is my", "Blessed are they",
+          "And it came to pass", "Thus saith the LORD").get(i))
+      .toList();
+
+  private static Aligner aligner(BaseModel model, Path checkpoints, AlignmentListener listener) {
+    FeatureSource features = new TextFeatures("all-minilm-l6-v2-q", encoder, lm::decode);
+    return Aligner.builder()
+        .baseModel(model)
+        .reward(RewardModel.of("count-e-v1", (prompt, response) -> response.chars().filter(c -> c == 'e').count()))
+        .valueTrainer(MlpValueTrainer.builder().features(features).hiddenSizes(16).epochs(2).minStepsPerEpoch(10)
+            .build())
+        .iterations(2)
+        .searcher(Searcher.builder().beamWidth(2).children(2).chunkLength(4).maxNewTokens(8).build())
+        .initialSamples(4)
+        .batchSize(3)
+        .seed(7)
+        .checkpointDirectory(checkpoints)
+        .listener(listener)
+        .valueLoaders(List.of(MlpValueHead.loader(features)))
+        .build();
+  }
+
+  /** What makes two aligned policies the same: every file of their checkpoints, and what they generate. */
+  private static TreeMap<String, String> policy(AlignedPolicy policy, Path checkpoints) throws IOException {
+    TreeMap<String, String> out = new TreeMap<>();
+    try (Stream<Path> files = Files.walk(checkpoints)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String content = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+        out.put(checkpoints.relativize(f).toString(), f.endsWith("manifest.json") ? comparable(content) : content);
+      }
+    }
+    out.put("generated", String.join(" | ", policy.withSearcher(policy.searcher()).search(PROMPTS, 3).results()
+        .stream().map(SearchResult::text).toList()));
+    return out;
+  }
+
+  /**
+   * A manifest without what differs between two runs of one alignment: the wall time, and the
+   * validation loss past 12 digits (ND4J's reductions do not fix their order; the weights files,
+   * compared byte for byte, show the training itself equal).
+   */
+  private static String comparable(String manifest) {
+    Matcher m = Pattern.compile("\"valueLoss\" : ([-0-9.Ee]+)").matcher(manifest.replaceAll("\"wallTimeMillis\" : \\d+", ""));
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(out, "\"valueLoss\" : " + String.format(Locale.ROOT, "%.12g", Double.parseDouble(m.group(1))));
+    }
+    return m.appendTail(out).toString();
+  }
+
+  private static TreeMap<String, String> localAlign() throws IOException {
+    Path dir = Files.createTempDirectory(tmp, "local");
+    CountingModel local = new CountingModel(lm);
+    AlignedPolicy policy = aligner(local, dir, new AlignmentListener() {}).align(PromptDataset.of(ALIGN_PROMPTS));
+    TreeMap<String, String> out = policy(policy, dir);
+    out.put("live extends", Integer.toString(local.liveExtends()));
+    return out;
+  }
+
+  private static TreeMap<String, String> localPolicy;
+
+  private static synchronized TreeMap<String, String> expectedPolicy() throws IOException {
+    if (localPolicy == null) {
+      localPolicy = localAlign();
+    }
+    return localPolicy;
+  }
+
+  @Test
+  void alignThroughServeEqualsTheLocalAlign() throws IOException {
+    Path dir = Files.createTempDirectory(tmp, "remote");
+    OpenAiCompatibleModel remote = remote(v1(), RetryPolicy.none(), Duration.ofSeconds(60));
+    AlignedPolicy policy = aligner(remote, dir, new AlignmentListener() {}).align(PromptDataset.of(ALIGN_PROMPTS));
+    TreeMap<String, String> expected = expectedPolicy();
+    TreeMap<String, String> actual = policy(policy, dir);
+    assertThat(actual.keySet()).containsAll(expected.keySet().stream().filter(k -> !k.equals("live extends")).toList());
+    assertThat(actual.keySet()).anyMatch(k -> k.contains("value-2"));
+    actual.forEach((k, v) -> assertThat(v).as(k).isEqualTo(expected.get(k)));
+    assertThat(remote.usage().requests()).as("one request per chunk per batch, over both iterations")
+        .isEqualTo(Long.parseLong(expected.get("live extends")));
+  }
+
+  @Test
+  void alignThroughInjectedFaultsEqualsTheLocalAlign() throws IOException {
+    Path dir = Files.createTempDirectory(tmp, "faults");
+    try (FaultProxy proxy = new FaultProxy("http://127.0.0.1:" + server.port(), 0.4, Duration.ofMillis(2500), 17)) {
+      OpenAiCompatibleModel remote = remote(proxy.v1(), FAST, Duration.ofSeconds(2));
+      AlignedPolicy policy = aligner(remote, dir, new AlignmentListener() {}).align(PromptDataset.of(ALIGN_PROMPTS));
+      TreeMap<String, String> actual = policy(policy, dir);
+      TreeMap<String, String> expected = expectedPolicy();
+      actual.forEach((k, v) -> assertThat(v).as(k).isEqualTo(expected.get(k)));
+      int faults = 0;
+      for (FaultProxy.Fault f : FaultProxy.Fault.values()) {
+        assertThat(proxy.faults(f)).as("requests failed with %s", f).isPositive();
+        faults += proxy.faults(f);
+      }
+      // A forwarded request answered after the client's read timeout (a busy machine) is tried again.
+      assertThat(proxy.forwarded()).isGreaterThanOrEqualTo((int) remote.usage().requests());
+      assertThat(remote.usage().attempts()).isEqualTo(proxy.forwarded() + faults);
+    }
+  }
+
+  @Test
+  void aServerThatDiesMidRunFailsNamingItsUrlAndTheCheckpointedRunResumesOnceItIsBack() throws IOException {
+    Path dir = Files.createTempDirectory(tmp, "dies");
+    try (OpenAiServer dying = OpenAiServer.builder().model(NAME, lm).port(0).start()) {
+      int port = dying.port();
+      String v1 = "http://127.0.0.1:" + port + "/v1";
+      RetryPolicy twice = RetryPolicy.builder().maxAttempts(2).initialBackoff(Duration.ofMillis(1))
+          .maxBackoff(Duration.ofMillis(1)).build();
+      AlignmentListener killAfterFirst = new AlignmentListener() {
+        @Override
+        public void onIterationEnd(IterationMetrics metrics) {
+          dying.close();
+        }
+      };
+      assertThatThrownBy(() -> aligner(remote(v1, twice, Duration.ofSeconds(5)), dir, killAfterFirst)
+          .align(PromptDataset.of(ALIGN_PROMPTS)))
+          .isInstanceOf(ServerException.class)
+          .hasMessageContaining("POST " + v1 + "/completions")
+          .hasMessageContaining("failed 2 times");
+      assertThat(dir.resolve("value-1")).exists();
+      try (OpenAiServer back = OpenAiServer.builder().model(NAME, lm).port(port).start()) {
+        int[] resumed = {-1};
+        AlignmentListener onResume = new AlignmentListener() {
+          @Override
+          public void onResume(int completed) {
+            resumed[0] = completed;
+          }
+        };
+        AlignedPolicy policy = aligner(remote(v1, twice, Duration.ofSeconds(5)), dir, onResume)
+            .align(PromptDataset.of(ALIGN_PROMPTS));
+        assertThat(resumed[0]).as("iterations resumed from the checkpoint").isEqualTo(1);
+        TreeMap<String, String> actual = policy(policy, dir);
+        TreeMap<String, String> expected = expectedPolicy();
+        actual.forEach((k, v) -> assertThat(v).as(k).isEqualTo(expected.get(k)));
+      }
+    }
   }
 }
