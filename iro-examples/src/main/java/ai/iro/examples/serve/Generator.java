@@ -102,19 +102,19 @@ final class Generator {
   }
 
   private Result sample(RequestParser.Request r, List<int[]> prompts, Sampling sampling, long promptTokens) {
-    List<int[]> rows = new ArrayList<>();
-    for (int[] p : prompts) {
-      for (int i = 0; i < r.n(); i++) {
-        rows.add(p);
-      }
+    // Each prompt is prefilled once and forked n times (its KV cache gathered, never re-encoded).
+    int[] forks = new int[prompts.size() * r.n()];
+    for (int k = 0; k < forks.length; k++) {
+      forks[k] = k / r.n();
     }
     List<Choice> choices = new ArrayList<>();
     long completionTokens = 0;
-    try (Decoding d = model.openTokens(rows, sampling, r.seed())) {
+    try (Decoding d = model.openTokens(prompts, sampling, r.seed())) {
+      d.reorder(forks);
       // Row k (prompt k / n, choice k % n) samples from the stream a client's decoding gives its
       // k-th row for extend seed r.seed() (Decoding#extend(int)), so token prompts sent by a remote
       // decoding continue with the tokens its local twin would draw.
-      long[] streams = new long[rows.size()];
+      long[] streams = new long[forks.length];
       for (int k = 0; k < streams.length; k++) {
         streams[k] = Decoding.streamSeed(r.seed(), k);
       }

@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A request's {@code model} names the base model (plain sampling, {@code n} independent samples)
  * or a policy (its search, {@code n = 1}). The same request gives the same output: randomness comes
- * from the request's {@code seed}, {@value #DEFAULT_SEED} when absent. Errors are OpenAI error
+ * from the request's {@code seed}, {@value #DEFAULT_SEED} when absent; row {@code k} of a base-model
+ * request (prompt {@code k / n}, choice {@code k % n}) samples from {@code Decoding.streamSeed(seed, k)}.
+ * Base-model prompts may be token ids, read verbatim (no BOS added); {@code return_token_ids} adds
+ * vLLM's {@code prompt_token_ids} and {@code token_ids} to each choice. Errors are OpenAI error
  * objects {@code {"error": {"message", "type", "code"}}}: 400 for a body that is not JSON or a bad
  * parameter, 401 for a missing or wrong API key, 404 for an unknown model or path, 413 for a body
  * over {@link Builder#maxBodyBytes}, 429 when {@link Builder#concurrency} requests already run;
