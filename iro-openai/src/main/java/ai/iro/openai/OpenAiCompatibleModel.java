@@ -52,6 +52,14 @@ import java.util.function.UnaryOperator;
  * per state. With {@link Builder#seeded} off no seed is sent: samples are independent and runs are
  * not reproducible.
  *
+ * <p><b>Equal to a local run.</b> Against {@code iro serve} (or a server that keeps the library's
+ * randomness contract) set {@link Builder#seeding} to {@link Seeding#ROW_STREAMS} and give the
+ * served model's own prompt encoding as the tokenizer ({@code lm::encodePrompt}, BOS included, since
+ * token-id prompts are read verbatim): each request's seed is then the extend seed a local decoding
+ * draws at that call, its {@code k}-th live row is the request's row {@code k}, and a search gives the
+ * tokens it gives on the same model in this JVM, up to float rounding (the server prefills
+ * prompt and response afresh where the local model continues its KV cache).
+ *
  * <p><b>Finishing.</b> A row finishes when the server reports {@code finish_reason} "stop" (an
  * end-of-sequence token, whose id token mode keeps in the response, or a stop string), when its
  * text holds a stop string (checked across chunk boundaries; the response is cut right after it,
@@ -85,6 +93,8 @@ public final class OpenAiCompatibleModel implements BaseModel {
   public static final boolean DEFAULT_SEEDED = true;
   /** Default: sample forks of one state with {@code n}. */
   public static final boolean DEFAULT_PARALLEL_SAMPLING = true;
+  /** Default: {@link Seeding#REQUEST}, vLLM's and SGLang's use of a request's seed. */
+  public static final Seeding DEFAULT_SEEDING = Seeding.REQUEST;
 
   private final Endpoint endpoint;
   private final String model;
@@ -94,6 +104,7 @@ public final class OpenAiCompatibleModel implements BaseModel {
   private final boolean samplingExtensions;
   private final boolean seeded;
   private final boolean parallelSampling;
+  private final Seeding seeding;
   private final HttpTransport.Ticker ticker;
   private final HttpTransport transport;
   private final AtomicLong promptTokens = new AtomicLong();
@@ -108,6 +119,7 @@ public final class OpenAiCompatibleModel implements BaseModel {
     this.samplingExtensions = b.samplingExtensions;
     this.seeded = b.seeded;
     this.parallelSampling = b.parallelSampling;
+    this.seeding = b.seeding;
     this.ticker = b.ticker;
     this.transport = new HttpTransport(endpoint, endpoint.apiKey(), ticker);
   }
@@ -120,7 +132,8 @@ public final class OpenAiCompatibleModel implements BaseModel {
   /** Returns a builder holding this model's settings (a model built from it has its own connections and usage). */
   public Builder toBuilder() {
     Builder b = new Builder().endpoint(endpoint).model(model).tokenIds(tokenIds).promptFormat(promptFormat)
-        .samplingExtensions(samplingExtensions).seeded(seeded).parallelSampling(parallelSampling).ticker(ticker);
+        .samplingExtensions(samplingExtensions).seeded(seeded).parallelSampling(parallelSampling).seeding(seeding)
+        .ticker(ticker);
     tokenizer.ifPresent(b::tokenizer);
     return b;
   }
@@ -214,6 +227,10 @@ public final class OpenAiCompatibleModel implements BaseModel {
     return parallelSampling;
   }
 
+  Seeding seeding() {
+    return seeding;
+  }
+
   void record(long[] usage) {
     promptTokens.addAndGet(usage[0]);
     completionTokens.addAndGet(usage[1]);
@@ -235,6 +252,7 @@ public final class OpenAiCompatibleModel implements BaseModel {
     private boolean samplingExtensions = DEFAULT_SAMPLING_EXTENSIONS;
     private boolean seeded = DEFAULT_SEEDED;
     private boolean parallelSampling = DEFAULT_PARALLEL_SAMPLING;
+    private Seeding seeding = DEFAULT_SEEDING;
     private HttpTransport.Ticker ticker = HttpTransport.Ticker.SYSTEM;
 
     private Builder() {}
@@ -295,12 +313,22 @@ public final class OpenAiCompatibleModel implements BaseModel {
 
     /**
      * Whether rows in one state are sent once and sampled with {@code n}. Off, every live row is
-     * its own prompt with {@code n = 1}, for servers without {@code n}; this needs
-     * {@code seeded(false)}, since rows with equal prompts and one seed would sample equal tokens.
-     * Default: {@link OpenAiCompatibleModel#DEFAULT_PARALLEL_SAMPLING}.
+     * its own prompt with {@code n = 1}, for servers without {@code n}; with {@link Seeding#REQUEST}
+     * this needs {@code seeded(false)}, since rows with equal prompts and one seed would sample equal
+     * tokens. Default: {@link OpenAiCompatibleModel#DEFAULT_PARALLEL_SAMPLING}.
      */
     public Builder parallelSampling(boolean parallelSampling) {
       this.parallelSampling = parallelSampling;
+      return this;
+    }
+
+    /**
+     * Sets what the server does with a request's seed: {@link Seeding#ROW_STREAMS} for
+     * {@code iro serve}, whose tokens then equal those of the same model decoding in this JVM.
+     * Default: {@link OpenAiCompatibleModel#DEFAULT_SEEDING}.
+     */
+    public Builder seeding(Seeding seeding) {
+      this.seeding = Objects.requireNonNull(seeding, "seeding");
       return this;
     }
 
@@ -314,12 +342,12 @@ public final class OpenAiCompatibleModel implements BaseModel {
      * Returns the model. Nothing is sent until a batch is extended.
      *
      * @throws IllegalStateException if the endpoint or model name is missing, or parallel sampling
-     *     is off while seeds are on
+     *     is off while seeds are on with {@link Seeding#REQUEST}
      */
     public OpenAiCompatibleModel build() {
       Preconditions.checkState(endpoint != null, "endpoint is required");
       Preconditions.checkState(model != null, "model is required");
-      Preconditions.checkState(parallelSampling || !seeded,
+      Preconditions.checkState(parallelSampling || !seeded || seeding == Seeding.ROW_STREAMS,
           "parallelSampling(false) needs seeded(false): with one seed per request, rows with equal prompts "
               + "(forks) would sample equal tokens");
       return new OpenAiCompatibleModel(this);

@@ -9,9 +9,7 @@ import ai.iro.openai.internal.HttpTransport;
 import com.google.common.base.Preconditions;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
@@ -19,9 +17,11 @@ import java.util.SplittableRandom;
 /**
  * A batch of rows of an {@link OpenAiCompatibleModel}. A row is its prompt plus its response so far
  * (token ids in token mode, code points in text mode); the server keeps nothing between calls.
- * {@link #extend} sends the distinct states of the live rows in one completions request, each
- * sampled {@code n} times where {@code n} is the largest number of rows sharing a state, and gives
- * the {@code j}-th row of a state the state's {@code j}-th sample. {@link #reorder} copies rows;
+ * {@link #extend} sends the live rows in one completions request, grouped by {@link RowGroups}:
+ * with {@link Seeding#REQUEST} the distinct states, each sampled {@code n} times where {@code n} is
+ * the largest number of rows sharing a state, the {@code j}-th row of a state taking the state's
+ * {@code j}-th sample; with {@link Seeding#ROW_STREAMS} the live rows in row order, runs of equal
+ * states sent once with {@code n}, so that live row {@code k} is the request's row {@code k}. {@link #reorder} copies rows;
  * nothing is sent. A failed request leaves every row as it was.
  */
 final class RemoteDecoding implements Decoding {
@@ -105,64 +105,50 @@ final class RemoteDecoding implements Decoding {
   public void extend(int maxTokens) {
     checkOpen();
     Preconditions.checkArgument(maxTokens >= 1, "maxTokens must be at least 1, found %s", maxTokens);
-    // The distinct states of the live rows, in order of first appearance, and each live row's place
-    // among the rows of its state.
-    Map<Object, Integer> states = new LinkedHashMap<>();
-    List<Row> distinct = new ArrayList<>();
-    List<Integer> multiplicity = new ArrayList<>();
-    int[] state = new int[rows.length];
-    int[] rank = new int[rows.length];
-    int room = 0;
+    Object[] keys = new Object[rows.length];
     for (int r = 0; r < rows.length; r++) {
-      Row row = rows[r];
-      if (row.finish != null) {
-        state[r] = -1;
-        continue;
+      if (rows[r].finish == null) {
+        keys[r] = model.parallelSampling() || sampling.isGreedy() ? StateKey.of(rows[r]) : Integer.valueOf(r);
       }
-      Object key = model.parallelSampling() || sampling.isGreedy() ? StateKey.of(row) : r;
-      Integer u = states.get(key);
-      if (u == null) {
-        u = distinct.size();
-        states.put(key, u);
-        distinct.add(row);
-        multiplicity.add(0);
-        room = Math.max(room, sampling.maxNewTokens() - row.modelTokens);
-      }
-      state[r] = u;
-      rank[r] = multiplicity.get(u);
-      multiplicity.set(u, rank[r] + 1);
     }
-    if (distinct.isEmpty()) {
+    // Greedy decoding is deterministic: one sample serves every row of a state. Sampling with row
+    // streams sends the live rows in row order (Seeding.ROW_STREAMS); else distinct states, n each.
+    RowGroups groups = sampling.isGreedy() ? RowGroups.byState(keys, true)
+        : model.seeding() == Seeding.ROW_STREAMS ? RowGroups.byRuns(keys) : RowGroups.byState(keys, false);
+    if (groups.sent.length == 0) {
       return;
     }
-    // Greedy decoding is deterministic: one sample serves every row of a state.
-    int n = sampling.isGreedy() ? 1 : multiplicity.stream().mapToInt(Integer::intValue).max().orElseThrow();
-    int length = Math.min(maxTokens, room);
-    List<Object> sent = new ArrayList<>(distinct.size());
-    for (Row row : distinct) {
+    int n = groups.n;
+    int room = 0;
+    List<Object> sent = new ArrayList<>(groups.sent.length);
+    for (int r : groups.sent) {
+      Row row = rows[r];
+      room = Math.max(room, sampling.maxNewTokens() - row.modelTokens);
       sent.add(tokenMode() ? concat(promptIds[row.prompt], row.tokens) : promptTexts[row.prompt] + text(row));
     }
+    int length = Math.min(maxTokens, room);
     OptionalLong seed = model.seeded() ? OptionalLong.of(seeds.nextInt(Integer.MAX_VALUE)) : OptionalLong.empty();
     Completions.Settings settings = new Completions.Settings(model.model(), n, length, sampling, seed,
         model.samplingExtensions(), tokenMode() ? Optional.of(model.tokenIds()) : Optional.empty());
     HttpTransport.Reply reply = transport.post(Completions.PATH, Completions.request(sent, settings));
-    String what = "POST " + transport.url(Completions.PATH) + " (" + distinct.size() + " prompts, n = " + n + ")";
-    Choice[][] choices = Completions.parse(reply, what, distinct.size(), settings,
+    String what = "POST " + transport.url(Completions.PATH) + " (" + sent.size() + " prompts, n = " + n + ")";
+    Choice[][] choices = Completions.parse(reply, what, sent.size(), settings,
         tokenMode() ? model.tokenizer().get().vocabularySize() : 0);
     model.record(Completions.usage(reply.body()));
     // Every row's successor is computed before any is stored: a failure leaves the batch unchanged.
     Row[] next = rows.clone();
-    Row[][] advanced = new Row[distinct.size()][n];
+    Row[][] advanced = new Row[sent.size()][n];
     long added = 0;
     for (int r = 0; r < rows.length; r++) {
-      if (state[r] < 0) {
+      int p = groups.prompt[r];
+      if (p < 0) {
         continue;
       }
-      int s = sampling.isGreedy() ? 0 : rank[r];
-      Row successor = advanced[state[r]][s];
+      int s = groups.sample[r];
+      Row successor = advanced[p][s];
       if (successor == null) {
-        successor = advance(distinct.get(state[r]), choices[state[r]][s], length);
-        advanced[state[r]][s] = successor;
+        successor = advance(rows[groups.sent[p]], choices[p][s], length);
+        advanced[p][s] = successor;
       }
       next[r] = successor;
       added += successor.modelTokens - rows[r].modelTokens;
@@ -181,8 +167,9 @@ final class RemoteDecoding implements Decoding {
       int cut = stopCut(row.tokens.length, tokens);
       if (cut >= 0) {
         int[] kept = Arrays.copyOf(tokens, cut);
-        return new Row(row.prompt, kept, null, row.modelTokens + kept.length - row.tokens.length,
-            FinishReason.STOP_STRING);
+        int used = row.modelTokens + kept.length - row.tokens.length;
+        // As a local decoding: a stop string on the last token allowed ends the row at its length.
+        return new Row(row.prompt, kept, null, used, used >= limit ? FinishReason.LENGTH : FinishReason.STOP_STRING);
       }
       FinishReason finish = null;
       if (choice.finish() == Completions.Finish.STOP) {

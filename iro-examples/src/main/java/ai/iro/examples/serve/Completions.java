@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,13 +35,17 @@ final class Completions {
 
   ObjectNode completion(JsonNode body) {
     RequestParser.Request r = parser.request(body);
-    List<String> prompts = RequestParser.prompts(body.get("prompt"));
-    Generator.Result result = generator.generate(r, prompts);
+    Generator.Result result = unchecked(() -> prompted(r, body, Optional.empty()));
+    boolean returnIds = returnsIds(body);
     ObjectNode out = header("cmpl-", "text_completion", r.model());
     ArrayNode choices = out.putArray("choices");
     for (int i = 0; i < result.choices().size(); i++) {
       Generator.Choice c = result.choices().get(i);
-      choices.addObject().put("index", i).put("text", c.text()).putNull("logprobs").put("finish_reason", c.finish());
+      ObjectNode choice = choices.addObject().put("index", i).put("text", c.text());
+      choice.putNull("logprobs").put("finish_reason", c.finish());
+      if (returnIds) {
+        ids(choice, result, r, i);
+      }
     }
     usage(out, result);
     return out;
@@ -48,7 +53,7 @@ final class Completions {
 
   ObjectNode chatCompletion(JsonNode body) {
     RequestParser.Request r = parser.request(body);
-    Generator.Result result = generator.generate(r, List.of(chatPrompt(body)));
+    Generator.Result result = unchecked(() -> generator.generate(r, List.of(chatPrompt(body)), Optional.empty()));
     ObjectNode out = header("chatcmpl-", "chat.completion", r.model());
     ArrayNode choices = out.putArray("choices");
     for (int i = 0; i < result.choices().size(); i++) {
@@ -59,6 +64,15 @@ final class Completions {
     }
     usage(out, result);
     return out;
+  }
+
+  /** Generates for a completions body: its prompt as token ids (read verbatim) or as text. */
+  private Generator.Result prompted(RequestParser.Request r, JsonNode body, Optional<Generator.Pieces> pieces)
+      throws IOException {
+    JsonNode prompt = body.get("prompt");
+    return RequestParser.isTokenPrompt(prompt)
+        ? generator.generateTokens(r, RequestParser.tokenPrompts(prompt), pieces)
+        : generator.generate(r, RequestParser.prompts(prompt), pieces);
   }
 
   /** The messages rendered with the model's chat template. */
@@ -74,15 +88,15 @@ final class Completions {
   /**
    * Answers a body with {@code stream: true} as server-sent events: chunks of each choice's text as it
    * is generated ({@code text} for completions, {@code delta} for chat, whose first chunk per choice
-   * carries the role), one chunk per choice with its {@code finish_reason}, the usage chunk when
-   * {@code stream_options.include_usage} asks for it, then {@code [DONE]}.
+   * carries the role), one chunk per choice with its {@code finish_reason} (for completions with
+   * {@code return_token_ids}, also the choice's {@code prompt_token_ids} and {@code token_ids}), the
+   * usage chunk when {@code stream_options.include_usage} asks for it, then {@code [DONE]}.
    */
   void stream(JsonNode body, boolean chat, RequestParser.Streaming streaming, EventStream events) throws IOException {
     RequestParser.Request r = parser.request(body);
-    List<String> prompts = chat ? List.of(chatPrompt(body)) : RequestParser.prompts(body.get("prompt"));
     ObjectNode header = header(chat ? "chatcmpl-" : "cmpl-", chat ? "chat.completion.chunk" : "text_completion",
         r.model());
-    boolean[] started = new boolean[prompts.size() * r.n()];
+    boolean[] started = new boolean[chat ? r.n() : 0];
     Generator.Pieces pieces = (i, text) -> {
       if (chat && !started[i]) {
         started[i] = true;
@@ -90,12 +104,18 @@ final class Completions {
       }
       events.send(chunk(header, streaming, chat, i, text, null));
     };
-    Generator.Result result = generator.generate(r, prompts, Optional.of(pieces));
+    Generator.Result result = chat ? generator.generate(r, List.of(chatPrompt(body)), Optional.of(pieces))
+        : prompted(r, body, Optional.of(pieces));
+    boolean returnIds = !chat && returnsIds(body);
     for (int i = 0; i < result.choices().size(); i++) {
       if (chat && !started[i]) {
         events.send(chunk(header, streaming, true, i, "", null));
       }
-      events.send(chunk(header, streaming, chat, i, null, result.choices().get(i).finish()));
+      ObjectNode last = chunk(header, streaming, chat, i, null, result.choices().get(i).finish());
+      if (returnIds) {
+        ids((ObjectNode) last.get("choices").get(0), result, r, i);
+      }
+      events.send(last);
     }
     if (streaming.includeUsage()) {
       ObjectNode last = header.deepCopy();
@@ -126,6 +146,36 @@ final class Completions {
       out.putNull("usage");
     }
     return out;
+  }
+
+  /** Whether the body asks for vLLM's {@code return_token_ids}. */
+  private static boolean returnsIds(JsonNode body) {
+    return body.path("return_token_ids").asBoolean(false);
+  }
+
+  /** vLLM's return_token_ids: choice {@code i} carries its prompt's ids and its own sampled ids. */
+  private static void ids(ObjectNode choice, Generator.Result result, RequestParser.Request r, int i) {
+    ArrayNode prompt = choice.putArray("prompt_token_ids");
+    for (int id : result.promptIds().get(i / r.n())) {
+      prompt.add(id);
+    }
+    ArrayNode sampled = choice.putArray("token_ids");
+    for (int id : result.choices().get(i).tokenIds()) {
+      sampled.add(id);
+    }
+  }
+
+  /** Runs a generation that writes nothing, so cannot fail with an {@link IOException}. */
+  private static Generator.Result unchecked(Generation generation) {
+    try {
+      return generation.run();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private interface Generation {
+    Generator.Result run() throws IOException;
   }
 
   private static ObjectNode header(String idPrefix, String object, String model) {

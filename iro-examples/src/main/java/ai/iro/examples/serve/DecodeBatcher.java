@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * of a steady load coming back, or the window ends; whatever is already waiting then joins too. So
  * one client waits no window at all, and a straggler does not wait a whole decoding for the next
  * batch. The first batch waits the whole window. It groups the jobs by their
- * {@link Sampling} (rows of one decoding share it), and decodes each group as one batch. Every row
- * keeps the stream seed its request gave it ({@link Decoding#extend(int, long[])}), so a request's
- * answer is the same whether it shared a batch or ran alone. A group that fails is retried job by
+ * {@link Sampling} (rows of one decoding share it), and decodes each group as one batch on token-id
+ * prompts ({@link OnnxCausalLM#openTokens}), each prompt prefilled once and forked into its job's
+ * {@code n} rows. Every row keeps the stream seed its request gave it
+ * ({@link Decoding#extend(int, long[])}), so a request's answer is the same whether it shared a batch
+ * or ran alone. A group that fails is retried job by
  * job, so one bad request cannot fail the others.
  */
 final class DecodeBatcher implements AutoCloseable {
@@ -37,14 +39,26 @@ final class DecodeBatcher implements AutoCloseable {
     void step(Decoding d, int offset);
   }
 
-  /** One decoded row: its text, why it ended, and its number of tokens. */
-  record Row(String text, Optional<FinishReason> finish, int tokens) {}
+  /** One decoded row: its text, its token ids (as {@link Decoding#responseTokens}) and why it ended. */
+  record Row(String text, int[] tokenIds, Optional<FinishReason> finish) {}
 
-  /** A request's rows: one prompt and one stream seed per row, their sampling, and an optional watcher. */
-  record Job(List<String> prompts, Sampling sampling, long[] streamSeeds, Optional<Watcher> watcher,
+  /**
+   * A request's rows: its prompts as the token ids fed to the model, {@code n} rows per prompt (row
+   * {@code k} is prompt {@code k / n}), one stream seed per row, their sampling, and an optional watcher.
+   */
+  record Job(List<int[]> prompts, int n, Sampling sampling, long[] streamSeeds, Optional<Watcher> watcher,
       CompletableFuture<List<Row>> done) {
-    Job(List<String> prompts, Sampling sampling, long[] streamSeeds, Optional<Watcher> watcher) {
-      this(List.copyOf(prompts), sampling, streamSeeds.clone(), watcher, new CompletableFuture<>());
+    Job(List<int[]> prompts, int n, Sampling sampling, long[] streamSeeds, Optional<Watcher> watcher) {
+      this(List.copyOf(prompts), n, sampling, streamSeeds.clone(), watcher, new CompletableFuture<>());
+      if (streamSeeds.length != rows()) {
+        throw new IllegalArgumentException("a job of " + prompts.size() + " prompts and n " + n + " has "
+            + rows() + " rows, found " + streamSeeds.length + " stream seeds");
+      }
+    }
+
+    /** The number of rows: {@code n} per prompt. */
+    int rows() {
+      return prompts.size() * n;
     }
   }
 
@@ -67,7 +81,7 @@ final class DecodeBatcher implements AutoCloseable {
     thread.start();
   }
 
-  /** Queues a job; its future completes with one row per prompt, in order. */
+  /** Queues a job; its future completes with its rows, in order. */
   CompletableFuture<List<Row>> submit(Job job) {
     if (closed) {
       throw new IllegalStateException("the server is shutting down");
@@ -107,7 +121,7 @@ final class DecodeBatcher implements AutoCloseable {
       try {
         Job first = queue.take();
         batch.add(first);
-        int rows = first.prompts().size();
+        int rows = first.rows();
         long deadline = System.nanoTime() + windowNanos;
         while (rows < maxRows) {
           long left = batch.size() < lastBatchJobs ? deadline - System.nanoTime() : 0;
@@ -116,7 +130,7 @@ final class DecodeBatcher implements AutoCloseable {
             break;
           }
           batch.add(next);
-          rows += next.prompts().size();
+          rows += next.rows();
         }
       } catch (InterruptedException e) {
         batch.forEach(j -> j.done().completeExceptionally(new IllegalStateException("the server shut down")));
@@ -155,30 +169,39 @@ final class DecodeBatcher implements AutoCloseable {
 
   private void decode(List<Job> group) {
     Sampling sampling = group.get(0).sampling();
-    List<String> prompts = new ArrayList<>();
+    List<int[]> prompts = new ArrayList<>();
+    int rows = 0;
     for (Job j : group) {
       prompts.addAll(j.prompts());
+      rows += j.rows();
     }
-    long[] seeds = new long[prompts.size()];
-    int at = 0;
+    // Row k of a job forks its prompt k / n; its seed is the job's k-th, as when the job runs alone.
+    int[] forks = new int[rows];
+    long[] seeds = new long[rows];
+    int prompt = 0;
+    int row = 0;
     for (Job j : group) {
-      System.arraycopy(j.streamSeeds(), 0, seeds, at, j.streamSeeds().length);
-      at += j.streamSeeds().length;
+      for (int k = 0; k < j.rows(); k++) {
+        forks[row + k] = prompt + k / j.n();
+      }
+      System.arraycopy(j.streamSeeds(), 0, seeds, row, j.rows());
+      prompt += j.prompts().size();
+      row += j.rows();
     }
     batches.incrementAndGet();
     largestBatch.accumulateAndGet(group.size(), Math::max);
     // The batch seed is never drawn from: every row samples from its request's stream seed.
-    try (Decoding d = model.open(prompts, sampling, 0L)) {
+    try (Decoding d = model.openTokens(prompts, sampling, 0L)) {
+      d.reorder(forks);
       d.extend(sampling.maxNewTokens(), seeds, () -> watch(group, d));
       int offset = 0;
       for (Job j : group) {
-        List<Row> rows = new ArrayList<>(j.prompts().size());
-        for (int i = 0; i < j.prompts().size(); i++) {
-          int r = offset + i;
-          rows.add(new Row(d.responseText(r), d.finishReason(r), d.responseLength(r)));
+        List<Row> out = new ArrayList<>(j.rows());
+        for (int r = offset; r < offset + j.rows(); r++) {
+          out.add(new Row(d.responseText(r), d.responseTokens(r), d.finishReason(r)));
         }
-        offset += j.prompts().size();
-        j.done().complete(rows);
+        offset += j.rows();
+        j.done().complete(out);
       }
     }
   }
@@ -189,7 +212,7 @@ final class DecodeBatcher implements AutoCloseable {
       if (j.watcher().isPresent()) {
         j.watcher().get().step(d, offset);
       }
-      offset += j.prompts().size();
+      offset += j.rows();
     }
   }
 }

@@ -8,7 +8,6 @@ import ai.iro.core.search.Candidate;
 import ai.iro.core.search.SearchResult;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -24,9 +23,11 @@ import java.util.concurrent.LinkedBlockingQueue;
  * Turns a parsed request and its prompts into choices, with the request's sampling parameters over
  * the model's or policy's defaults and the stop strings trimmed as OpenAI does. The base model gives
  * {@code n} independent samples per prompt, decoded by the {@link DecodeBatcher} together with the
- * rows of concurrent requests; a policy gives the {@code n} best finals of one search per prompt
- * ({@link #ranked}). With a {@link Pieces} sink the text is handed out as it is generated: a base
- * model's token by token, a policy's whole once its search has picked.
+ * rows of concurrent requests, each prompt prefilled once and forked {@code n} times; its prompts
+ * may be text (encoded with the model's prefix) or token ids (read verbatim). A policy gives the
+ * {@code n} best finals of one search per prompt ({@link #ranked}). With a {@link Pieces} sink the
+ * text is handed out as it is generated: a base model's token by token, a policy's whole once its
+ * search has picked.
  */
 final class Generator {
   private final OnnxCausalLM model;
@@ -37,11 +38,11 @@ final class Generator {
     this.batcher = batcher;
   }
 
-  /** One generated text and its OpenAI {@code finish_reason}. */
-  record Choice(String text, String finish) {}
+  /** One generated text, its token ids (the end-of-sequence token included) and its OpenAI {@code finish_reason}. */
+  record Choice(String text, int[] tokenIds, String finish) {}
 
-  /** The choices of a request, in prompt order, and its token counts. */
-  record Result(List<Choice> choices, long promptTokens, long completionTokens) {}
+  /** The choices of a request, in prompt order, the ids each prompt was read as, and its token counts. */
+  record Result(List<Choice> choices, List<int[]> promptIds, long promptTokens, long completionTokens) {}
 
   /** Receives a streamed request's text piece by piece, on the request's thread. */
   interface Pieces {
@@ -49,15 +50,52 @@ final class Generator {
     void piece(int choice, String text) throws IOException;
   }
 
-  Result generate(RequestParser.Request r, List<String> prompts) {
-    try {
-      return generate(r, prompts, Optional.empty());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /** Answers text prompts: each is encoded with the model's prompt prefix (BOS) or truncation. */
+  Result generate(RequestParser.Request r, List<String> prompts, Optional<Pieces> pieces) throws IOException {
+    Sampling sampling = sampling(r);
+    List<int[]> ids = new ArrayList<>();
+    for (String p : prompts) {
+      ids.add(model.encodePrompt(p));
     }
+    long promptTokens = checkLengths(ids, sampling);
+    if (r.policy().isEmpty()) {
+      return sample(r, ids, sampling, promptTokens, pieces);
+    }
+    List<Choice> choices = new ArrayList<>();
+    long completionTokens = 0;
+    AlignedPolicy policy = r.policy().get();
+    policy = policy.withSearcher(policy.searcher().toBuilder().sampling(sampling).build());
+    for (SearchResult result : policy.search(prompts, r.seed()).results()) {
+      for (Candidate c : ranked(result, r.n())) {
+        choices.add(new Choice(trim(c.text(), sampling), c.tokens(), finish(c.finishReason())));
+        completionTokens += c.tokens().length;
+      }
+    }
+    if (pieces.isPresent()) {
+      for (int i = 0; i < choices.size(); i++) {
+        if (!choices.get(i).text().isEmpty()) {
+          pieces.get().piece(i, choices.get(i).text());
+        }
+      }
+    }
+    return new Result(choices, ids, promptTokens, completionTokens);
   }
 
-  Result generate(RequestParser.Request r, List<String> prompts, Optional<Pieces> pieces) throws IOException {
+  /**
+   * Answers token-id prompts: the base model reads them verbatim (no BOS or other special token is
+   * added), as vLLM does, so a client that tokenises (OpenAiCompatibleModel's token mode) continues
+   * exactly the ids it holds.
+   */
+  Result generateTokens(RequestParser.Request r, List<int[]> prompts, Optional<Pieces> pieces) throws IOException {
+    if (r.policy().isPresent()) {
+      throw ApiError.invalidParam("prompt", "token-id prompts are for the base model only; the policy "
+          + r.model() + " takes text");
+    }
+    Sampling sampling = sampling(r);
+    return sample(r, prompts, sampling, checkLengths(prompts, sampling), pieces);
+  }
+
+  private static Sampling sampling(RequestParser.Request r) {
     Sampling base = r.policy().map(p -> p.searcher().sampling())
         .orElseGet(() -> Sampling.builder().temperature(1).topP(1).topK(0)
             .maxNewTokens(OpenAiServer.DEFAULT_MAX_TOKENS).build());
@@ -69,57 +107,49 @@ final class Generator {
     if (!r.stop().isEmpty()) {
       sb.stopStrings(r.stop());
     }
-    Sampling sampling = sb.build();
+    return sb.build();
+  }
+
+  /** The prompts' total length, after checking each against the context and the vocabulary. */
+  private long checkLengths(List<int[]> prompts, Sampling sampling) {
     long promptTokens = 0;
     for (int i = 0; i < prompts.size(); i++) {
-      int length = model.encodePrompt(prompts.get(i)).length;
+      int length = prompts.get(i).length;
       if (length + sampling.maxNewTokens() > model.contextLength()) {
         throw ApiError.invalidParam("prompt", "prompt " + i + " has " + length + " tokens; with max_tokens "
             + sampling.maxNewTokens() + " that is over the model's context of " + model.contextLength() + " tokens");
       }
+      for (int id : prompts.get(i)) {
+        if (id < 0 || id >= model.vocabularySize()) {
+          throw ApiError.invalidParam("prompt", "prompt " + i + " has token id " + id + ", outside the vocabulary [0, "
+              + model.vocabularySize() + ")");
+        }
+      }
       promptTokens += length;
     }
-    List<Choice> choices = new ArrayList<>();
-    long completionTokens = 0;
-    if (r.policy().isPresent()) {
-      AlignedPolicy policy = r.policy().get();
-      policy = policy.withSearcher(policy.searcher().toBuilder().sampling(sampling).build());
-      for (SearchResult result : policy.search(prompts, r.seed()).results()) {
-        for (Candidate c : ranked(result, r.n())) {
-          choices.add(new Choice(trim(c.text(), sampling), finish(c.finishReason())));
-          completionTokens += c.tokens().length;
-        }
-      }
-      if (pieces.isPresent()) {
-        for (int i = 0; i < choices.size(); i++) {
-          if (!choices.get(i).text().isEmpty()) {
-            pieces.get().piece(i, choices.get(i).text());
-          }
-        }
-      }
-      return new Result(choices, promptTokens, completionTokens);
-    }
-    List<String> rows = new ArrayList<>();
-    for (String p : prompts) {
-      for (int i = 0; i < r.n(); i++) {
-        rows.add(p);
-      }
-    }
+    return promptTokens;
+  }
+
+  /** Samples {@code n} rows per prompt in the batcher: each prompt prefilled once and forked. */
+  private Result sample(RequestParser.Request r, List<int[]> prompts, Sampling sampling, long promptTokens,
+      Optional<Pieces> pieces) throws IOException {
     // Row k (prompt k / n, choice k % n) samples from the stream a client's decoding gives its
     // k-th row for extend seed r.seed() (Decoding#extend(int)), so token prompts sent by a remote
-    // decoding continue with the tokens its local twin would draw.
-    long[] streams = new long[rows.size()];
+    // decoding continue with the tokens its local twin would draw, batched or not.
+    long[] streams = new long[prompts.size() * r.n()];
     for (int k = 0; k < streams.length; k++) {
       streams[k] = Decoding.streamSeed(r.seed(), k);
     }
     List<DecodeBatcher.Row> decoded = pieces.isEmpty()
-        ? await(batcher.submit(new DecodeBatcher.Job(rows, sampling, streams, Optional.empty())))
-        : stream(rows, sampling, streams, pieces.get(), batcher);
+        ? await(batcher.submit(new DecodeBatcher.Job(prompts, r.n(), sampling, streams, Optional.empty())))
+        : stream(prompts, r.n(), sampling, streams, pieces.get());
+    List<Choice> choices = new ArrayList<>();
+    long completionTokens = 0;
     for (DecodeBatcher.Row row : decoded) {
-      choices.add(new Choice(trim(row.text(), sampling), finish(row.finish())));
-      completionTokens += row.tokens();
+      choices.add(new Choice(trim(row.text(), sampling), row.tokenIds(), finish(row.finish())));
+      completionTokens += row.tokenIds().length;
     }
-    return new Result(choices, promptTokens, completionTokens);
+    return new Result(choices, prompts, promptTokens, completionTokens);
   }
 
   /**
@@ -157,14 +187,15 @@ final class Generator {
   }
 
   /** Decodes in the batcher and hands each row's new text to {@code pieces} as it appears. */
-  private static List<DecodeBatcher.Row> stream(List<String> rows, Sampling sampling, long[] streams, Pieces pieces,
-      DecodeBatcher batcher) throws IOException {
+  private List<DecodeBatcher.Row> stream(List<int[]> prompts, int n, Sampling sampling, long[] streams,
+      Pieces pieces) throws IOException {
     record Piece(int row, String text) {}
     Piece end = new Piece(-1, "");
     BlockingQueue<Piece> queue = new LinkedBlockingQueue<>();
-    TextDeltas deltas = new TextDeltas(rows.size(), sampling.stopStrings());
+    int rows = streams.length;
+    TextDeltas deltas = new TextDeltas(rows, sampling.stopStrings());
     DecodeBatcher.Watcher watcher = (d, offset) -> {
-      for (int i = 0; i < rows.size(); i++) {
+      for (int i = 0; i < rows; i++) {
         String piece = d.isFinished(offset + i) ? "" : deltas.grow(i, d.responseText(offset + i));
         if (!piece.isEmpty()) {
           queue.add(new Piece(i, piece));
@@ -172,7 +203,7 @@ final class Generator {
       }
     };
     CompletableFuture<List<DecodeBatcher.Row>> done =
-        batcher.submit(new DecodeBatcher.Job(rows, sampling, streams, Optional.of(watcher)));
+        batcher.submit(new DecodeBatcher.Job(prompts, n, sampling, streams, Optional.of(watcher)));
     done.whenComplete((v, e) -> queue.add(end));
     try {
       for (Piece p = queue.take(); p != end; p = queue.take()) {

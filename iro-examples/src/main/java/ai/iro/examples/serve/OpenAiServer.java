@@ -35,14 +35,16 @@ import org.slf4j.LoggerFactory;
  * <p>A request's {@code model} names the base model (plain sampling, {@code n} independent samples)
  * or a policy (its search; {@code n} asks for the best {@code n} finals of that one search, the
  * policy's pick first). The same request gives the same output: randomness comes from the request's
- * {@code seed}, {@value #DEFAULT_SEED} when absent. Base-model requests that arrive within
- * {@link Builder#batchWindow} of each other are decoded in one batch (grouped by sampling
- * settings), each row with its own request's random stream, so that batching changes no answer.
- * {@code stream: true} answers with server-sent events in OpenAI's chunk format. Errors are OpenAI error
- * objects {@code {"error": {"message", "type", "code"}}}: 400 for a body that is not JSON or a bad
- * parameter, 401 for a missing or wrong API key, 404 for an unknown model or path, 413 for a body
- * over {@link Builder#maxBodyBytes}, 429 when {@link Builder#concurrency} requests already run;
- * never a stack trace. Not supported (a 400): logprobs, echo, suffix, best_of, tools.
+ * {@code seed}, {@value #DEFAULT_SEED} when absent; row {@code k} of a base-model request (prompt
+ * {@code k / n}, choice {@code k % n}) samples from {@code Decoding.streamSeed(seed, k)}, batched or
+ * not: base-model requests arriving within {@link Builder#batchWindow} of each other are decoded in
+ * one batch (grouped by sampling settings), each prompt prefilled once and forked {@code n} times.
+ * Base-model prompts may be token ids, read verbatim (no BOS added); {@code return_token_ids} adds
+ * vLLM's {@code prompt_token_ids} and {@code token_ids}. {@code stream: true} answers with SSE
+ * chunks. Errors are OpenAI error objects {@code {"error": {"message", "type", "code"}}}: 400 for a
+ * body that is not JSON or a bad parameter, 401 for a missing or wrong API key, 404 for an unknown
+ * model or path, 413 for a body over {@link Builder#maxBodyBytes}, 429 when {@link Builder#concurrency}
+ * requests already run; never a stack trace. Unsupported (a 400): logprobs, echo, suffix, best_of, tools.
  *
  * <pre>{@code
  * try (OnnxCausalLM lm = OnnxCausalLM.load(dir);

@@ -149,6 +149,44 @@ final class RequestParser {
     return out;
   }
 
+  /**
+   * Whether {@code prompt} is given as token ids: one array of integers, or a list of them (OpenAI's
+   * token-array prompts), which the base model reads verbatim.
+   */
+  static boolean isTokenPrompt(JsonNode prompt) {
+    return prompt != null && prompt.isArray() && !prompt.isEmpty()
+        && (prompt.get(0).isIntegralNumber() || prompt.get(0).isArray());
+  }
+
+  /** The token-id prompts of {@link #isTokenPrompt}: one array of ids, or a non-empty list of them. */
+  static List<int[]> tokenPrompts(JsonNode prompt) {
+    List<int[]> out = new ArrayList<>();
+    if (prompt.get(0).isIntegralNumber()) {
+      out.add(ids(prompt, 0));
+    } else {
+      for (int i = 0; i < prompt.size(); i++) {
+        out.add(ids(prompt.get(i), i));
+      }
+    }
+    return out;
+  }
+
+  private static int[] ids(JsonNode array, int index) {
+    if (!array.isArray() || array.isEmpty()) {
+      throw ApiError.invalidParam("prompt", "prompt " + index + " must be a non-empty array of token ids, found "
+          + array);
+    }
+    int[] out = new int[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      JsonNode id = array.get(i);
+      if (!id.isIntegralNumber() || !id.canConvertToInt()) {
+        throw ApiError.invalidParam("prompt", "prompt " + index + " has a token id that is not an integer: " + id);
+      }
+      out[i] = id.asInt();
+    }
+    return out;
+  }
+
   static List<String> prompts(JsonNode prompt) {
     List<String> out = new ArrayList<>();
     if (prompt != null && prompt.isTextual()) {
@@ -157,8 +195,8 @@ final class RequestParser {
       prompt.forEach(p -> out.add(p.isTextual() ? p.asText() : null));
     }
     if (out.isEmpty() || out.contains(null)) {
-      throw ApiError.invalidParam("prompt", "required, a string or a non-empty list of strings (token arrays are "
-          + "not supported)");
+      throw ApiError.invalidParam("prompt", "required, a string, a non-empty list of strings, an array of "
+          + "token ids or a non-empty list of such arrays");
     }
     return out;
   }

@@ -6,6 +6,7 @@ import ai.iro.examples.ChatModelFixture;
 import ai.iro.examples.ShippedModel;
 import ai.iro.onnx.chat.ChatTemplate;
 import ai.iro.onnx.lm.OnnxCausalLM;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
@@ -160,6 +161,48 @@ class OpenAiServerStreamingTest {
   }
 
   @Test
+  void streamedTokenIdPromptsAddUpToTheUnstreamedAnswerAndEndWithTheirIds() throws Exception {
+    String body = "{\"model\": \"kjv-tiny\", \"prompt\": [" + tokens("And God said") + ", "
+        + tokens("In the beginning") + "], \"max_tokens\": 12, \"n\": 2, \"seed\": 5, \"return_token_ids\": true";
+    JsonNode whole = JSON.readTree(post(body + "}")).get("choices");
+    String[] events = post(body + ", \"stream\": true}").split("\n\n");
+    List<StringBuilder> texts = List.of(new StringBuilder(), new StringBuilder(), new StringBuilder(),
+        new StringBuilder());
+    JsonNode[] ends = new JsonNode[4];
+    for (int e = 0; e < events.length - 1; e++) {
+      JsonNode choice = JSON.readTree(events[e].substring("data: ".length())).get("choices").get(0);
+      int i = choice.get("index").asInt();
+      texts.get(i).append(choice.get("text").asText());
+      if (!choice.get("finish_reason").isNull()) {
+        ends[i] = choice;
+      } else {
+        assertThat(choice.has("token_ids")).as("ids come with the finish chunk only").isFalse();
+      }
+    }
+    assertThat(whole).hasSize(4);
+    for (int i = 0; i < 4; i++) {
+      assertThat(texts.get(i).toString()).as("choice %s", i).isEqualTo(whole.get(i).get("text").asText());
+      assertThat(ends[i].get("finish_reason")).isEqualTo(whole.get(i).get("finish_reason"));
+      assertThat(ends[i].get("token_ids")).isEqualTo(whole.get(i).get("token_ids"));
+      assertThat(ends[i].get("prompt_token_ids")).isEqualTo(whole.get(i).get("prompt_token_ids"));
+    }
+    assertThat(whole.get(2).get("prompt_token_ids")).isEqualTo(JSON.valueToTree(lm.encode("In the beginning")));
+  }
+
+  /** The prompt's ids without BOS, as a client that tokenises sends them. */
+  private static List<Long> tokens(String prompt) {
+    return java.util.Arrays.stream(lm.encode(prompt)).asLongStream().boxed().toList();
+  }
+
+  private static String post(String body) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/v1/completions"))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return r.body();
+  }
+
+  @Test
   void streamedChatStartsWithTheRoleAndAddsUpToTheAnswer(@TempDir Path dir) throws IOException {
     Path model = ChatModelFixture.create(dir);
     try (OnnxCausalLM plain = OnnxCausalLM.load(model);
@@ -197,7 +240,8 @@ class OpenAiServerStreamingTest {
   void concurrentRequestsShareABatchAndGetTheirAnswersAlone() throws Exception {
     List<CompletionCreateParams> requests = List.of(params(1, 1).build(), params(2, 3).build(),
         params(3, 2).prompt("Blessed are they").build(), params(4, 1).temperature(0.7).build(),
-        params(5, 2).temperature(0.7).build(), params(6, 1).maxTokens(10L).build());
+        params(5, 2).temperature(0.7).build(), params(6, 1).maxTokens(10L).build(),
+        params(7, 2).promptOfArrayOfTokenArrays(List.of(tokens("And God said"), tokens("In the beginning"))).build());
     List<List<String>> alone = new ArrayList<>();
     for (CompletionCreateParams p : requests) {
       alone.add(texts(client.completions().create(p)));
@@ -222,7 +266,7 @@ class OpenAiServerStreamingTest {
       } finally {
         pool.shutdown();
       }
-      // The requests did share batches: three sampling settings among 7 requests.
+      // The requests did share batches: three sampling settings among 8 requests.
       assertThat(batching.batcher().largestBatch()).isGreaterThanOrEqualTo(3);
       assertThat(batching.batcher().batches()).isLessThan(requests.size() + 1);
     }

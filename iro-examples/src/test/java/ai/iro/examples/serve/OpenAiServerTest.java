@@ -207,6 +207,31 @@ class OpenAiServerTest {
   }
 
   @Test
+  void tokenIdPromptsAreReadVerbatimAndTheirIdsReturned() throws Exception {
+    int[] bare = lm.encode(PROMPT);
+    String body = "{\"model\": \"kjv-tiny\", \"prompt\": [" + java.util.Arrays.toString(bare)
+        + "], \"max_tokens\": 8, \"n\": 2, \"seed\": 11, \"return_token_ids\": true}";
+    HttpResponse<String> r = post("/v1/completions", body, KEY);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode choices = JSON.readTree(r.body()).get("choices");
+    Sampling sampling = Sampling.builder().temperature(1).topP(1).topK(0).maxNewTokens(8).build();
+    try (Decoding d = lm.openTokens(List.of(bare), sampling, 0L)) {
+      d.reorder(new int[] {0, 0});
+      d.extend(8, Decoding.streamSeeds(d, 11L));
+      for (int k = 0; k < 2; k++) {
+        JsonNode c = choices.get(k);
+        assertThat(JSON.convertValue(c.get("token_ids"), int[].class)).containsExactly(d.responseTokens(k));
+        assertThat(JSON.convertValue(c.get("prompt_token_ids"), int[].class)).as("no BOS added").containsExactly(bare);
+        assertThat(c.get("text").asText()).isEqualTo(d.responseText(k));
+      }
+    }
+    // The same prompt as text is read with the model's BOS, and so continues otherwise.
+    JsonNode text = JSON.readTree(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"" + PROMPT
+        + "\", \"max_tokens\": 8, \"seed\": 11, \"return_token_ids\": true}", KEY).body()).get("choices").get(0);
+    assertThat(JSON.convertValue(text.get("prompt_token_ids"), int[].class)).containsExactly(lm.encodePrompt(PROMPT));
+  }
+
+  @Test
   void chatWithoutATemplateIsABadRequest() throws Exception {
     HttpResponse<String> r = post("/v1/chat/completions",
         "{\"model\": \"kjv-tiny\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", KEY);
@@ -253,8 +278,12 @@ class OpenAiServerTest {
         400, "invalid_request_error").contains("max_tokens");
     assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"temperature\": \"hot\"}", KEY),
         400, "invalid_request_error").contains("temperature");
-    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": [1, 2]}", KEY), 400,
-        "invalid_request_error").contains("prompt");
+    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": [1, 99999]}", KEY), 400,
+        "invalid_request_error").contains("prompt 0 has token id 99999");
+    assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": [[1], [\"x\"]]}", KEY), 400,
+        "invalid_request_error").contains("prompt 1 has a token id that is not an integer");
+    assertError(post("/v1/completions", "{\"model\": \"kjv-afinn\", \"prompt\": [1, 2]}", KEY), 400,
+        "invalid_request_error").contains("token-id prompts are for the base model only");
     assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"stream_options\": {}}", KEY),
         400, "invalid_request_error").contains("stream_options");
     assertError(post("/v1/completions", "{\"model\": \"kjv-tiny\", \"prompt\": \"x\", \"logprobs\": 2}", KEY), 400,

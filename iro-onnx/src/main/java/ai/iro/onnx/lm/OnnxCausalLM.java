@@ -9,6 +9,7 @@ import ai.iro.onnx.runtime.ExecutionOptions;
 import ai.iro.onnx.text.TextTokenizer;
 import com.google.common.base.Preconditions;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -143,6 +144,32 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     Preconditions.checkArgument(!prompts.isEmpty(), "prompts must not be empty");
     int[][] encoded = this.prompts.encodeAll(runtime.tokenizer(), prompts);
     return new OnnxDecoding(runtime, prompts, encoded, this.prompts.eosIds(), sampling, seed);
+  }
+
+  /**
+   * Opens a batch on prompts given as token ids, fed to the model verbatim: no BOS, chat template or
+   * other special token is added and nothing is truncated; what {@link #encodePrompt} gives is what a
+   * text prompt would feed. Otherwise as {@link #open}: rows sample, finish and fork alike, so a
+   * prompt's ids from {@code encodePrompt} decode as {@code open} on its text does. A row's
+   * {@link Decoding#prompt} is {@link #decode} of its ids (special tokens skipped). This is how a
+   * server answers a client that tokenises itself and sends ids (OpenAI's token-array prompts).
+   *
+   * @param promptIds one array of ids per row, at least one
+   * @throws IllegalArgumentException if there are no prompts, a prompt is empty, an id lies outside
+   *     the vocabulary, or a prompt leaves no room for a new token in the context (the message
+   *     names the prompt's index)
+   */
+  public Decoding openTokens(List<int[]> promptIds, Sampling sampling, long seed) {
+    checkOpen();
+    Objects.requireNonNull(promptIds, "promptIds");
+    Objects.requireNonNull(sampling, "sampling");
+    Preconditions.checkArgument(!promptIds.isEmpty(), "promptIds must not be empty");
+    int[][] encoded = prompts.checkIds(promptIds, spec.vocabularySize());
+    List<String> texts = new ArrayList<>(encoded.length);
+    for (int[] ids : encoded) {
+      texts.add(runtime.decode(ids));
+    }
+    return new OnnxDecoding(runtime, texts, encoded, this.prompts.eosIds(), sampling, seed);
   }
 
   /**

@@ -110,6 +110,32 @@ final class PromptEncoder {
     return encoded;
   }
 
+  /**
+   * Copies of prompts given as token ids, checked: each non-empty, inside the vocabulary and leaving
+   * room for a new token in the context. Nothing is added or cut.
+   */
+  int[][] checkIds(List<int[]> promptIds, int vocabularySize) {
+    int[][] out = new int[promptIds.size()][];
+    for (int i = 0; i < out.length; i++) {
+      int[] ids = Objects.requireNonNull(promptIds.get(i), "prompt " + i).clone();
+      if (ids.length == 0) {
+        throw new IllegalArgumentException("prompt " + i + " has no token ids");
+      }
+      if (ids.length >= spec.contextLength()) {
+        throw new IllegalArgumentException("prompt " + i + " has " + ids.length + " tokens; the context of "
+            + spec.directory() + " is " + spec.contextLength() + " tokens and a response needs at least one more");
+      }
+      for (int id : ids) {
+        if (id < 0 || id >= vocabularySize) {
+          throw new IllegalArgumentException("prompt " + i + " has token id " + id + ", outside the vocabulary [0, "
+              + vocabularySize + ")");
+        }
+      }
+      out[i] = ids;
+    }
+    return out;
+  }
+
   /** The text a chat model reads for {@code prompt}: the rendered conversation. */
   String render(String prompt) {
     List<ChatMessage> messages = new ArrayList<>(2);

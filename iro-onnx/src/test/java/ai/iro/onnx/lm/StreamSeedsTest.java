@@ -73,6 +73,45 @@ class StreamSeedsTest {
   }
 
   @Test
+  void tokenIdPromptsAreFedVerbatimAndSampleAsTheirText() {
+    List<int[]> ids = PROMPTS.stream().map(lm::encodePrompt).toList();
+    assertThat(ids.get(0)[0]).as("the shipped model's prompts start with BOS").isEqualTo(lm.bosTokenId().orElseThrow());
+    for (long seed : new long[] {1, 2, 3}) {
+      try (Decoding text = lm.open(PROMPTS, SAMPLING, seed); Decoding tokens = lm.openTokens(ids, SAMPLING, seed)) {
+        text.extend(8);
+        tokens.extend(8);
+        for (int r = 0; r < PROMPTS.size(); r++) {
+          assertThat(tokens.responseTokens(r)).as("seed %s row %s", seed, r).containsExactly(text.responseTokens(r));
+          assertThat(tokens.prompt(r)).isEqualTo(PROMPTS.get(r));
+        }
+      }
+    }
+    // Verbatim: ids without BOS are not given one, so they sample other tokens than the text does.
+    List<int[]> bare = PROMPTS.stream().map(lm::encode).toList();
+    try (Decoding text = lm.open(PROMPTS, SAMPLING, 1); Decoding tokens = lm.openTokens(bare, SAMPLING, 1)) {
+      text.extend(8);
+      tokens.extend(8);
+      List<List<Integer>> a = new ArrayList<>();
+      List<List<Integer>> b = new ArrayList<>();
+      for (int r = 0; r < PROMPTS.size(); r++) {
+        a.add(java.util.Arrays.stream(text.responseTokens(r)).boxed().toList());
+        b.add(java.util.Arrays.stream(tokens.responseTokens(r)).boxed().toList());
+      }
+      assertThat(b).isNotEqualTo(a);
+    }
+  }
+
+  @Test
+  void refusesTokenIdPromptsOutsideTheVocabularyOrContext() {
+    assertThatThrownBy(() -> lm.openTokens(List.of(new int[] {1}, new int[] {lm.vocabularySize()}), SAMPLING, 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prompt 1 has token id " + lm.vocabularySize());
+    assertThatThrownBy(() -> lm.openTokens(List.of(new int[0]), SAMPLING, 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prompt 0 has no token ids");
+    assertThatThrownBy(() -> lm.openTokens(List.of(new int[lm.contextLength()]), SAMPLING, 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prompt 0 has " + lm.contextLength() + " tokens");
+  }
+
+  @Test
   void refusesStreamSeedsOfTheWrongLength() {
     try (Decoding d = lm.open(PROMPTS, SAMPLING, 1)) {
       assertThatThrownBy(() -> d.extend(4, new long[2]))
