@@ -25,7 +25,9 @@ EXPORT (opset 14, fp32), the Optimum "decoder with past" layout of models/kjv-ti
              position_ids int64 [batch, seq], past_key_values.{i}.key/value float32 [batch, 12, past, 64]
     outputs: logits float32 [batch, seq, 50257], present.{i}.key/value [batch, 12, past + seq, 64],
              last_hidden_state float32 [batch, seq, 768] (after the final LayerNorm)
-The tied weight is used through Einsum so that the graph holds one copy of it. Also writes
+The tied embedding is stored transposed, [768, 50257], so that the graph holds one copy of it and
+the output projection is a plain MatMul (an earlier version used Einsum, as models/kjv-tiny does; ONNX
+Runtime's CPU Einsum made a batch-1 step about ten times slower, RESULTS.md "At real size"). Also writes
 config.json (with "weight_bytes": the bytes of all initializers), generation_config.json,
 tokenizer.json and tokenizer_config.json, and checks with ONNX Runtime (if installed) or PyTorch
 that the cached path equals full recomputation.
@@ -118,7 +120,9 @@ class Block(nn.Module):
 class Gpt2(nn.Module):
     def __init__(self, c):
         super().__init__()
-        self.wte = nn.Embedding(c["vocab_size"], c["n_embd"])
+        # The tied token embedding, stored transposed ([hidden, vocabulary]): the output projection is then
+        # a plain MatMul on an initializer, and the input embedding a Gather along axis 1 of the same tensor.
+        self.wte_t = nn.Parameter(torch.empty(c["n_embd"], c["vocab_size"]))
         self.wpe = nn.Embedding(c["n_positions"], c["n_embd"])
         self.h = nn.ModuleList([Block(c) for _ in range(c["n_layer"])])
         self.ln_f = nn.LayerNorm(c["n_embd"], eps=c["layer_norm_epsilon"])
@@ -130,6 +134,7 @@ class Gpt2(nn.Module):
             if isinstance(m, nn.LayerNorm):  # not 1/0: equal tensors would be merged by the exporter
                 nn.init.normal_(m.weight, mean=1.0, std=0.02)
                 nn.init.normal_(m.bias, std=0.02)
+        nn.init.normal_(self.wte_t, std=0.02)
         for b in self.h:
             for proj in (b.c_proj, b.mlp_proj):
                 nn.init.normal_(proj.weight, std=0.02 / math.sqrt(2 * c["n_layer"]))
@@ -141,16 +146,15 @@ class Gpt2(nn.Module):
         k_pos = torch.arange(past_len + T)
         mask = (k_pos.unsqueeze(0) <= q_pos.unsqueeze(1)).unsqueeze(0).unsqueeze(0)
         mask = mask & (attention_mask == 1).unsqueeze(1).unsqueeze(2)
-        x = self.wte(input_ids) + self.wpe(position_ids)
+        B = input_ids.shape[0]
+        tokens = self.wte_t.index_select(1, input_ids.reshape(-1)).t().reshape(B, T, -1)
+        x = tokens + self.wpe(position_ids)
         presents = []
         for i, block in enumerate(self.h):
             x, k, v = block(x, mask, flat_past[2 * i], flat_past[2 * i + 1])
             presents += [k, v]
         h = self.ln_f(x)
-        if torch.onnx.is_in_onnx_export():  # Einsum: ONE copy of the tied weight in the graph
-            logits = torch.einsum("btd,vd->btv", h, self.wte.weight)
-        else:
-            logits = torch.matmul(h, self.wte.weight.t())
+        logits = torch.matmul(h, self.wte_t)
         return (logits, *presents, h)
 
 

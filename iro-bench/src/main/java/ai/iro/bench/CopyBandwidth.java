@@ -38,7 +38,7 @@ public final class CopyBandwidth {
   /**
    * Measures the copy bandwidth, in bytes per second: the best of {@code repetitions} copies of
    * {@code arrayBytes} bytes (rounded down to whole doubles), after one untimed copy that touches
-   * every page.
+   * every page and is checked element by element.
    *
    * @param threads the threads copying slices at once, positive
    * @param arrayBytes the size of each of the two arrays, at least 8 bytes per thread
@@ -72,14 +72,16 @@ public final class CopyBandwidth {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       copy(pool, slices);
+      for (int i = 0; i < n; i++) {
+        if (b[i] != a[i]) {
+          throw new IllegalStateException("copy incomplete: b[" + i + "] = " + b[i] + ", expected " + a[i]);
+        }
+      }
       long best = Long.MAX_VALUE;
       for (int r = 0; r < repetitions; r++) {
         long start = System.nanoTime();
         copy(pool, slices);
         best = Math.min(best, System.nanoTime() - start);
-      }
-      if (b[n - 1] != n - 1) {
-        throw new IllegalStateException("copy incomplete: b[" + (n - 1) + "] = " + b[n - 1]);
       }
       return bytesPerSecond(8L * n, Math.max(1, best));
     } finally {
