@@ -39,8 +39,9 @@ final class BenchModels {
    * length (the bare loop does not stop either, and equal work is the point of a ratio). The shipped
    * model uses 2047 as BOS, EOS and pad, and greedy decoding emits it at each verse end. The model
    * is loaded from a temporary copy of its directory whose config.json and generation_config.json
-   * say {@code "eos_token_id": []}; the ONNX graph and tokenizer are the same bytes. The copy is
-   * deleted when the JVM exits.
+   * say {@code "eos_token_id": []}; the ONNX graph and tokenizer are the same bytes (symbolic links
+   * where the file system allows, so a 500 MB model is not copied). The copy is deleted when the JVM
+   * exits.
    */
   static OnnxCausalLM load(String param, int threads) {
     Path dir = stopFreeCopy(modelDirectory(param));
@@ -63,7 +64,7 @@ final class BenchModels {
             Files.writeString(target, json.replaceAll("\"eos_token_id\"\\s*:\\s*(\\d+|\\[[^\\]]*\\])",
                 "\"eos_token_id\": []"));
           } else {
-            Files.copy(f, target);
+            link(f, target);
           }
           target.toFile().deleteOnExit();
         }
@@ -71,6 +72,14 @@ final class BenchModels {
       return copy;
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot copy " + source, e);
+    }
+  }
+
+  private static void link(Path source, Path target) throws java.io.IOException {
+    try {
+      Files.createSymbolicLink(target, source.toAbsolutePath());
+    } catch (UnsupportedOperationException | java.io.IOException e) {
+      Files.copy(source, target);
     }
   }
 
