@@ -11,7 +11,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A shortened demo on the shipped model: IRO must improve on the base model, iteration over iteration. */
+/**
+ * A shortened demo on the shipped model: every IRO iteration must improve on the base model by far.
+ * Whether each iteration improves on the one before is not asserted here: on one seed and 40
+ * prompts a difference between iterations is within noise (the paired intervals of
+ * {@code iro eval} span about +-0.3 on this reward); the tabular {@code AlignerTest} checks it
+ * exactly, and {@code iro eval} measures it with seeds and intervals.
+ */
 class DemoTest {
   @Test
   void shortenedDemoImprovesTheReward(@TempDir Path out) throws IOException {
@@ -20,10 +26,10 @@ class DemoTest {
     List<MethodResult> iro = report.iro();
     assertThat(iro).hasSize(3);
     MethodResult last = iro.get(iro.size() - 1);
-    assertThat(last.meanReward()).as("IRO after the last iteration vs the base sample")
-        .isGreaterThan(report.base().meanReward());
-    assertThat(last.meanReward()).as("IRO after the last iteration vs after the first")
-        .isGreaterThanOrEqualTo(iro.get(0).meanReward());
+    for (MethodResult iteration : iro) {
+      assertThat(iteration.meanReward()).as("%s vs the base sample", iteration.method())
+          .isGreaterThan(report.base().meanReward() + 0.5);
+    }
     assertThat(last.winRate()).as("win rate against the base sample").isGreaterThan(0.5);
     assertThat(report.bestOfN().tokensSampled()).as("same budget: 16 samples per prompt")
         .isGreaterThan(10 * report.base().tokensSampled());
