@@ -9,6 +9,7 @@ import ai.iro.core.value.ValueTrainer;
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.Ints;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -118,10 +119,12 @@ public final class MlpValueTrainer implements ValueTrainer {
    */
   @Override
   public TrainedValue train(List<ValueExample> examples, ValueStack previous, long seed) {
-    TrainingSet set = TrainingSet.ofExamples(config.features(), examples, config.loss());
     Optional<Mlp> start = config.warmStart() ? warmStart(previous) : Optional.empty();
-    FitResult fit = NativeThreads.training(() -> new TrainingRun(config, set).run(seed, start));
-    return new TrainedValue(fit.head(), fit.loss());
+    try (TrainingSet set = ExampleStates.load(config.features(), examples, config.loss(),
+        ExampleStates.Options.of(config, seed))) {
+      FitResult fit = NativeThreads.training(() -> new TrainingRun(config, set).run(seed, start));
+      return new TrainedValue(fit.head(), fit.loss());
+    }
   }
 
   private Optional<Mlp> warmStart(ValueStack previous) {
@@ -203,6 +206,10 @@ public final class MlpValueTrainer implements ValueTrainer {
     double validationFraction = MlpTrainerConfig.DEFAULT_VALIDATION_FRACTION;
     int patience = MlpTrainerConfig.DEFAULT_PATIENCE;
     boolean warmStart = MlpTrainerConfig.DEFAULT_WARM_START;
+    long memoryBudget = MlpTrainerConfig.DEFAULT_MEMORY_BUDGET;
+    int featureChunk = MlpTrainerConfig.DEFAULT_FEATURE_CHUNK;
+    Optional<Path> cacheDirectory = Optional.empty();
+    int maxPrefixStates = MlpTrainerConfig.DEFAULT_MAX_PREFIX_STATES;
 
     private Builder() {}
 
@@ -221,6 +228,10 @@ public final class MlpValueTrainer implements ValueTrainer {
       validationFraction = c.validationFraction();
       patience = c.patience();
       warmStart = c.warmStart();
+      memoryBudget = c.memoryBudget();
+      featureChunk = c.featureChunk();
+      cacheDirectory = c.cacheDirectory();
+      maxPrefixStates = c.maxPrefixStates();
     }
 
     /** The source of the heads' features. Required. */
@@ -343,6 +354,57 @@ public final class MlpValueTrainer implements ValueTrainer {
      */
     public Builder warmStart(boolean warmStart) {
       this.warmStart = warmStart;
+      return this;
+    }
+
+    /**
+     * The most bytes of float32 feature rows ({@code states x dimension x 4}) a training run holds
+     * on the heap, at least 0. A larger training set streams: its features are computed
+     * {@link #featureChunk} examples at a time and written to a temporary file, which the run reads
+     * one minibatch at a time and deletes when it ends, whether it succeeds or fails; the heap then
+     * holds a minibatch, a chunk and about 40 bytes per state (targets, weights, groups, indices)
+     * instead of {@code 4 x dimension} bytes per state. The heads are the same either way. 0
+     * always streams. Default: {@link MlpTrainerConfig#DEFAULT_MEMORY_BUDGET}.
+     */
+    public Builder memoryBudget(long bytes) {
+      Preconditions.checkArgument(bytes >= 0, "memoryBudget must be non-negative, found %s", bytes);
+      this.memoryBudget = bytes;
+      return this;
+    }
+
+    /**
+     * The examples per {@link FeatureSource#prefixFeatures} call when a training set streams, at
+     * least 1. Default: {@link MlpTrainerConfig#DEFAULT_FEATURE_CHUNK}.
+     */
+    public Builder featureChunk(int examples) {
+      Preconditions.checkArgument(examples >= 1, "featureChunk must be at least 1, found %s", examples);
+      this.featureChunk = examples;
+      return this;
+    }
+
+    /**
+     * The directory in which a streaming training set writes its temporary feature file. Default:
+     * the JVM's temporary directory ({@code java.io.tmpdir}).
+     */
+    public Builder cacheDirectory(Path directory) {
+      this.cacheDirectory = Optional.of(Objects.requireNonNull(directory, "cacheDirectory"));
+      return this;
+    }
+
+    /**
+     * The most prefix states trained on per example: 0 (all of them) or at least 2. An example of
+     * {@code n > max} states keeps its last state (the complete response) with weight 1 and a
+     * seeded uniform sample of {@code max - 1} of its other {@code n - 1} states, each with weight
+     * {@code (n - 1) / (max - 1)}, the inverse of its chance of being kept: the weighted loss over
+     * the kept states is an unbiased estimate of the loss over all states, at {@code max / n} of the
+     * memory and fitting time (the features of all states are still computed). The weights
+     * multiply the example's own. The draw comes from the training seed. Default:
+     * {@link MlpTrainerConfig#DEFAULT_MAX_PREFIX_STATES}.
+     */
+    public Builder maxPrefixStates(int max) {
+      Preconditions.checkArgument(max == 0 || max >= 2, "maxPrefixStates must be 0 (all) or at least 2, found %s",
+          max);
+      this.maxPrefixStates = max;
       return this;
     }
 
