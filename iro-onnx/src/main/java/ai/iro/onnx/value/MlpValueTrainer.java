@@ -19,8 +19,12 @@ import java.util.SplittableRandom;
 
 /**
  * Trains an {@link MlpValueHead} on a {@link FeatureSource}'s features: IRO's value step. Every
- * prefix of every example is a training state with the example's reward as target; the features
- * of an example's prefixes come from one {@link FeatureSource#prefixFeatures} call.
+ * prefix of every example is a training state with the example's reward as target (or, with
+ * {@link Builder#maxPrefixStates}, a weighted sample of them); the features of the examples'
+ * prefixes come from one {@link FeatureSource#prefixFeatures} call, or, for a training set larger
+ * than {@link Builder#memoryBudget}, from one call per {@link Builder#featureChunk} examples into a
+ * temporary disk cache that training reads a minibatch at a time and deletes at its end: peak heap
+ * then grows with the minibatch, not with the iteration, and the heads are the same.
  *
  * <p>Training standardises the features (and, for {@link Loss#MSE}, the targets), then runs
  * minibatch Adam or AdamW with a linear warmup and a cosine decay of the learning rate over the

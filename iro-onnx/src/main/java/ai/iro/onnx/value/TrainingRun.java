@@ -16,7 +16,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * One training run of an {@link MlpValueTrainer}: the held-out split, the standardisation, the
  * initial weights, the epochs of minibatch steps, early stopping on the held-out loss with the best
  * epoch's weights kept, and the final report. Used once, on one thread, inside
- * {@link NativeThreads#training}.
+ * {@link NativeThreads#training}. Features are read from the set and standardised one minibatch or
+ * one evaluation chunk of {@value #EVAL_CHUNK} states at a time, never all at once, so that a
+ * disk-cached set stays off the heap; the arithmetic is the same whichever way the set is stored.
  */
 final class TrainingRun {
   /** Rows per forward pass when evaluating a whole data set. */
