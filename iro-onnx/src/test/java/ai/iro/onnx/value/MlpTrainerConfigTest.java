@@ -42,6 +42,7 @@ class MlpTrainerConfigTest {
         Arguments.of("minStepsPerEpoch", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.minStepsPerEpoch(1)),
         Arguments.of("validationFraction", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.validationFraction(0)),
         Arguments.of("patience", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.patience(4)),
+        Arguments.of("warmStart", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.warmStart(true)),
         Arguments.of("maxPrefixStates", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.maxPrefixStates(8)));
   }
 
