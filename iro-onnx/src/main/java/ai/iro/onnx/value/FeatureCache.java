@@ -78,7 +78,8 @@ final class FeatureCache implements FeatureRows {
    * @throws UncheckedIOException if writing fails
    */
   void append(float[] row) {
-    Preconditions.checkState(channel != null && segments == null && !closed, "the feature cache is not open for writing");
+    Preconditions.checkState(channel != null && segments == null && !closed,
+        "the feature cache is not open for writing");
     Preconditions.checkArgument(row.length == dimension, "row has %s values, expected %s", row.length, dimension);
     if (buffer.remaining() < rowBytes) {
       flush();
@@ -95,7 +96,8 @@ final class FeatureCache implements FeatureRows {
    * @throws UncheckedIOException if writing or mapping fails
    */
   FeatureCache seal() {
-    Preconditions.checkState(channel != null && segments == null && !closed, "the feature cache is not open for writing");
+    Preconditions.checkState(channel != null && segments == null && !closed,
+        "the feature cache is not open for writing");
     flush();
     buffer = null;
     // A mapping holds at most 2 GiB: map whole rows in segments below that.

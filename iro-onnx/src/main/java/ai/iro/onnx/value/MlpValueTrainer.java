@@ -3,7 +3,6 @@ package ai.iro.onnx.value;
 import ai.iro.core.value.FeatureSource;
 import ai.iro.core.value.TrainedValue;
 import ai.iro.core.value.ValueExample;
-import ai.iro.core.value.ValueFunction;
 import ai.iro.core.value.ValueStack;
 import ai.iro.core.value.ValueTrainer;
 import com.google.common.base.Preconditions;
@@ -123,33 +122,12 @@ public final class MlpValueTrainer implements ValueTrainer {
    */
   @Override
   public TrainedValue train(List<ValueExample> examples, ValueStack previous, long seed) {
-    Optional<Mlp> start = config.warmStart() ? warmStart(previous) : Optional.empty();
+    Optional<Mlp> start = config.warmStart() ? TrainingRun.warmStart(config, previous) : Optional.empty();
     try (TrainingSet set = ExampleStates.load(config.features(), examples, config.loss(),
         ExampleStates.Options.of(config, seed))) {
       FitResult fit = NativeThreads.training(() -> new TrainingRun(config, set).run(seed, start));
       return new TrainedValue(fit.head(), fit.loss());
     }
-  }
-
-  private Optional<Mlp> warmStart(ValueStack previous) {
-    if (previous.isEmpty()) {
-      return Optional.empty();
-    }
-    ValueFunction last = previous.terms().get(previous.size() - 1).function();
-    if (!(last instanceof MlpValueHead head) || !head.featureSource().id().equals(config.features().id())
-        || head.loss() != config.loss() || head.activation() != config.activation()) {
-      return Optional.empty();
-    }
-    int[] sizes = head.network().sizes;
-    if (sizes.length != config.hiddenSizes().size() + 2) {
-      return Optional.empty();
-    }
-    for (int l = 0; l < config.hiddenSizes().size(); l++) {
-      if (sizes[l + 1] != config.hiddenSizes().get(l)) {
-        return Optional.empty();
-      }
-    }
-    return Optional.of(head.network());
   }
 
   /**
@@ -362,13 +340,11 @@ public final class MlpValueTrainer implements ValueTrainer {
     }
 
     /**
-     * The most bytes of float32 feature rows ({@code states x dimension x 4}) a training run holds
-     * on the heap, at least 0. A larger training set streams: its features are computed
-     * {@link #featureChunk} examples at a time and written to a temporary file, which the run reads
-     * one minibatch at a time and deletes when it ends, whether it succeeds or fails; the heap then
-     * holds a minibatch, a chunk and about 40 bytes per state (targets, weights, groups, indices)
-     * instead of {@code 4 x dimension} bytes per state. The heads are the same either way. 0
-     * always streams. Default: {@link MlpTrainerConfig#DEFAULT_MEMORY_BUDGET}.
+     * The most bytes of float32 feature rows ({@code states x dimension x 4}) held on the heap, at
+     * least 0 (0 always streams). A larger set streams: {@link #featureChunk} examples at a time go
+     * to a temporary file, read a minibatch at a time and deleted at the end, also on failure; the
+     * heap then holds about 40 bytes per state instead of {@code 4 x dimension}. Same heads either
+     * way. Default: {@link MlpTrainerConfig#DEFAULT_MEMORY_BUDGET}.
      */
     public Builder memoryBudget(long bytes) {
       Preconditions.checkArgument(bytes >= 0, "memoryBudget must be non-negative, found %s", bytes);
@@ -376,20 +352,14 @@ public final class MlpValueTrainer implements ValueTrainer {
       return this;
     }
 
-    /**
-     * The examples per {@link FeatureSource#prefixFeatures} call when a training set streams, at
-     * least 1. Default: {@link MlpTrainerConfig#DEFAULT_FEATURE_CHUNK}.
-     */
+    /** Examples per prefix-feature call when a set streams, >= 1. Default: {@link MlpTrainerConfig#DEFAULT_FEATURE_CHUNK}. */
     public Builder featureChunk(int examples) {
       Preconditions.checkArgument(examples >= 1, "featureChunk must be at least 1, found %s", examples);
       this.featureChunk = examples;
       return this;
     }
 
-    /**
-     * The directory in which a streaming training set writes its temporary feature file. Default:
-     * the JVM's temporary directory ({@code java.io.tmpdir}).
-     */
+    /** The directory of a streaming set's temporary feature file. Default: {@code java.io.tmpdir}. */
     public Builder cacheDirectory(Path directory) {
       this.cacheDirectory = Optional.of(Objects.requireNonNull(directory, "cacheDirectory"));
       return this;

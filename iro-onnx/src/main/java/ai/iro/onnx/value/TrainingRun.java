@@ -2,6 +2,8 @@ package ai.iro.onnx.value;
 
 import ai.iro.onnx.value.Mlp.StepArrays;
 import ai.iro.onnx.value.Mlp.StepPool;
+import ai.iro.core.value.ValueFunction;
+import ai.iro.core.value.ValueStack;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -282,5 +284,30 @@ final class TrainingRun {
     rows.close();
     out.close();
     return values;
+  }
+
+  /**
+   * The network of the last head of {@code previous}, when it is an {@link MlpValueHead} of
+   * {@code config}'s architecture and features; otherwise empty (train from random weights).
+   */
+  static Optional<Mlp> warmStart(MlpTrainerConfig config, ValueStack previous) {
+    if (previous.isEmpty()) {
+      return Optional.empty();
+    }
+    ValueFunction last = previous.terms().get(previous.size() - 1).function();
+    if (!(last instanceof MlpValueHead head) || !head.featureSource().id().equals(config.features().id())
+        || head.loss() != config.loss() || head.activation() != config.activation()) {
+      return Optional.empty();
+    }
+    int[] sizes = head.network().sizes;
+    if (sizes.length != config.hiddenSizes().size() + 2) {
+      return Optional.empty();
+    }
+    for (int l = 0; l < config.hiddenSizes().size(); l++) {
+      if (sizes[l + 1] != config.hiddenSizes().get(l)) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(head.network());
   }
 }
