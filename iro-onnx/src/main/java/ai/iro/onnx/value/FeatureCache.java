@@ -30,6 +30,7 @@ final class FeatureCache implements FeatureRows {
   private final Path file;
   private final int dimension;
   private final int rowBytes;
+  private final int segmentBytes;
   private FileChannel channel;
   private ByteBuffer buffer;
   private int size;
@@ -37,8 +38,9 @@ final class FeatureCache implements FeatureRows {
   private int rowsPerSegment;
   private boolean closed;
 
-  private FeatureCache(Path file, FileChannel channel, int dimension) {
+  private FeatureCache(Path file, FileChannel channel, int dimension, int segmentBytes) {
     this.file = file;
+    this.segmentBytes = segmentBytes;
     this.channel = channel;
     this.dimension = dimension;
     this.rowBytes = Math.multiplyExact(dimension, Float.BYTES);
@@ -52,12 +54,20 @@ final class FeatureCache implements FeatureRows {
    * @throws UncheckedIOException if the file cannot be created
    */
   static FeatureCache create(Path directory, int dimension) {
+    return create(directory, dimension, Integer.MAX_VALUE);
+  }
+
+  /**
+   * {@link #create(Path, int)}, mapping the file in pieces of at most {@code segmentBytes} (whole
+   * rows, at least one): a mapping holds at most 2 GiB; tests use small pieces.
+   */
+  static FeatureCache create(Path directory, int dimension, int segmentBytes) {
     Preconditions.checkArgument(dimension > 0, "dimension must be positive, found %s", dimension);
     Path file = null;
     try {
       file = Files.createTempFile(directory, "iro-value-features-", ".f32");
       return new FeatureCache(file, FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE),
-          dimension);
+          dimension, segmentBytes);
     } catch (IOException e) {
       if (file != null) {
         deleteQuietly(file);
@@ -100,8 +110,7 @@ final class FeatureCache implements FeatureRows {
         "the feature cache is not open for writing");
     flush();
     buffer = null;
-    // A mapping holds at most 2 GiB: map whole rows in segments below that.
-    rowsPerSegment = Math.max(1, Integer.MAX_VALUE / rowBytes);
+    rowsPerSegment = Math.max(1, segmentBytes / rowBytes);
     int count = size == 0 ? 0 : (size - 1) / rowsPerSegment + 1;
     segments = new FloatBuffer[count];
     try {

@@ -175,6 +175,39 @@ class StreamingTrainingTest {
     }
   }
 
+  @Test
+  void aCacheMappedInSeveralSegmentsReadsBackEveryRow() {
+    SplittableRandom r = new SplittableRandom(8);
+    float[][] rows = new float[11][DIMENSION];
+    // Segments of 3 rows (and a few bytes): rows 0-2, 3-5, 6-8, 9-10.
+    try (FeatureCache cache = FeatureCache.create(cacheDirectory, DIMENSION, 3 * DIMENSION * Float.BYTES + 5)) {
+      for (float[] row : rows) {
+        for (int j = 0; j < DIMENSION; j++) {
+          row[j] = (float) r.nextGaussian();
+        }
+        cache.append(row);
+      }
+      cache.seal();
+      float[] scratch = new float[DIMENSION];
+      for (int i = rows.length - 1; i >= 0; i--) {
+        assertThat(cache.row(i, scratch)).containsExactly(rows[i]);
+      }
+      assertThat(cache.size()).isEqualTo(rows.length);
+    }
+    assertThat(cacheFiles()).isEmpty();
+  }
+
+  @Test
+  void theTrainerPassesItsStorageAndSamplingSettingsToTheSet() {
+    MlpTrainerConfig defaults = trainer(new CountingFeatures("fake:o", DIMENSION)).build().config();
+    MlpTrainerConfig set = trainer(new CountingFeatures("fake:o", DIMENSION)).memoryBudget(5).featureChunk(9)
+        .maxPrefixStates(3).build().config();
+    assertThat(ExampleStates.Options.of(defaults, 1))
+        .isEqualTo(new ExampleStates.Options(MlpTrainerConfig.DEFAULT_MEMORY_BUDGET,
+            MlpTrainerConfig.DEFAULT_FEATURE_CHUNK, cacheDirectory, Integer.MAX_VALUE, 1));
+    assertThat(ExampleStates.Options.of(set, 2)).isEqualTo(new ExampleStates.Options(5, 9, cacheDirectory, 3, 2));
+  }
+
   /** A feature source passing every call to another; tests override what they watch. */
   private static class Delegating implements FeatureSource {
     private final FeatureSource delegate;
