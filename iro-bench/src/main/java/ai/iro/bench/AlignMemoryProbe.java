@@ -84,7 +84,7 @@ public final class AlignMemoryProbe {
     }
   }
 
-  private static long rssKb() {
+  static long rssKb() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("VmRSS:")) {

@@ -249,6 +249,26 @@ final class Mlp {
       }
     }
 
+    /**
+     * Like {@link #load(INDArray, float[], float[], int[])}, with the batch's standardised rows
+     * already laid out in {@code flat}, one after another in the order of {@code batch}; float32
+     * arrays only.
+     */
+    void load(float[] flat, float[] targets, float[] weights, int[] batch) {
+      x.data().asNioFloat().put(0, flat, 0, batch.length * (int) x.columns());
+      FloatBuffer t = target.data().asNioFloat();
+      for (int i = 0; i < batch.length; i++) {
+        t.put(i, targets[batch[i]]);
+      }
+      weighted = weights != null;
+      if (weighted) {
+        FloatBuffer w = weight.data().asNioFloat();
+        for (int i = 0; i < batch.length; i++) {
+          w.put(i, weights[batch[i]]);
+        }
+      }
+    }
+
     /** The raw output of the last {@link Mlp#forward(StepArrays)}: {@code rows x 1}. */
     INDArray output() {
       return z[z.length - 1];

@@ -1,7 +1,9 @@
 package ai.iro.onnx.value;
 
 import ai.iro.core.value.FeatureSource;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.StringJoiner;
 
 /**
@@ -55,6 +57,15 @@ public final class MlpTrainerConfig {
   public static final int DEFAULT_PATIENCE = 3;
   /** Default: false, every head starts from fresh random weights (the paper). */
   public static final boolean DEFAULT_WARM_START = false;
+  /**
+   * Default: feature rows of up to 64 MiB (float32; 87,381 states of 192 features) are held on the
+   * heap; larger training sets stream through a disk cache. Either way the heads are the same.
+   */
+  public static final long DEFAULT_MEMORY_BUDGET = 64L << 20;
+  /** Default: a streamed training set's features are computed 256 examples at a time. */
+  public static final int DEFAULT_FEATURE_CHUNK = 256;
+  /** Default: 0, every prefix state of every example is trained on (no sub-sampling). */
+  public static final int DEFAULT_MAX_PREFIX_STATES = 0;
 
   private final FeatureSource features;
   private final List<Integer> hiddenSizes;
@@ -70,6 +81,10 @@ public final class MlpTrainerConfig {
   private final double validationFraction;
   private final int patience;
   private final boolean warmStart;
+  private final long memoryBudget;
+  private final int featureChunk;
+  private final Optional<Path> cacheDirectory;
+  private final int maxPrefixStates;
 
   /** Takes the builder's settings, which its setters have checked. */
   MlpTrainerConfig(MlpValueTrainer.Builder b) {
@@ -87,6 +102,10 @@ public final class MlpTrainerConfig {
     validationFraction = b.validationFraction;
     patience = b.patience;
     warmStart = b.warmStart;
+    memoryBudget = b.memoryBudget;
+    featureChunk = b.featureChunk;
+    cacheDirectory = b.cacheDirectory;
+    maxPrefixStates = b.maxPrefixStates;
   }
 
   /** The feature source of the heads. */
@@ -163,10 +182,43 @@ public final class MlpTrainerConfig {
   }
 
   /**
+   * The most bytes of float32 feature rows a training run holds on the heap; a training set whose
+   * rows take more is written to a disk cache, a chunk of examples at a time, and read back one
+   * minibatch at a time. Not part of {@link #describe()}: it does not change the heads.
+   */
+  public long memoryBudget() {
+    return memoryBudget;
+  }
+
+  /**
+   * The examples whose prefix features are computed per {@link FeatureSource#prefixFeatures} call
+   * when a training set goes to the disk cache. Not part of {@link #describe()}.
+   */
+  public int featureChunk() {
+    return featureChunk;
+  }
+
+  /**
+   * The directory of the disk cache; empty for the JVM's temporary directory
+   * ({@code java.io.tmpdir}). Not part of {@link #describe()}.
+   */
+  public Optional<Path> cacheDirectory() {
+    return cacheDirectory;
+  }
+
+  /**
+   * The most prefix states trained on per example, sub-sampled with weights that keep the loss
+   * unbiased (see {@link MlpValueTrainer.Builder#maxPrefixStates}); 0 trains on all of them.
+   */
+  public int maxPrefixStates() {
+    return maxPrefixStates;
+  }
+
+  /**
    * The canonical text of this configuration: {@code MlpValueTrainer/}{@value #ALGORITHM_VERSION}
    * and then every setting as {@code name=value} in a fixed order, the feature source by its
    * {@link FeatureSource#id()} (quoted) and dimension, enums by name, numbers as {@link Double#toString} or
-   * {@link Integer#toString} write them; {@code warmStart=true} only when set, so that the
+   * {@link Integer#toString} write them; {@code warmStart=true} and {@code maxPrefixStates} only when set, so that the
    * texts of earlier versions' configurations stay valid. The same on every run and machine, for equal settings.
    */
   public String describe() {
@@ -187,6 +239,9 @@ public final class MlpTrainerConfig {
     s.add("patience=" + patience);
     if (warmStart) {
       s.add("warmStart=true");
+    }
+    if (maxPrefixStates != 0) {
+      s.add("maxPrefixStates=" + maxPrefixStates);
     }
     return s.toString();
   }

@@ -3,12 +3,12 @@ package ai.iro.onnx.value;
 import ai.iro.core.value.FeatureSource;
 import ai.iro.core.value.TrainedValue;
 import ai.iro.core.value.ValueExample;
-import ai.iro.core.value.ValueFunction;
 import ai.iro.core.value.ValueStack;
 import ai.iro.core.value.ValueTrainer;
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.Ints;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -18,8 +18,12 @@ import java.util.SplittableRandom;
 
 /**
  * Trains an {@link MlpValueHead} on a {@link FeatureSource}'s features: IRO's value step. Every
- * prefix of every example is a training state with the example's reward as target; the features
- * of an example's prefixes come from one {@link FeatureSource#prefixFeatures} call.
+ * prefix of every example is a training state with the example's reward as target (or, with
+ * {@link Builder#maxPrefixStates}, a weighted sample of them); the features of the examples'
+ * prefixes come from one {@link FeatureSource#prefixFeatures} call, or, for a training set larger
+ * than {@link Builder#memoryBudget}, from one call per {@link Builder#featureChunk} examples into a
+ * temporary disk cache that training reads a minibatch at a time and deletes at its end: peak heap
+ * then grows with the minibatch, not with the iteration, and the heads are the same.
  *
  * <p>Training standardises the features (and, for {@link Loss#MSE}, the targets), then runs
  * minibatch Adam or AdamW with a linear warmup and a cosine decay of the learning rate over the
@@ -118,31 +122,12 @@ public final class MlpValueTrainer implements ValueTrainer {
    */
   @Override
   public TrainedValue train(List<ValueExample> examples, ValueStack previous, long seed) {
-    TrainingSet set = TrainingSet.ofExamples(config.features(), examples, config.loss());
-    Optional<Mlp> start = config.warmStart() ? warmStart(previous) : Optional.empty();
-    FitResult fit = NativeThreads.training(() -> new TrainingRun(config, set).run(seed, start));
-    return new TrainedValue(fit.head(), fit.loss());
-  }
-
-  private Optional<Mlp> warmStart(ValueStack previous) {
-    if (previous.isEmpty()) {
-      return Optional.empty();
+    Optional<Mlp> start = config.warmStart() ? TrainingRun.warmStart(config, previous) : Optional.empty();
+    try (TrainingSet set = ExampleStates.load(config.features(), examples, config.loss(),
+        ExampleStates.Options.of(config, seed))) {
+      FitResult fit = NativeThreads.training(() -> new TrainingRun(config, set).run(seed, start));
+      return new TrainedValue(fit.head(), fit.loss());
     }
-    ValueFunction last = previous.terms().get(previous.size() - 1).function();
-    if (!(last instanceof MlpValueHead head) || !head.featureSource().id().equals(config.features().id())
-        || head.loss() != config.loss() || head.activation() != config.activation()) {
-      return Optional.empty();
-    }
-    int[] sizes = head.network().sizes;
-    if (sizes.length != config.hiddenSizes().size() + 2) {
-      return Optional.empty();
-    }
-    for (int l = 0; l < config.hiddenSizes().size(); l++) {
-      if (sizes[l + 1] != config.hiddenSizes().get(l)) {
-        return Optional.empty();
-      }
-    }
-    return Optional.of(head.network());
   }
 
   /**
@@ -203,6 +188,10 @@ public final class MlpValueTrainer implements ValueTrainer {
     double validationFraction = MlpTrainerConfig.DEFAULT_VALIDATION_FRACTION;
     int patience = MlpTrainerConfig.DEFAULT_PATIENCE;
     boolean warmStart = MlpTrainerConfig.DEFAULT_WARM_START;
+    long memoryBudget = MlpTrainerConfig.DEFAULT_MEMORY_BUDGET;
+    int featureChunk = MlpTrainerConfig.DEFAULT_FEATURE_CHUNK;
+    Optional<Path> cacheDirectory = Optional.empty();
+    int maxPrefixStates = MlpTrainerConfig.DEFAULT_MAX_PREFIX_STATES;
 
     private Builder() {}
 
@@ -221,6 +210,10 @@ public final class MlpValueTrainer implements ValueTrainer {
       validationFraction = c.validationFraction();
       patience = c.patience();
       warmStart = c.warmStart();
+      memoryBudget = c.memoryBudget();
+      featureChunk = c.featureChunk();
+      cacheDirectory = c.cacheDirectory();
+      maxPrefixStates = c.maxPrefixStates();
     }
 
     /** The source of the heads' features. Required. */
@@ -343,6 +336,49 @@ public final class MlpValueTrainer implements ValueTrainer {
      */
     public Builder warmStart(boolean warmStart) {
       this.warmStart = warmStart;
+      return this;
+    }
+
+    /**
+     * The most bytes of float32 feature rows ({@code states x dimension x 4}) held on the heap, at
+     * least 0 (0 always streams). A larger set streams: {@link #featureChunk} examples at a time go
+     * to a temporary file, read a minibatch at a time and deleted at the end, also on failure; the
+     * heap then holds about 40 bytes per state instead of {@code 4 x dimension}. Same heads either
+     * way. Default: {@link MlpTrainerConfig#DEFAULT_MEMORY_BUDGET}.
+     */
+    public Builder memoryBudget(long bytes) {
+      Preconditions.checkArgument(bytes >= 0, "memoryBudget must be non-negative, found %s", bytes);
+      this.memoryBudget = bytes;
+      return this;
+    }
+
+    /** Examples per prefix-feature call when a set streams, >= 1. Default: {@link MlpTrainerConfig#DEFAULT_FEATURE_CHUNK}. */
+    public Builder featureChunk(int examples) {
+      Preconditions.checkArgument(examples >= 1, "featureChunk must be at least 1, found %s", examples);
+      this.featureChunk = examples;
+      return this;
+    }
+
+    /** The directory of a streaming set's temporary feature file. Default: {@code java.io.tmpdir}. */
+    public Builder cacheDirectory(Path directory) {
+      this.cacheDirectory = Optional.of(Objects.requireNonNull(directory, "cacheDirectory"));
+      return this;
+    }
+
+    /**
+     * The most prefix states trained on per example: 0 (all of them) or at least 2. An example of
+     * {@code n > max} states keeps its last state (the complete response) with weight 1 and a
+     * seeded uniform sample of {@code max - 1} of its other {@code n - 1} states, each with weight
+     * {@code (n - 1) / (max - 1)}, the inverse of its chance of being kept: the weighted loss over
+     * the kept states is an unbiased estimate of the loss over all states, at {@code max / n} of the
+     * memory and fitting time (the features of all states are still computed). The weights
+     * multiply the example's own. The draw comes from the training seed. Default:
+     * {@link MlpTrainerConfig#DEFAULT_MAX_PREFIX_STATES}.
+     */
+    public Builder maxPrefixStates(int max) {
+      Preconditions.checkArgument(max == 0 || max >= 2, "maxPrefixStates must be 0 (all) or at least 2, found %s",
+          max);
+      this.maxPrefixStates = max;
       return this;
     }
 

@@ -33,11 +33,15 @@ final class Standardisation {
     this.scalesTargets = scalesTargets;
   }
 
-  /** Measures the moments on {@code rows} of {@code set}, in double, two passes each. */
+  /**
+   * Measures the moments on {@code rows} of {@code set}, in double, two passes each over the rows
+   * in the order given (for a disk-cached set, two streaming reads of the file).
+   */
   static Standardisation of(TrainingSet set, int[] rows, int dimension, Loss loss) {
+    float[] scratch = new float[dimension];
     double[] sum = new double[dimension];
     for (int r : rows) {
-      float[] row = set.row(r);
+      float[] row = set.row(r, scratch);
       for (int j = 0; j < dimension; j++) {
         sum[j] += row[j];
       }
@@ -49,7 +53,7 @@ final class Standardisation {
     }
     double[] ss = new double[dimension];
     for (int r : rows) {
-      float[] row = set.row(r);
+      float[] row = set.row(r, scratch);
       for (int j = 0; j < dimension; j++) {
         double e = row[j] - sum[j];
         ss[j] += e * e;
@@ -89,15 +93,26 @@ final class Standardisation {
     return std.clone();
   }
 
-  /** The standardised features of {@code rows} of {@code set}: a new float32 {@code rows x dimension} array. */
-  INDArray features(TrainingSet set, int[] rows) {
+  /**
+   * The standardised features of states {@code rows[from .. to-1]} of {@code set}: a new float32
+   * {@code (to - from) x dimension} array.
+   */
+  INDArray features(TrainingSet set, int[] rows, int from, int to) {
     int d = mean.length;
-    float[] flat = new float[Math.multiplyExact(rows.length, d)];
+    float[] flat = new float[Math.multiplyExact(to - from, d)];
+    standardise(set, rows, from, to, flat, new float[d]);
+    return Nd4j.create(flat, new long[] {to - from, d}, DataType.FLOAT);
+  }
+
+  /**
+   * Writes the standardised features of states {@code rows[from .. to-1]} of {@code set} into
+   * {@code flat}, row after row from index 0; {@code scratch} holds one row.
+   */
+  void standardise(TrainingSet set, int[] rows, int from, int to, float[] flat, float[] scratch) {
     int k = 0;
-    for (int r : rows) {
-      k = Mlp.standardise(set.row(r), mean, scale, flat, k);
+    for (int i = from; i < to; i++) {
+      k = Mlp.standardise(set.row(rows[i], scratch), mean, scale, flat, k);
     }
-    return Nd4j.create(flat, new long[] {rows.length, d}, DataType.FLOAT);
   }
 
   /** A network output on the standardised scale back on the targets' scale (identity for BCE). */

@@ -2,6 +2,8 @@ package ai.iro.onnx.value;
 
 import ai.iro.onnx.value.Mlp.StepArrays;
 import ai.iro.onnx.value.Mlp.StepPool;
+import ai.iro.core.value.ValueFunction;
+import ai.iro.core.value.ValueStack;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,13 +13,14 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * One training run of an {@link MlpValueTrainer}: the held-out split, the standardisation, the
  * initial weights, the epochs of minibatch steps, early stopping on the held-out loss with the best
  * epoch's weights kept, and the final report. Used once, on one thread, inside
- * {@link NativeThreads#training}.
+ * {@link NativeThreads#training}. Features are read from the set and standardised one minibatch or
+ * one evaluation chunk of {@value #EVAL_CHUNK} states at a time, never all at once, so that a
+ * disk-cached set stays off the heap; the arithmetic is the same whichever way the set is stored.
  */
 final class TrainingRun {
   /** Rows per forward pass when evaluating a whole data set. */
@@ -56,9 +59,10 @@ final class TrainingRun {
     Mlp mlp = warm.isPresent() ? warmNetwork(warm.get(), standardisation)
         : initialNetwork(standardisation, trainTargets, initRandom);
 
-    INDArray xTrain = standardisation.features(set, split.train());
-    INDArray xValid = split.valid().length == 0 ? null : standardisation.features(set, split.valid());
-    int n = split.train().length;
+    int[] train = split.train();
+    int[] valid = split.valid();
+    boolean holdsOut = valid.length > 0;
+    int n = train.length;
     int minibatch = Math.max(1, Math.min(config.batchSize(),
         (n + config.minStepsPerEpoch() - 1) / config.minStepsPerEpoch()));
     int stepsPerEpoch = (n + minibatch - 1) / minibatch;
@@ -77,23 +81,31 @@ final class TrainingRun {
       List<Double> heldOutErrors = new ArrayList<>();
       int[] rows = new int[n];
       Arrays.setAll(rows, i -> i);
+      int d = config.features().dimension();
+      float[] flat = new float[Math.multiplyExact(minibatch, d)];
+      float[] scratch = new float[d];
+      int[] states = new int[minibatch];
       for (int epoch = 1; epoch <= config.epochs(); epoch++) {
         TrainingSet.shuffle(rows, shuffleRandom);
         for (int start = 0; start < n; start += minibatch) {
           int[] batch = Arrays.copyOfRange(rows, start, Math.min(n, start + minibatch));
           StepArrays s = steps.forRows(batch.length);
-          s.load(xTrain, trainTargets, trainWeights, batch);
+          for (int i = 0; i < batch.length; i++) {
+            states[i] = train[batch[i]];
+          }
+          standardisation.standardise(set, states, 0, batch.length, flat, scratch);
+          s.load(flat, trainTargets, trainWeights, batch);
           mlp.forward(s);
           mlp.backward(s, loss, gradients);
           optimizer.step();
         }
         epochsRun = epoch;
-        if (xValid == null) {
+        if (!holdsOut) {
           bestEpoch = epoch;
           continue;
         }
-        double validLoss = objective(mlp, xValid, validTargets, validWeights);
-        heldOutErrors.add(heldOutError(mlp, xValid, split.valid(), standardisation));
+        double validLoss = objective(mlp, standardisation, valid, validTargets, validWeights);
+        heldOutErrors.add(heldOutError(mlp, valid, standardisation));
         if (validLoss < bestLoss) {
           bestLoss = validLoss;
           bestEpoch = epoch;
@@ -102,15 +114,15 @@ final class TrainingRun {
           break;
         }
       }
-      if (xValid != null) {
+      if (holdsOut) {
         restore(best, parameters);
       }
       int last = mlp.layers() - 1;
       standardisation.restoreTargetScale(mlp.weights[last], mlp.biases[last]);
       MlpValueHead head = new MlpValueHead(config.features(), loss, mlp);
-      double trainLoss = meanSquaredError(head, xTrain, split.train());
-      OptionalDouble validLoss = xValid == null ? OptionalDouble.empty()
-          : OptionalDouble.of(meanSquaredError(head, xValid, split.valid()));
+      double trainLoss = meanSquaredError(head, standardisation, train);
+      OptionalDouble validLoss = !holdsOut ? OptionalDouble.empty()
+          : OptionalDouble.of(meanSquaredError(head, standardisation, valid));
       return new MlpValueTrainer.FitResult(head, trainLoss, validLoss, epochsRun, bestEpoch, optimizer.steps(),
           minibatch, heldOutErrors);
     } finally {
@@ -118,10 +130,6 @@ final class TrainingRun {
         g.close();
       }
       steps.close();
-      xTrain.close();
-      if (xValid != null) {
-        xValid.close();
-      }
     }
   }
 
@@ -206,12 +214,13 @@ final class TrainingRun {
   }
 
   /** The training objective on standardised rows and targets: 0.5 * MSE or BCE, weighted when weights are given. */
-  private double objective(Mlp mlp, INDArray x, float[] targets, float[] weights) {
+  private double objective(Mlp mlp, Standardisation standardisation, int[] states, float[] targets,
+      float[] weights) {
     double sum = 0;
-    long rows = x.rows();
+    int rows = states.length;
     for (int start = 0; start < rows; start += EVAL_CHUNK) {
-      int end = (int) Math.min(rows, start + EVAL_CHUNK);
-      float[] out = outputs(mlp, x, start, end);
+      int end = Math.min(rows, start + EVAL_CHUNK);
+      float[] out = outputs(mlp, standardisation, states, start, end);
       for (int i = 0; i < out.length; i++) {
         double z = out[i];
         double yi = targets[start + i];
@@ -231,12 +240,12 @@ final class TrainingRun {
    * The held-out mean squared error, on the targets' scale, of the network as it is (during
    * training, before the target scale is folded into its output layer).
    */
-  private double heldOutError(Mlp mlp, INDArray x, int[] rows, Standardisation standardisation) {
+  private double heldOutError(Mlp mlp, int[] rows, Standardisation standardisation) {
     double sum = 0;
     double weights = 0;
     for (int start = 0; start < rows.length; start += EVAL_CHUNK) {
       int end = Math.min(rows.length, start + EVAL_CHUNK);
-      float[] out = outputs(mlp, x, start, end);
+      float[] out = outputs(mlp, standardisation, rows, start, end);
       for (int i = 0; i < out.length; i++) {
         double v = config.loss() == Loss.BCE ? MlpValueHead.sigmoid(out[i]) : standardisation.unstandardise(out[i]);
         double e = v - set.target(rows[start + i]);
@@ -247,13 +256,13 @@ final class TrainingRun {
     return sum / weights;
   }
 
-  private double meanSquaredError(MlpValueHead head, INDArray x, int[] rows) {
+  private double meanSquaredError(MlpValueHead head, Standardisation standardisation, int[] rows) {
     Mlp mlp = head.network();
     double sum = 0;
     double weights = 0;
     for (int start = 0; start < rows.length; start += EVAL_CHUNK) {
       int end = Math.min(rows.length, start + EVAL_CHUNK);
-      float[] out = outputs(mlp, x, start, end);
+      float[] out = outputs(mlp, standardisation, rows, start, end);
       for (int i = 0; i < out.length; i++) {
         double v = head.loss() == Loss.BCE ? MlpValueHead.sigmoid(out[i]) : out[i];
         double e = v - set.target(rows[start + i]);
@@ -264,13 +273,41 @@ final class TrainingRun {
     return sum / weights;
   }
 
-  /** The network's raw outputs for rows {@code start .. end-1} of {@code x}. */
-  private static float[] outputs(Mlp mlp, INDArray x, int start, int end) {
-    INDArray rows = x.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup('c');
+  /**
+   * The network's raw outputs for states {@code states[start .. end-1]}, standardised by
+   * {@code standardisation}: one evaluation chunk read from the set.
+   */
+  private float[] outputs(Mlp mlp, Standardisation standardisation, int[] states, int start, int end) {
+    INDArray rows = standardisation.features(set, states, start, end);
     INDArray out = mlp.forward(rows);
     float[] values = out.toFloatVector();
     rows.close();
     out.close();
     return values;
+  }
+
+  /**
+   * The network of the last head of {@code previous}, when it is an {@link MlpValueHead} of
+   * {@code config}'s architecture and features; otherwise empty (train from random weights).
+   */
+  static Optional<Mlp> warmStart(MlpTrainerConfig config, ValueStack previous) {
+    if (previous.isEmpty()) {
+      return Optional.empty();
+    }
+    ValueFunction last = previous.terms().get(previous.size() - 1).function();
+    if (!(last instanceof MlpValueHead head) || !head.featureSource().id().equals(config.features().id())
+        || head.loss() != config.loss() || head.activation() != config.activation()) {
+      return Optional.empty();
+    }
+    int[] sizes = head.network().sizes;
+    if (sizes.length != config.hiddenSizes().size() + 2) {
+      return Optional.empty();
+    }
+    for (int l = 0; l < config.hiddenSizes().size(); l++) {
+      if (sizes[l + 1] != config.hiddenSizes().get(l)) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(head.network());
   }
 }

@@ -11,16 +11,22 @@ import java.util.SplittableRandom;
 /**
  * The states a head trains on: one feature row and target per state, and the group of each state
  * (its example), so that a held-out split never puts the prefixes of one response on both sides.
- * Rows are shared with the caller, not copied; nothing here modifies them.
+ * The rows are a {@link FeatureRows}: in memory (shared with the caller, not copied; nothing here
+ * modifies them) or in a disk cache that {@link #close} deletes.
  */
-final class TrainingSet {
-  private final float[][] rows;
+final class TrainingSet implements AutoCloseable {
+  private final FeatureRows rows;
   private final double[] targets;
   private final double[] weights;
   private final int[] groups;
   private final int groupCount;
 
-  private TrainingSet(float[][] rows, double[] targets, double[] weights, int[] groups, int groupCount) {
+  /**
+   * @param rows the states' feature rows, adopted: closing the set closes them
+   * @param weights each state's loss weight, or {@code null} for all 1
+   * @param groups each state's group (example), in {@code [0, groupCount)}
+   */
+  TrainingSet(FeatureRows rows, double[] targets, double[] weights, int[] groups, int groupCount) {
     this.rows = rows;
     this.targets = targets;
     this.weights = weights;
@@ -30,53 +36,14 @@ final class TrainingSet {
 
   /**
    * Every prefix state of every example, with the example's prefix target ({@link
-   * ValueExample#target(int)}) and weight: the features of an example's prefixes come from one
-   * {@link FeatureSource#prefixFeatures} call.
+   * ValueExample#target(int)}) and weight, held in memory: the features of the examples' prefixes
+   * come from one {@link FeatureSource#prefixFeatures} call.
    *
    * @throws IllegalArgumentException if there are no examples, or BCE targets outside [0, 1]
    * @throws IllegalStateException if the source returns prefix features of the wrong shape
    */
   static TrainingSet ofExamples(FeatureSource source, List<ValueExample> examples, Loss loss) {
-    Preconditions.checkArgument(!examples.isEmpty(), "examples must not be empty");
-    if (loss == Loss.BCE) {
-      for (int e = 0; e < examples.size(); e++) {
-        checkBceTarget(examples.get(e).target(), "example " + e);
-      }
-    }
-    List<float[][]> prefixes = source.prefixFeatures(examples);
-    if (prefixes.size() != examples.size()) {
-      throw new IllegalStateException(source.id() + " returned prefix features for " + prefixes.size()
-          + " examples, expected " + examples.size());
-    }
-    int total = 0;
-    for (int e = 0; e < examples.size(); e++) {
-      float[][] p = prefixes.get(e);
-      int expected = examples.get(e).responseLength() + 1;
-      if (p.length != expected) {
-        throw new IllegalStateException(source.id() + " returned " + p.length + " prefix rows for example "
-            + e + ", expected " + expected + " (response length + 1)");
-      }
-      total = Math.addExact(total, p.length);
-    }
-    float[][] rows = new float[total][];
-    double[] targets = new double[total];
-    double[] weights = new double[total];
-    boolean weighted = false;
-    int[] groups = new int[total];
-    int k = 0;
-    for (int e = 0; e < examples.size(); e++) {
-      ValueExample example = examples.get(e);
-      weighted |= example.weight() != 1;
-      float[][] p = prefixes.get(e);
-      for (int j = 0; j < p.length; j++) {
-        rows[k] = p[j];
-        targets[k] = example.target(j);
-        weights[k] = example.weight();
-        groups[k] = e;
-        k++;
-      }
-    }
-    return checked(source, new TrainingSet(rows, targets, weighted ? weights : null, groups, examples.size()), loss);
+    return ExampleStates.load(source, examples, loss, ExampleStates.Options.IN_MEMORY);
   }
 
   /**
@@ -91,44 +58,75 @@ final class TrainingSet {
         rows.length, targets.length);
     int[] groups = new int[rows.length];
     Arrays.setAll(groups, i -> i);
-    return checked(source, new TrainingSet(rows, targets, null, groups, rows.length), loss);
+    return checked(source, rows, new TrainingSet(FeatureRows.inMemory(rows), targets, null, groups, rows.length), loss);
   }
 
-  private static TrainingSet checked(FeatureSource source, TrainingSet set, Loss loss) {
-    int d = source.dimension();
-    for (int i = 0; i < set.rows.length; i++) {
-      float[] row = Objects.requireNonNull(set.rows[i], "features row");
-      if (row.length != d) {
-        throw new IllegalArgumentException("feature row " + i + " has " + row.length + " values, expected "
-            + d + " for " + source.id());
-      }
-      for (int j = 0; j < d; j++) {
-        if (!Float.isFinite(row[j])) {
-          throw new IllegalArgumentException("feature row " + i + " holds " + row[j] + " at " + j
-              + "; features must be finite");
-        }
-      }
-      double y = set.targets[i];
-      if (!Double.isFinite(y)) {
-        throw new IllegalArgumentException("target " + i + " is " + y + "; targets must be finite");
-      }
-      if (loss == Loss.BCE) {
-        checkBceTarget(y, "target " + i);
-      }
+  private static TrainingSet checked(FeatureSource source, float[][] rows, TrainingSet set, Loss loss) {
+    for (int i = 0; i < rows.length; i++) {
+      checkRow(source, rows[i], i);
+      checkTarget(set.targets[i], i, loss);
     }
     return set;
   }
 
-  private static void checkBceTarget(double target, String what) {
+  /**
+   * Checks state {@code i}'s feature row: {@code source.dimension()} finite values.
+   *
+   * @throws IllegalArgumentException if it is not
+   */
+  static void checkRow(FeatureSource source, float[] row, int i) {
+    int d = source.dimension();
+    Objects.requireNonNull(row, "features row");
+    if (row.length != d) {
+      throw new IllegalArgumentException("feature row " + i + " has " + row.length + " values, expected "
+          + d + " for " + source.id());
+    }
+    for (int j = 0; j < d; j++) {
+      if (!Float.isFinite(row[j])) {
+        throw new IllegalArgumentException("feature row " + i + " holds " + row[j] + " at " + j
+            + "; features must be finite");
+      }
+    }
+  }
+
+  /**
+   * Checks state {@code i}'s target: finite, and in [0, 1] for BCE.
+   *
+   * @throws IllegalArgumentException if it is not
+   */
+  static void checkTarget(double y, int i, Loss loss) {
+    if (!Double.isFinite(y)) {
+      throw new IllegalArgumentException("target " + i + " is " + y + "; targets must be finite");
+    }
+    if (loss == Loss.BCE) {
+      checkBceTarget(y, "target " + i);
+    }
+  }
+
+  static void checkBceTarget(double target, String what) {
     if (!(target >= 0 && target <= 1)) {
       throw new IllegalArgumentException("BCE loss needs targets in [0, 1], but " + what + " is " + target
           + "; rescale the rewards or use Loss.MSE");
     }
   }
 
-  /** The feature row of state {@code i}. */
-  float[] row(int i) {
-    return rows[i];
+  /** The number of states. */
+  int size() {
+    return targets.length;
+  }
+
+  /**
+   * The feature row of state {@code i}: the stored row (do not modify it) or {@code scratch}, of the
+   * rows' length, filled with it.
+   */
+  float[] row(int i, float[] scratch) {
+    return rows.row(i, scratch);
+  }
+
+  /** Releases the feature rows (deletes a disk cache); idempotent. */
+  @Override
+  public void close() {
+    rows.close();
   }
 
   /** The target of state {@code i}. */

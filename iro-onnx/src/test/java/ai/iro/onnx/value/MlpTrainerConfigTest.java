@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -41,7 +42,32 @@ class MlpTrainerConfigTest {
         Arguments.of("minStepsPerEpoch", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.minStepsPerEpoch(1)),
         Arguments.of("validationFraction", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.validationFraction(0)),
         Arguments.of("patience", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.patience(4)),
-        Arguments.of("warmStart", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.warmStart(true)));
+        Arguments.of("warmStart", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.warmStart(true)),
+        Arguments.of("maxPrefixStates", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.maxPrefixStates(8)));
+  }
+
+  /**
+   * The settings of where a training set lives, which do not change the heads
+   * ({@code StreamingTrainingTest} shows the heads equal) and so stay out of the description.
+   */
+  static Stream<Arguments> storageSettingChanged() {
+    return Stream.of(
+        Arguments.of("memoryBudget", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.memoryBudget(0)),
+        Arguments.of("featureChunk", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.featureChunk(3)),
+        Arguments.of("cacheDirectory", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.cacheDirectory(Path.of("x"))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("storageSettingChanged")
+  void changingWhereTheSetLivesKeepsTheDescriptionButIsKeptByToBuilder(String setting,
+      UnaryOperator<MlpValueTrainer.Builder> change) throws ReflectiveOperationException {
+    MlpValueTrainer changed = change.apply(defaults()).build();
+    Method accessor = MlpTrainerConfig.class.getMethod(setting);
+
+    assertThat(changed.config().describe()).isEqualTo(DEFAULTS_DESCRIBED);
+    assertThat(accessor.invoke(changed.toBuilder().build().config()))
+        .isEqualTo(accessor.invoke(changed.config()))
+        .isNotEqualTo(accessor.invoke(defaults().build().config()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -62,7 +88,8 @@ class MlpTrainerConfigTest {
         .map(Method::getName)
         .filter(name -> !Set.of("describe", "hashCode", "toString").contains(name))
         .collect(Collectors.toSet());
-    Set<String> covered = oneSettingChanged().map(a -> (String) a.get()[0]).collect(Collectors.toSet());
+    Set<String> covered = Stream.concat(oneSettingChanged(), storageSettingChanged())
+        .map(a -> (String) a.get()[0]).collect(Collectors.toSet());
 
     assertThat(covered).isEqualTo(accessors);
   }

@@ -1,0 +1,151 @@
+package ai.iro.onnx.value;
+
+import ai.iro.core.value.FeatureSource;
+import ai.iro.core.value.ValueExample;
+import com.google.common.base.Preconditions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Builds the {@link TrainingSet} of a list of examples: each example's prefix states (all, or a
+ * {@link PrefixSample} of them), their targets, loss weights and groups, and their feature rows,
+ * either on the heap or, when the rows would take more than the memory budget, in a
+ * {@link FeatureCache} written chunk by chunk of examples so that only one chunk's features are on
+ * the heap at a time. Both ways give the same rows, targets and weights in the same order.
+ */
+final class ExampleStates {
+  private ExampleStates() {}
+
+  /**
+   * Where the rows go and which states are kept.
+   *
+   * @param memoryBudget the most bytes of float32 feature rows held on the heap; more go to a disk cache
+   * @param featureChunk the examples per {@link FeatureSource#prefixFeatures} call when caching
+   * @param cacheDirectory the directory of the cache file
+   * @param maxPrefixStates the most states kept per example ({@link Integer#MAX_VALUE}: all)
+   * @param sampleSeed the seed of the states kept when an example has more than {@code maxPrefixStates}
+   */
+  record Options(long memoryBudget, int featureChunk, Path cacheDirectory, int maxPrefixStates, long sampleSeed) {
+    /** Every state, every row on the heap. */
+    static final Options IN_MEMORY = new Options(Long.MAX_VALUE, Integer.MAX_VALUE,
+        Path.of(System.getProperty("java.io.tmpdir")), Integer.MAX_VALUE, 0);
+
+    /** The options of a training run with {@code config}'s settings and {@code seed}. */
+    static Options of(MlpTrainerConfig config, long seed) {
+      return new Options(config.memoryBudget(), config.featureChunk(),
+          config.cacheDirectory().orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"))),
+          config.maxPrefixStates() == 0 ? Integer.MAX_VALUE : config.maxPrefixStates(), seed);
+    }
+  }
+
+  /** Salts the sub-sampling seed, so that its draws are not those of the run's split or shuffles. */
+  private static final long SAMPLE_SALT = 0x5EED_0F_5A_3B1E5L;
+
+  /**
+   * The training set of {@code examples}; the caller closes it.
+   *
+   * @throws IllegalArgumentException if there are no examples, a feature row is not finite or of
+   *     the wrong length, or a target is not finite (or outside [0, 1] for BCE)
+   * @throws IllegalStateException if the source returns prefix features of the wrong shape
+   * @throws java.io.UncheckedIOException if the disk cache cannot be written
+   */
+  static TrainingSet load(FeatureSource source, List<ValueExample> examples, Loss loss, Options options) {
+    Preconditions.checkArgument(!examples.isEmpty(), "examples must not be empty");
+    if (loss == Loss.BCE) {
+      for (int e = 0; e < examples.size(); e++) {
+        TrainingSet.checkBceTarget(examples.get(e).target(), "example " + e);
+      }
+    }
+    long total = 0;
+    for (ValueExample example : examples) {
+      total += PrefixSample.keptCount(example.responseLength() + 1, options.maxPrefixStates());
+    }
+    Preconditions.checkArgument(total <= Integer.MAX_VALUE - 8, "%s prefix states are more than one training "
+        + "set holds; set maxPrefixStates", total);
+    int d = source.dimension();
+    boolean cached = total * d * Float.BYTES > options.memoryBudget();
+    Builder out = new Builder(source, loss, (int) total, cached ? FeatureCache.create(options.cacheDirectory(), d)
+        : null);
+    try {
+      SplittableRandom random = new SplittableRandom(options.sampleSeed() ^ SAMPLE_SALT);
+      int chunk = cached ? options.featureChunk() : examples.size();
+      for (int start = 0; start < examples.size(); start += chunk) {
+        List<ValueExample> part = examples.subList(start, Math.min(examples.size(), start + chunk));
+        List<float[][]> prefixes = source.prefixFeatures(part);
+        if (prefixes.size() != part.size()) {
+          throw new IllegalStateException(source.id() + " returned prefix features for " + prefixes.size()
+              + " examples, expected " + part.size());
+        }
+        for (int i = 0; i < part.size(); i++) {
+          ValueExample example = part.get(i);
+          float[][] p = prefixes.get(i);
+          int expected = example.responseLength() + 1;
+          if (p.length != expected) {
+            throw new IllegalStateException(source.id() + " returned " + p.length + " prefix rows for example "
+                + (start + i) + ", expected " + expected + " (response length + 1)");
+          }
+          out.add(example, start + i, p, PrefixSample.draw(expected, options.maxPrefixStates(), random));
+        }
+      }
+      return out.build(examples.size());
+    } catch (RuntimeException | Error e) {
+      out.discard();
+      throw e;
+    }
+  }
+
+  /** The arrays of a set being built, and its rows: a list on the heap or a cache being written. */
+  private static final class Builder {
+    private final FeatureSource source;
+    private final Loss loss;
+    private final FeatureCache cache;
+    private final float[][] rows;
+    private final double[] targets;
+    private final double[] weights;
+    private final int[] groups;
+    private boolean weighted;
+    private int k;
+
+    Builder(FeatureSource source, Loss loss, int total, FeatureCache cache) {
+      this.source = source;
+      this.loss = loss;
+      this.cache = cache;
+      this.rows = cache == null ? new float[total][] : null;
+      this.targets = new double[total];
+      this.weights = new double[total];
+      this.groups = new int[total];
+    }
+
+    void add(ValueExample example, int group, float[][] prefixRows, PrefixSample kept) {
+      for (int s = 0; s < kept.states().length; s++) {
+        int j = kept.states()[s];
+        float[] row = prefixRows[j];
+        TrainingSet.checkRow(source, row, k);
+        targets[k] = example.target(j);
+        TrainingSet.checkTarget(targets[k], k, loss);
+        weights[k] = example.weight() * kept.weights()[s];
+        weighted |= weights[k] != 1;
+        groups[k] = group;
+        if (cache == null) {
+          rows[k] = row;
+        } else {
+          cache.append(row);
+        }
+        k++;
+      }
+    }
+
+    TrainingSet build(int groupCount) {
+      FeatureRows features = cache == null ? FeatureRows.inMemory(rows) : cache.seal();
+      return new TrainingSet(features, targets, weighted ? weights : null, groups, groupCount);
+    }
+
+    /** Deletes the cache of a set that will not be built. */
+    void discard() {
+      if (cache != null) {
+        cache.close();
+      }
+    }
+  }
+}
