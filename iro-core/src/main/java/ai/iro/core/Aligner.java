@@ -69,6 +69,8 @@ public final class Aligner {
   public static final int DEFAULT_BATCH_SIZE = 8;
   /** Default: 42. */
   public static final long DEFAULT_SEED = 42L;
+  /** Default: {@code Reweighting.weighted(0.5)}; chosen over the paper's {@code best()} by {@code iro eval}. */
+  public static final Reweighting DEFAULT_REWEIGHTING = Reweighting.weighted(0.5);
 
   private final BaseModel model;
   private final RewardModel reward;
@@ -245,7 +247,7 @@ public final class Aligner {
     private int iterations = DEFAULT_ITERATIONS;
     private double[] betas;
     private Searcher searcher = Searcher.builder().build();
-    private Reweighting selection = Reweighting.best();
+    private Reweighting selection = DEFAULT_REWEIGHTING;
     private ValueTarget valueTarget = ValueTarget.monteCarlo();
     private PromptSplit split = PromptSplit.FRESH_SLICES;
     private int initialSamples = DEFAULT_INITIAL_SAMPLES;
@@ -305,7 +307,10 @@ public final class Aligner {
       return this;
     }
 
-    /** Sets how a response is kept per prompt. Default: {@link Reweighting#best()}. */
+    /**
+     * Sets which responses of each prompt train the next value function, and with what weight.
+     * Default: {@link Aligner#DEFAULT_REWEIGHTING}; {@link Reweighting#best()} is the paper's rule.
+     */
     public Builder reweighting(Reweighting reweighting) {
       this.selection = Objects.requireNonNull(reweighting, "reweighting");
       return this;

@@ -64,6 +64,12 @@ class AlignerTest {
   }
 
   @Test
+  void defaultReweightingIsTheMeasuredOne() {
+    assertThat(aligner().build().toBuilder().build().align(prompts(8)).manifest().settings().selection())
+        .isEqualTo(Aligner.DEFAULT_REWEIGHTING.spec()).isEqualTo("weighted(temperature=0.5)");
+  }
+
+  @Test
   void expectedRewardRisesEveryIteration() {
     AlignedPolicy policy = aligner().build().align(prompts(600));
     assertThat(policy.iterations()).isEqualTo(3);
@@ -118,7 +124,7 @@ class AlignerTest {
   @Test
   void reportCarriesPerIterationMetrics() {
     List<IterationMetrics> seen = new ArrayList<>();
-    AlignedPolicy policy = aligner().listener(new AlignmentListener() {
+    AlignedPolicy policy = aligner().reweighting(Reweighting.best()).listener(new AlignmentListener() {
       @Override
       public void onIterationEnd(IterationMetrics metrics) {
         seen.add(metrics);

@@ -57,7 +57,7 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--max-new-tokens", description = "Response length limit (default: 32).")
   Integer maxNewTokens;
 
-  @Option(names = "--value", defaultValue = "paper", description = "Value recipe: ${COMPLETION-CANDIDATES} "
+  @Option(names = "--value", defaultValue = "weighted", description = "Value recipe: ${COMPLETION-CANDIDATES} "
       + "(default: ${DEFAULT-VALUE}).", completionCandidates = RecipeNames.class)
   String value;
 

@@ -17,12 +17,12 @@ public final class ValueRecipes {
   public static final ValueRecipe PAPER = new ValueRecipe("paper", ValueHeads::trainer,
       b -> b.reweighting(Reweighting.best()));
 
-  /** Every candidate with weights softmax(r / (0.5 sd)) per prompt, Monte-Carlo targets. */
+  /** Every candidate with weights softmax(r / (0.5 sd)) per prompt, Monte-Carlo targets: the library's default. */
   public static final ValueRecipe WEIGHTED = new ValueRecipe("weighted", ValueHeads::trainer,
       b -> b.reweighting(Reweighting.weighted(0.5)));
 
   /** Every candidate with weights softmax(r / sd) per prompt. */
-  public static final ValueRecipe WEIGHTED_WARM = new ValueRecipe("weighted-1", ValueHeads::trainer,
+  public static final ValueRecipe WEIGHTED_ONE = new ValueRecipe("weighted-1", ValueHeads::trainer,
       b -> b.reweighting(Reweighting.weighted(1.0)));
 
   /** Every candidate unweighted, soft value targets over shared prefixes (temperature 0.5 sd). */
@@ -43,11 +43,11 @@ public final class ValueRecipes {
       lm -> MlpValueTrainer.builder().features(ValueHeads.features(lm)).hiddenSizes(512, 256).build(),
       b -> b.reweighting(Reweighting.weighted(0.5)));
 
-  /** The default recipe: {@link #PAPER}. */
-  public static final ValueRecipe DEFAULT = PAPER;
+  /** The default recipe: {@link #WEIGHTED}, the library's default reweighting. */
+  public static final ValueRecipe DEFAULT = WEIGHTED;
 
   private static final Map<String, ValueRecipe> ALL = ImmutableMap.<String, ValueRecipe>builder()
-      .put(PAPER.name(), PAPER).put(WEIGHTED.name(), WEIGHTED).put(WEIGHTED_WARM.name(), WEIGHTED_WARM)
+      .put(PAPER.name(), PAPER).put(WEIGHTED.name(), WEIGHTED).put(WEIGHTED_ONE.name(), WEIGHTED_ONE)
       .put(SOFT.name(), SOFT).put(WEIGHTED_SOFT.name(), WEIGHTED_SOFT).put(WARM.name(), WARM).put(WIDE.name(), WIDE)
       .build();
 

@@ -44,6 +44,6 @@ class EvalCommandTest {
     assertThat(s.promptsPerIteration()).isEqualTo(32);
     assertThat(s.seedValues()).containsExactly(42L, 43L);
     assertThat(s.tasks()).containsExactly("dense");
-    assertThat(s.recipe().name()).isEqualTo("paper");
+    assertThat(s.recipe().name()).isEqualTo("weighted");
   }
 }

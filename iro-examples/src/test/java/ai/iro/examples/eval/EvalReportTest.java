@@ -95,7 +95,7 @@ class EvalReportTest {
     report(out).writeJson(out.resolve("r.json"));
     JsonNode json = new ObjectMapper().readTree(out.resolve("r.json").toFile());
     assertThat(json.get("settings").get("seeds")).hasSize(2);
-    assertThat(json.get("valueRecipe").get("name").asText()).isEqualTo("paper");
+    assertThat(json.get("valueRecipe").get("name").asText()).isEqualTo(ValueRecipes.DEFAULT.name());
     assertThat(json.get("valueRecipe").get("trainer").asText()).isEqualTo("trainer{x}");
     JsonNode task = json.get("tasks").get(0);
     assertThat(task.get("shape").asText()).isEqualTo("made up");
