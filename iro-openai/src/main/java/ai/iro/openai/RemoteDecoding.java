@@ -152,6 +152,11 @@ final class RemoteDecoding implements Decoding {
       }
       next[r] = successor;
       added += successor.modelTokens - rows[r].modelTokens;
+      // The end-of-sequence token was sampled but is not part of the returned ids (iro serve, like a
+      // local decoding, leaves it out): count it, as a local decoding counts it.
+      if (tokenMode() && successor.finish == FinishReason.END_OF_SEQUENCE) {
+        added++;
+      }
     }
     rows = next;
     generated += added;
