@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * A {@link ValueTrainer} that times each {@link #train} call of the trainer it wraps and otherwise
@@ -33,19 +34,18 @@ public final class TimedValueTrainer implements ValueTrainer {
 
   @Override
   public TrainedValue train(List<ValueExample> examples, long seed) {
-    long start = nanoTime.getAsLong();
-    try {
-      return delegate.train(examples, seed);
-    } finally {
-      times.add(Duration.ofNanos(nanoTime.getAsLong() - start));
-    }
+    return timed(() -> delegate.train(examples, seed));
   }
 
   @Override
   public TrainedValue train(List<ValueExample> examples, ValueStack previous, long seed) {
+    return timed(() -> delegate.train(examples, previous, seed));
+  }
+
+  private TrainedValue timed(Supplier<TrainedValue> training) {
     long start = nanoTime.getAsLong();
     try {
-      return delegate.train(examples, previous, seed);
+      return training.get();
     } finally {
       times.add(Duration.ofNanos(nanoTime.getAsLong() - start));
     }

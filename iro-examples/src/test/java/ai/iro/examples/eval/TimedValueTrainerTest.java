@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.iro.core.value.TrainedValue;
 import ai.iro.core.value.ValueExample;
+import ai.iro.core.value.ValueStack;
 import ai.iro.core.value.ValueTrainer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,5 +56,29 @@ class TimedValueTrainerTest {
     }, clock::get);
     assertThatThrownBy(() -> timed.train(List.of(), 1)).hasMessage("no examples");
     assertThat(timed.trainingTimes()).containsExactly(Duration.ofMillis(3));
+  }
+
+  @Test
+  void passesTheEarlierStackToTheWrappedTrainerAndTimesThatCallToo() {
+    List<ValueStack> seen = new ArrayList<>();
+    ValueTrainer warm = new ValueTrainer() {
+      @Override
+      public TrainedValue train(List<ValueExample> examples, long seed) {
+        throw new AssertionError("the stack must reach the wrapped trainer");
+      }
+
+      @Override
+      public TrainedValue train(List<ValueExample> examples, ValueStack previous, long seed) {
+        seen.add(previous);
+        clock.addAndGet(2_000_000L);
+        return new TrainedValue(states -> new double[states.size()], 0.5);
+      }
+    };
+    ValueStack stack = ValueStack.empty().with(states -> new double[states.size()], 1.0);
+    new TimedValueTrainer(warm, clock::get).train(List.of(), stack, 3);
+    TimedValueTrainer timed = new TimedValueTrainer(warm, clock::get);
+    timed.train(List.of(), stack, 4);
+    assertThat(seen).containsExactly(stack, stack);
+    assertThat(timed.trainingTimes()).containsExactly(Duration.ofMillis(2));
   }
 }
