@@ -1,5 +1,7 @@
 package ai.iro.core;
 
+import ai.iro.core.data.ChatMessage;
+import ai.iro.core.data.Prompt;
 import ai.iro.core.io.InvalidPolicyException;
 import ai.iro.core.internal.PolicyDirectory;
 import ai.iro.core.internal.PolicyManifest;
@@ -76,13 +78,51 @@ public final class AlignedPolicy {
     return out;
   }
 
+  /**
+   * Generates a response to a prompt record with the policy's seed: a chat prompt's whole
+   * conversation reaches the model's chat template ({@link BaseModel#openPrompts}). A plain-text
+   * record gives what {@link #generate(String)} gives for its text.
+   *
+   * @throws UnsupportedOperationException if the prompt is a conversation the model cannot render
+   */
+  public String generate(Prompt prompt) {
+    List<Prompt> prompts = List.of(Objects.requireNonNull(prompt, "prompt"));
+    return searchPrompts(prompts, promptSeed(prompts)).results().get(0).text();
+  }
+
   /** Runs the policy's search with an explicit seed, returning every final candidate. */
   public SearchOutcome search(List<String> prompts, long seed) {
     return searcher.search(model, values, reward, prompts, seed);
   }
 
+  /**
+   * Runs the policy's search on prompt records with an explicit seed, returning every final
+   * candidate; see {@link Searcher#searchPrompts}.
+   */
+  public SearchOutcome searchPrompts(List<Prompt> prompts, long seed) {
+    return searcher.searchPrompts(model, values, reward, prompts, seed);
+  }
+
   private long seedFor(List<String> prompts) {
     return AlignmentSeeds.generate(manifest.seed(), prompts.hashCode());
+  }
+
+  /**
+   * The seed of prompt records: a plain record's is its text's, so {@code generate(Prompt.of(x))}
+   * equals {@code generate(x)}; a conversation's hashes its roles and contents.
+   */
+  private long promptSeed(List<Prompt> prompts) {
+    List<String> keys = new ArrayList<>(prompts.size());
+    for (Prompt p : prompts) {
+      StringBuilder key = new StringBuilder(p.text());
+      if (!p.isPlainText()) {
+        for (ChatMessage m : p.messages()) {
+          key.append('\u0000').append(m.role()).append('\u0000').append(m.content());
+        }
+      }
+      keys.add(key.toString());
+    }
+    return seedFor(keys);
   }
 
   /** The value stack. */

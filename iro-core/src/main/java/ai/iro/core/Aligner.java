@@ -186,9 +186,9 @@ public final class Aligner {
       Searcher sampler = t == 1 ? Searcher.bestOfN(initialSamples, searcher.sampling()) : searcher;
       IterationSamples samples = new IterationSamples(t, reward, selection, valueTarget);
       for (int from = 0, batch = 0; from < prompts.size(); from += batchSize, batch++) {
-        List<String> texts = prompts.subList(from, Math.min(prompts.size(), from + batchSize)).stream()
-            .map(Prompt::text).toList();
-        SearchOutcome outcome = sampler.search(model, stack, Optional.empty(), texts, AlignmentSeeds.search(seed, t, batch));
+        List<Prompt> batchPrompts = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
+        SearchOutcome outcome = sampler.searchPrompts(model, stack, Optional.empty(), batchPrompts,
+            AlignmentSeeds.search(seed, t, batch));
         samples.add(outcome, new SplittableRandom(AlignmentSeeds.reweight(seed, t, batch)));
         listener.onProgress(t, Math.min(prompts.size(), from + batchSize), prompts.size());
       }

@@ -1,5 +1,6 @@
 package ai.iro.core;
 
+import ai.iro.core.data.Prompt;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.core.search.Candidate;
 import ai.iro.core.search.SearchOutcome;
@@ -37,7 +38,7 @@ final class IterationSamples {
   private long tokens;
 
   /** One prompt's finals, their rewards and the kept indices. */
-  private record PromptFinals(String prompt, List<Candidate> candidates, double[] rewards, int[] kept) {}
+  private record PromptFinals(Prompt prompt, List<Candidate> candidates, double[] rewards, int[] kept) {}
 
   IterationSamples(int iteration, RewardModel reward, Reweighting reweighting, ValueTarget target) {
     this.iteration = iteration;
@@ -92,7 +93,7 @@ final class IterationSamples {
         keptMax = Math.max(keptMax, own[k]);
         kept++;
       }
-      finals.add(new PromptFinals(r.prompt(), r.finals(), own, keep));
+      finals.add(new PromptFinals(r.source(), r.finals(), own, keep));
     }
   }
 

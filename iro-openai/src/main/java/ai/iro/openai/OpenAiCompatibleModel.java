@@ -1,14 +1,18 @@
 package ai.iro.openai;
 
+import ai.iro.core.data.ChatMessage;
+import ai.iro.core.data.Prompt;
 import ai.iro.core.model.BaseModel;
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.Sampling;
 import ai.iro.openai.internal.HttpTransport;
 import com.google.common.base.Preconditions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -96,11 +100,15 @@ public final class OpenAiCompatibleModel implements BaseModel {
   /** Default: {@link Seeding#REQUEST}, vLLM's and SGLang's use of a request's seed. */
   public static final Seeding DEFAULT_SEEDING = Seeding.REQUEST;
 
+  /** The default prompt format: the prompt as given. */
+  private static final UnaryOperator<String> AS_IS = UnaryOperator.identity();
+
   private final Endpoint endpoint;
   private final String model;
   private final Optional<Tokenizer> tokenizer;
   private final TokenIds tokenIds;
   private final UnaryOperator<String> promptFormat;
+  private final Optional<Function<List<ChatMessage>, String>> chatFormat;
   private final boolean samplingExtensions;
   private final boolean seeded;
   private final boolean parallelSampling;
@@ -116,6 +124,7 @@ public final class OpenAiCompatibleModel implements BaseModel {
     this.tokenizer = Optional.ofNullable(b.tokenizer);
     this.tokenIds = b.tokenIds;
     this.promptFormat = b.promptFormat;
+    this.chatFormat = Optional.ofNullable(b.chatFormat);
     this.samplingExtensions = b.samplingExtensions;
     this.seeded = b.seeded;
     this.parallelSampling = b.parallelSampling;
@@ -135,6 +144,7 @@ public final class OpenAiCompatibleModel implements BaseModel {
         .samplingExtensions(samplingExtensions).seeded(seeded).parallelSampling(parallelSampling).seeding(seeding)
         .ticker(ticker);
     tokenizer.ifPresent(b::tokenizer);
+    chatFormat.ifPresent(b::chatFormat);
     return b;
   }
 
@@ -147,9 +157,34 @@ public final class OpenAiCompatibleModel implements BaseModel {
   @Override
   public Decoding open(List<String> prompts, Sampling sampling, long seed) {
     Objects.requireNonNull(prompts, "prompts");
+    List<Prompt> records = new ArrayList<>(prompts.size());
+    for (int i = 0; i < prompts.size(); i++) {
+      Preconditions.checkArgument(prompts.get(i) != null, "prompt %s is null", i);
+      records.add(Prompt.of(prompts.get(i)));
+    }
+    return openPrompts(records, sampling, seed);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>With a {@link Builder#chatFormat chat format} every prompt's whole conversation is rendered
+   * by it (a text prompt as one user message); without one, plain-text prompts go through the
+   * {@link Builder#promptFormat prompt format} and a conversation is refused.
+   *
+   * @throws UnsupportedOperationException if a prompt is a conversation and no chat format was set
+   * @throws IllegalArgumentException if there are no prompts, or a prompt encodes to no tokens
+   */
+  @Override
+  public Decoding openPrompts(List<Prompt> prompts, Sampling sampling, long seed) {
+    Objects.requireNonNull(prompts, "prompts");
     Objects.requireNonNull(sampling, "sampling");
     Preconditions.checkArgument(!prompts.isEmpty(), "open needs at least one prompt");
-    return new RemoteDecoding(this, transport, prompts, sampling, seed);
+    List<String> sent = chatFormat.isPresent()
+        ? prompts.stream().map(p -> Objects.requireNonNull(chatFormat.get().apply(p.conversation()),
+            "the chat format returned null")).toList()
+        : BaseModel.plainTexts(prompts, toString()).stream().map(this::format).toList();
+    return new RemoteDecoding(this, transport, prompts.stream().map(Prompt::text).toList(), sent, sampling, seed);
   }
 
   /**
@@ -248,7 +283,8 @@ public final class OpenAiCompatibleModel implements BaseModel {
     private String model;
     private Tokenizer tokenizer;
     private TokenIds tokenIds = DEFAULT_TOKEN_IDS;
-    private UnaryOperator<String> promptFormat = UnaryOperator.identity();
+    private UnaryOperator<String> promptFormat = AS_IS;
+    private Function<List<ChatMessage>, String> chatFormat;
     private boolean samplingExtensions = DEFAULT_SAMPLING_EXTENSIONS;
     private boolean seeded = DEFAULT_SEEDED;
     private boolean parallelSampling = DEFAULT_PARALLEL_SAMPLING;
@@ -291,6 +327,19 @@ public final class OpenAiCompatibleModel implements BaseModel {
      */
     public Builder promptFormat(UnaryOperator<String> promptFormat) {
       this.promptFormat = Objects.requireNonNull(promptFormat, "promptFormat");
+      return this;
+    }
+
+    /**
+     * Sets how a conversation becomes the text sent: for a chat model, its chat template rendered
+     * with the generation prompt, e.g. {@code messages -> template.render(messages, true)} with
+     * {@code ai.iro.onnx.chat.ChatTemplate}. Every prompt goes through it: a chat prompt's whole
+     * conversation (system message and earlier turns included), a text prompt as one user message.
+     * Decodings still report each prompt's text. Default: none, and a prompt that is a conversation
+     * other than one user message is refused; cannot be combined with {@link #promptFormat}.
+     */
+    public Builder chatFormat(Function<List<ChatMessage>, String> chatFormat) {
+      this.chatFormat = Objects.requireNonNull(chatFormat, "chatFormat");
       return this;
     }
 
@@ -347,6 +396,8 @@ public final class OpenAiCompatibleModel implements BaseModel {
     public OpenAiCompatibleModel build() {
       Preconditions.checkState(endpoint != null, "endpoint is required");
       Preconditions.checkState(model != null, "model is required");
+      Preconditions.checkState(chatFormat == null || promptFormat == AS_IS,
+          "set chatFormat or promptFormat, not both: the chat format renders every prompt");
       Preconditions.checkState(parallelSampling || !seeded || seeding == Seeding.ROW_STREAMS,
           "parallelSampling(false) needs seeded(false): with one seed per request, rows with equal prompts "
               + "(forks) would sample equal tokens");

@@ -64,8 +64,12 @@ final class RemoteDecoding implements Decoding {
     }
   }
 
-  RemoteDecoding(OpenAiCompatibleModel model, HttpTransport transport, List<String> prompts, Sampling sampling,
-      long seed) {
+  /**
+   * Opens rows reporting {@code prompts} and sending {@code sent}, the same prompts after the model's
+   * prompt or chat format.
+   */
+  RemoteDecoding(OpenAiCompatibleModel model, HttpTransport transport, List<String> prompts, List<String> sent,
+      Sampling sampling, long seed) {
     this.model = model;
     this.transport = transport;
     this.prompts = List.copyOf(prompts);
@@ -75,9 +79,7 @@ final class RemoteDecoding implements Decoding {
     this.promptIds = model.tokenizer().isPresent() ? new int[prompts.size()][] : null;
     this.rows = new Row[prompts.size()];
     for (int i = 0; i < rows.length; i++) {
-      String p = prompts.get(i);
-      Preconditions.checkArgument(p != null, "prompt %s is null", i);
-      promptTexts[i] = model.format(p);
+      promptTexts[i] = sent.get(i);
       if (promptIds != null) {
         promptIds[i] = model.tokenizer().get().encode(promptTexts[i]);
         Preconditions.checkArgument(promptIds[i].length > 0, "prompt %s encodes to no tokens: \"%s\"", i,

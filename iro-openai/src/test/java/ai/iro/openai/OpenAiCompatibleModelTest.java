@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.FinishReason;
 import ai.iro.core.model.Sampling;
+import ai.iro.core.data.ChatMessage;
+import ai.iro.core.data.Prompt;
 import ai.iro.openai.FakeServer.Fault;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,12 +18,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -363,6 +368,34 @@ class OpenAiCompatibleModelTest {
     }
     assertThat(ids(server.bodies(COMPLETIONS).get(0).path("prompt").get(0)))
         .containsExactly(tokenizer.encode("user hi\nassistant "));
+  }
+
+  @Test
+  void theChatFormatRendersWholeConversationsAndTextPromptsAsOneUserMessage() {
+    Function<List<ChatMessage>, String> format = messages -> messages.stream()
+        .map(m -> m.role() + " " + m.content() + "\n").collect(Collectors.joining()) + "assistant ";
+    OpenAiCompatibleModel model = tokenModel().chatFormat(format).build();
+    Prompt conversation = Prompt.chat(List.of(ChatMessage.system("s"), ChatMessage.user("a"),
+        ChatMessage.assistant("b"), ChatMessage.user("c")), Map.of());
+    try (Decoding d = model.openPrompts(List.of(conversation, Prompt.of("hi")), PLAIN, 1L)) {
+      d.extend(1);
+      assertThat(d.prompt(0)).isEqualTo("c");
+      assertThat(d.prompt(1)).isEqualTo("hi");
+    }
+    JsonNode sent = server.bodies(COMPLETIONS).get(0).path("prompt");
+    assertThat(ids(sent.get(0))).containsExactly(tokenizer.encode("system s\nuser a\nassistant b\nuser c\nassistant "));
+    assertThat(ids(sent.get(1))).containsExactly(tokenizer.encode("user hi\nassistant "));
+    try (Decoding d = model.toBuilder().build().openPrompts(List.of(conversation), PLAIN, 1L)) {
+      d.extend(1);
+    }
+    assertThat(ids(server.bodies(COMPLETIONS).get(1).path("prompt").get(0))).as("toBuilder keeps the chat format")
+        .containsExactly(ids(sent.get(0)));
+
+    assertThatThrownBy(() -> tokenModel().build().openPrompts(List.of(Prompt.of("x"), conversation), PLAIN, 1L))
+        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("prompt 1 is a conversation of 4")
+        .hasMessageContaining("chatFormat");
+    assertThatThrownBy(() -> tokenModel().chatFormat(format).promptFormat(p -> p).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("not both");
   }
 
   @Test

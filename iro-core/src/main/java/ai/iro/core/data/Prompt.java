@@ -62,6 +62,20 @@ public record Prompt(String text, Map<String, Object> fields, List<ChatMessage> 
     return !messages.isEmpty();
   }
 
+  /**
+   * True when the model reads this prompt as its text alone: it has no conversation, or its
+   * conversation is a single user message holding {@link #text()}. A model without a chat template
+   * can take only such prompts; any other conversation (a system message, earlier turns) needs one.
+   */
+  public boolean isPlainText() {
+    return messages.isEmpty() || (messages.size() == 1 && messages.get(0).equals(ChatMessage.user(text)));
+  }
+
+  /** The roles of the conversation, in order, for messages that name a prompt (such as {@code [system, user]}). */
+  public List<String> roles() {
+    return conversation().stream().map(ChatMessage::role).toList();
+  }
+
   /** The conversation to render: {@link #messages()}, or a single user message holding {@link #text()}. */
   public List<ChatMessage> conversation() {
     return messages.isEmpty() ? List.of(ChatMessage.user(text)) : messages;

@@ -1,5 +1,6 @@
 package ai.iro.core.search;
 
+import ai.iro.core.data.Prompt;
 import ai.iro.core.internal.Seeds;
 import ai.iro.core.model.BaseModel;
 import ai.iro.core.model.Decoding;
@@ -26,11 +27,11 @@ final class ChunkSearch {
     this.searcher = searcher;
   }
 
-  SearchOutcome run(BaseModel model, ValueStack values, Optional<RewardModel> reward, List<String> prompts, long seed) {
+  SearchOutcome run(BaseModel model, ValueStack values, Optional<RewardModel> reward, List<Prompt> prompts, long seed) {
     long start = System.nanoTime();
     Clock clock = new Clock();
     SplittableRandom random = new SplittableRandom(Seeds.derive(seed, 0x5EA2C4L));
-    try (Decoding decoding = model.open(prompts, searcher.sampling(), Seeds.derive(seed, 0xDEC0DEL))) {
+    try (Decoding decoding = model.openPrompts(prompts, searcher.sampling(), Seeds.derive(seed, 0xDEC0DEL))) {
       int groups = prompts.size();
       int startRows = searcher.finalsPerPrompt();
       clock.time(Phase.REORDER, () -> decoding.reorder(repeatEach(groups, startRows)));
@@ -218,12 +219,12 @@ final class ChunkSearch {
    * final answer: the reward argmax, else the value-stack argmax (ties: the earlier final).
    */
   private static SearchOutcome finish(List<List<Candidate>> pools, Decoding d, Optional<RewardModel> reward,
-      List<String> prompts, Clock clock, long start) {
+      List<Prompt> prompts, Clock clock, long start) {
     List<String> rowPrompts = new ArrayList<>();
     List<String> texts = new ArrayList<>();
     for (int g = 0; g < pools.size(); g++) {
       for (Candidate c : pools.get(g)) {
-        rowPrompts.add(prompts.get(g));
+        rowPrompts.add(prompts.get(g).text());
         texts.add(c.text());
       }
     }

@@ -1,5 +1,6 @@
 package ai.iro.core.search;
 
+import ai.iro.core.data.Prompt;
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableList;
 import java.util.List;
@@ -9,7 +10,7 @@ import java.util.Objects;
  * The outcome of a search for one prompt: every final candidate and the one picked. Immutable and thread safe.
  */
 public final class SearchResult {
-  private final String prompt;
+  private final Prompt prompt;
   private final ImmutableList<Candidate> finals;
   private final int chosen;
 
@@ -21,6 +22,17 @@ public final class SearchResult {
    * @param chosen the index of the picked candidate in {@code finals}
    */
   public SearchResult(String prompt, List<Candidate> finals, int chosen) {
+    this(Prompt.of(Objects.requireNonNull(prompt, "prompt")), finals, chosen);
+  }
+
+  /**
+   * Creates a result for a prompt record (a chat's conversation included).
+   *
+   * @param prompt the prompt
+   * @param finals the final candidates, at least one
+   * @param chosen the index of the picked candidate in {@code finals}
+   */
+  public SearchResult(Prompt prompt, List<Candidate> finals, int chosen) {
     this.prompt = Objects.requireNonNull(prompt, "prompt");
     this.finals = ImmutableList.copyOf(finals);
     Preconditions.checkArgument(!this.finals.isEmpty(), "a search result needs at least one candidate");
@@ -28,8 +40,13 @@ public final class SearchResult {
     this.chosen = chosen;
   }
 
-  /** The prompt. */
+  /** The prompt's text: what reward models read as the user's prompt. */
   public String prompt() {
+    return prompt.text();
+  }
+
+  /** The prompt searched for, with its conversation when it is a chat. */
+  public Prompt source() {
     return prompt;
   }
 
@@ -58,6 +75,6 @@ public final class SearchResult {
 
   @Override
   public String toString() {
-    return "SearchResult{prompt=" + prompt + ", best=" + text() + "}";
+    return "SearchResult{prompt=" + prompt.text() + ", best=" + text() + "}";
   }
 }

@@ -1,5 +1,6 @@
 package ai.iro.core.search;
 
+import ai.iro.core.data.Prompt;
 import ai.iro.core.model.BaseModel;
 import ai.iro.core.model.Sampling;
 import ai.iro.core.resample.Resampler;
@@ -7,6 +8,7 @@ import ai.iro.core.resample.Resamplers;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.core.value.ValueStack;
 import com.google.common.base.Preconditions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -160,8 +162,30 @@ public final class Searcher {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(values, "values");
     Objects.requireNonNull(reward, "reward");
+    Objects.requireNonNull(prompts, "prompts");
+    List<Prompt> records = new ArrayList<>(prompts.size());
+    for (int i = 0; i < prompts.size(); i++) {
+      records.add(Prompt.of(Objects.requireNonNull(prompts.get(i), "prompt " + i)));
+    }
+    return searchPrompts(model, values, reward, records, seed);
+  }
+
+  /**
+   * Searches for each prompt record, as {@link #search} does for texts: the model opens them with
+   * {@link BaseModel#openPrompts}, so a chat prompt's whole conversation reaches its chat template,
+   * while reward models read each prompt's {@link Prompt#text()}. A plain-text record searches
+   * exactly as its text does.
+   *
+   * @throws UnsupportedOperationException if a prompt is a conversation the model cannot render
+   * @throws IllegalStateException if the reward model returns the wrong number of scores
+   */
+  public SearchOutcome searchPrompts(
+      BaseModel model, ValueStack values, Optional<RewardModel> reward, List<Prompt> prompts, long seed) {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(values, "values");
+    Objects.requireNonNull(reward, "reward");
     Preconditions.checkArgument(!prompts.isEmpty(), "prompts must not be empty");
-    return new ChunkSearch(this).run(model, values, reward, prompts, seed);
+    return new ChunkSearch(this).run(model, values, reward, List.copyOf(prompts), seed);
   }
 
   @Override

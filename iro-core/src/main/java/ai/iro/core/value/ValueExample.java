@@ -1,5 +1,6 @@
 package ai.iro.core.value;
 
+import ai.iro.core.data.Prompt;
 import com.google.common.base.Preconditions;
 import java.util.Objects;
 
@@ -12,7 +13,7 @@ import java.util.Objects;
  * Immutable and thread safe.
  */
 public final class ValueExample {
-  private final String prompt;
+  private final Prompt prompt;
   private final int[] responseTokens;
   private final String responseText;
   private final double target;
@@ -28,6 +29,19 @@ public final class ValueExample {
    * @param target the reward of the whole response; finite
    */
   public ValueExample(String prompt, int[] responseTokens, String responseText, double target) {
+    this(Prompt.of(Objects.requireNonNull(prompt, "prompt")), responseTokens, responseText, target);
+  }
+
+  /**
+   * Creates an example of a prompt record, whose conversation (when it is a chat) the model's
+   * features are computed on.
+   *
+   * @param prompt the prompt
+   * @param responseTokens the whole response (copied)
+   * @param responseText the whole response as text
+   * @param target the reward of the whole response; finite
+   */
+  public ValueExample(Prompt prompt, int[] responseTokens, String responseText, double target) {
     this(prompt, responseTokens, responseText, target, null, 1, false);
   }
 
@@ -44,10 +58,27 @@ public final class ValueExample {
    */
   public ValueExample(String prompt, int[] responseTokens, String responseText, double reward, double[] prefixTargets,
       double weight) {
+    this(Prompt.of(Objects.requireNonNull(prompt, "prompt")), responseTokens, responseText, reward, prefixTargets,
+        weight);
+  }
+
+  /**
+   * Creates an example of a prompt record with a target per prefix state and a training weight.
+   *
+   * @param prompt the prompt, with its conversation when it is a chat
+   * @param responseTokens the whole response (copied)
+   * @param responseText the whole response as text
+   * @param reward the reward of the whole response; finite
+   * @param prefixTargets the target of prefix {@code j} at index {@code j}, {@code responseTokens.length
+   *     + 1} finite values (copied)
+   * @param weight the weight of each of its states in the loss; positive and finite
+   */
+  public ValueExample(Prompt prompt, int[] responseTokens, String responseText, double reward, double[] prefixTargets,
+      double weight) {
     this(prompt, responseTokens, responseText, reward, prefixTargets.clone(), weight, true);
   }
 
-  private ValueExample(String prompt, int[] responseTokens, String responseText, double target, double[] prefixTargets,
+  private ValueExample(Prompt prompt, int[] responseTokens, String responseText, double target, double[] prefixTargets,
       double weight, boolean checkPrefixTargets) {
     Preconditions.checkArgument(Double.isFinite(target), "target must be finite, found %s", target);
     this.prompt = Objects.requireNonNull(prompt, "prompt");
@@ -71,8 +102,13 @@ public final class ValueExample {
     Preconditions.checkArgument(weight > 0 && Double.isFinite(weight), "weight must be positive and finite, found %s", weight);
   }
 
-  /** The prompt. */
+  /** The prompt's text. */
   public String prompt() {
+    return prompt.text();
+  }
+
+  /** The prompt record, with its conversation when it is a chat: what a model's features read. */
+  public Prompt source() {
     return prompt;
   }
 

@@ -1,5 +1,6 @@
 package ai.iro.onnx.features;
 
+import ai.iro.core.data.Prompt;
 import ai.iro.core.value.FeatureSource;
 import ai.iro.core.value.State;
 import ai.iro.core.value.StateBatch;
@@ -41,6 +42,22 @@ public final class ModelFeatures implements FeatureSource {
      * @return {@code responseTokens.length + 1} rows of the model's hidden size
      */
     float[][] prefixFeatures(String prompt, int[] responseTokens);
+
+    /**
+     * As {@link #prefixFeatures(String, int[])} for a prompt record, whose conversation a chat
+     * model reads. The default serves models that read text only: a plain-text record is its text,
+     * and any other conversation is refused rather than read as its last user message.
+     *
+     * @throws UnsupportedOperationException if the record is a conversation other than one user message
+     */
+    default float[][] prefixFeatures(Prompt prompt, int[] responseTokens) {
+      if (!prompt.isPlainText()) {
+        throw new UnsupportedOperationException("the prompt is a conversation of " + prompt.messages().size()
+            + " messages " + prompt.roles() + " and " + getClass().getName() + " computes features of plain text "
+            + "only; implement prefixFeatures(Prompt, int[]) to render conversations");
+      }
+      return prefixFeatures(prompt.text(), responseTokens);
+    }
   }
 
   private final String modelName;
@@ -114,7 +131,7 @@ public final class ModelFeatures implements FeatureSource {
     List<float[][]> out = new ArrayList<>(examples.size());
     for (int e = 0; e < examples.size(); e++) {
       ValueExample example = examples.get(e);
-      float[][] rows = prefixFeatures.prefixFeatures(example.prompt(), example.responseTokens());
+      float[][] rows = prefixFeatures.prefixFeatures(example.source(), example.responseTokens());
       int expected = example.responseLength() + 1;
       if (rows == null || rows.length != expected) {
         throw new IllegalStateException("prefix features of example " + e + " have "

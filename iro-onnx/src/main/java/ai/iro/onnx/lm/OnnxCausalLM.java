@@ -1,5 +1,6 @@
 package ai.iro.onnx.lm;
 
+import ai.iro.core.data.Prompt;
 import ai.iro.core.model.BaseModel;
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.Sampling;
@@ -142,8 +143,33 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     Objects.requireNonNull(prompts, "prompts");
     Objects.requireNonNull(sampling, "sampling");
     Preconditions.checkArgument(!prompts.isEmpty(), "prompts must not be empty");
+    List<Prompt> records = new ArrayList<>(prompts.size());
+    for (int i = 0; i < prompts.size(); i++) {
+      records.add(Prompt.of(Objects.requireNonNull(prompts.get(i), "prompt " + i)));
+    }
+    return openPrompts(records, sampling, seed);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A model built with a chat template renders each prompt's whole conversation (system
+   * message, earlier turns, the last user message) with the generation prompt; the builder's
+   * {@link Builder#systemPrompt system prompt} goes first unless the conversation opens with its
+   * own. A model without one reads plain-text prompts only. Lengths are checked as in {@link #open}.
+   *
+   * @throws UnsupportedOperationException if a prompt is a conversation and the model has no chat
+   *     template (the message names the prompt's index and roles)
+   */
+  @Override
+  public Decoding openPrompts(List<Prompt> prompts, Sampling sampling, long seed) {
+    checkOpen();
+    Objects.requireNonNull(prompts, "prompts");
+    Objects.requireNonNull(sampling, "sampling");
+    Preconditions.checkArgument(!prompts.isEmpty(), "prompts must not be empty");
     int[][] encoded = this.prompts.encodeAll(runtime.tokenizer(), prompts);
-    return new OnnxDecoding(runtime, prompts, encoded, this.prompts.eosIds(), sampling, seed);
+    List<String> texts = prompts.stream().map(Prompt::text).toList();
+    return new OnnxDecoding(runtime, texts, encoded, this.prompts.eosIds(), sampling, seed);
   }
 
   /**
@@ -182,6 +208,17 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     return prompts.encode(runtime.tokenizer(), prompt);
   }
 
+  /**
+   * A prompt record's token ids as fed to the model: a chat model's rendered conversation (see
+   * {@link #openPrompts}), else as {@link #encodePrompt(String)} on its text.
+   *
+   * @throws UnsupportedOperationException if the record is a conversation and the model has no chat template
+   */
+  public int[] encodePrompt(Prompt prompt) {
+    checkOpen();
+    return prompts.encode(runtime.tokenizer(), Objects.requireNonNull(prompt, "prompt"));
+  }
+
   /** The tokenizer's ids of {@code text}, without BOS or any other special token. */
   public int[] encode(String text) {
     checkOpen();
@@ -204,6 +241,19 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
    * @throws IllegalArgumentException if prompt and response exceed the context
    */
   public float[][] prefixFeatures(String prompt, int[] responseTokens) {
+    Objects.requireNonNull(responseTokens, "responseTokens");
+    String out = spec.hiddenOutput().orElseThrow(this::noHiddenState);
+    return runtime.prefixFeatures(encodePrompt(prompt), responseTokens, out);
+  }
+
+  /**
+   * As {@link #prefixFeatures(String, int[])} for a prompt record: a chat model reads its whole
+   * conversation, as in {@link #openPrompts}.
+   *
+   * @throws UnsupportedOperationException if the graph has no hidden-state output, or the record is
+   *     a conversation and the model has no chat template
+   */
+  public float[][] prefixFeatures(Prompt prompt, int[] responseTokens) {
     Objects.requireNonNull(responseTokens, "responseTokens");
     String out = spec.hiddenOutput().orElseThrow(this::noHiddenState);
     return runtime.prefixFeatures(encodePrompt(prompt), responseTokens, out);
@@ -234,7 +284,18 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     if (spec.hiddenOutput().isEmpty()) {
       throw noHiddenState();
     }
-    return new ModelFeatures("sha256-" + spec.weightsSha256(), spec.hiddenWidth(), this::prefixFeatures);
+    ModelFeatures.PrefixFeatures prefixes = new ModelFeatures.PrefixFeatures() {
+      @Override
+      public float[][] prefixFeatures(String prompt, int[] responseTokens) {
+        return OnnxCausalLM.this.prefixFeatures(prompt, responseTokens);
+      }
+
+      @Override
+      public float[][] prefixFeatures(Prompt prompt, int[] responseTokens) {
+        return OnnxCausalLM.this.prefixFeatures(prompt, responseTokens);
+      }
+    };
+    return new ModelFeatures("sha256-" + spec.weightsSha256(), spec.hiddenWidth(), prefixes);
   }
 
   /**

@@ -1,6 +1,7 @@
 package ai.iro.onnx.lm;
 
 import ai.iro.core.data.ChatMessage;
+import ai.iro.core.data.Prompt;
 import ai.iro.onnx.chat.ChatTemplate;
 import ai.iro.onnx.text.SpecialTokens;
 import ai.iro.onnx.text.TextTokenizer;
@@ -14,8 +15,9 @@ import java.util.Set;
 /**
  * Turns a prompt into the token ids the model reads, and says which ids end a response. A plain
  * model: the tokenizer's special prefix (BOS for most) and the prompt's ids, ending at the configs'
- * end-of-sequence ids. A chat model: the prompt as the user's message (after an optional system
- * message) rendered by the chat template with the generation prompt, encoded as is (the template
+ * end-of-sequence ids; a conversation other than one user message is refused. A chat model: the
+ * prompt's conversation (a text prompt as the user's message), after an optional system message,
+ * rendered by the chat template with the generation prompt, encoded as is (the template
  * writes its own special tokens, as transformers encodes a rendered chat), ending also at the
  * template's end-of-turn token. Immutable and thread safe.
  */
@@ -42,6 +44,16 @@ final class PromptEncoder {
 
   /** The ids of {@code prompt} as fed to the model, cut to fit the context by {@link PromptTruncation#KEEP_END}. */
   int[] encode(TextTokenizer tokenizer, String prompt) {
+    return encode(tokenizer, Prompt.of(prompt));
+  }
+
+  /**
+   * The ids of a prompt record as fed to the model, cut to fit the context by
+   * {@link PromptTruncation#KEEP_END}: a chat model renders its whole conversation.
+   *
+   * @throws UnsupportedOperationException if the record is a conversation and there is no chat template
+   */
+  int[] encode(TextTokenizer tokenizer, Prompt prompt) {
     int[] ids = encodeWhole(tokenizer, prompt);
     if (truncation == PromptTruncation.KEEP_END && ids.length >= spec.contextLength()) {
       return keepEnd(ids, spec.contextLength() - 1);
@@ -49,11 +61,16 @@ final class PromptEncoder {
     return ids;
   }
 
-  private int[] encodeWhole(TextTokenizer tokenizer, String prompt) {
+  private int[] encodeWhole(TextTokenizer tokenizer, Prompt prompt) {
     if (chat.isPresent()) {
       return tokenizer.encode(render(prompt));
     }
-    int[] ids = tokenizer.encode(prompt);
+    if (!prompt.isPlainText()) {
+      throw new UnsupportedOperationException("the prompt is a conversation of " + prompt.messages().size()
+          + " messages " + prompt.roles() + " and the model " + spec.directory()
+          + " was built without a chat template (OnnxCausalLM.Builder.chat()); give it plain prompts or a template");
+    }
+    int[] ids = tokenizer.encode(prompt.text());
     List<Integer> prefix = spec.promptPrefix();
     int[] out = new int[ids.length + prefix.size()];
     for (int i = 0; i < prefix.size(); i++) {
@@ -95,10 +112,15 @@ final class PromptEncoder {
    * @throws IllegalArgumentException if a prompt leaves no room for a new token in the context (with
    *     {@link PromptTruncation#FAIL}), or encodes to no token at all
    */
-  int[][] encodeAll(TextTokenizer tokenizer, List<String> prompts) {
+  int[][] encodeAll(TextTokenizer tokenizer, List<Prompt> prompts) {
     int[][] encoded = new int[prompts.size()][];
     for (int i = 0; i < encoded.length; i++) {
-      encoded[i] = encode(tokenizer, Objects.requireNonNull(prompts.get(i), "prompt " + i));
+      Prompt prompt = Objects.requireNonNull(prompts.get(i), "prompt " + i);
+      try {
+        encoded[i] = encode(tokenizer, prompt);
+      } catch (UnsupportedOperationException e) {
+        throw new UnsupportedOperationException("prompt " + i + ": " + e.getMessage(), e);
+      }
       if (encoded[i].length >= spec.contextLength()) {
         throw new IllegalArgumentException("prompt " + i + " has " + encoded[i].length + " tokens; the context of "
             + spec.directory() + " is " + spec.contextLength() + " tokens and a response needs at least one more (promptTruncation(KEEP_END) keeps its end instead)");
@@ -136,11 +158,17 @@ final class PromptEncoder {
     return out;
   }
 
-  /** The text a chat model reads for {@code prompt}: the rendered conversation. */
-  String render(String prompt) {
-    List<ChatMessage> messages = new ArrayList<>(2);
-    systemPrompt.ifPresent(s -> messages.add(new ChatMessage(ChatMessage.SYSTEM, s)));
-    messages.add(new ChatMessage(ChatMessage.USER, prompt));
+  /**
+   * The text a chat model reads for {@code prompt}: its conversation rendered with the generation
+   * prompt, after the builder's system message unless the conversation opens with its own.
+   */
+  String render(Prompt prompt) {
+    List<ChatMessage> conversation = prompt.conversation();
+    List<ChatMessage> messages = new ArrayList<>(conversation.size() + 1);
+    if (systemPrompt.isPresent() && !conversation.get(0).role().equals(ChatMessage.SYSTEM)) {
+      messages.add(ChatMessage.system(systemPrompt.get()));
+    }
+    messages.addAll(conversation);
     return chat.orElseThrow().render(messages, true);
   }
 

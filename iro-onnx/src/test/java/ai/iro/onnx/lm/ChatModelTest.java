@@ -3,8 +3,11 @@ package ai.iro.onnx.lm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.iro.core.data.ChatMessage;
+import ai.iro.core.data.Prompt;
 import ai.iro.core.model.Decoding;
 import ai.iro.core.model.Sampling;
+import ai.iro.core.value.ValueExample;
 import ai.iro.onnx.chat.ChatTemplate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +58,67 @@ class ChatModelTest {
         d.extend(4);
         assertThat(d.prompt(0)).as("rewards read the user's text").isEqualTo("In the beginning");
       }
+    }
+  }
+
+  @Test
+  void aConversationIsRenderedWholeInDecodingEncodingAndFeatures() throws IOException {
+    Path dir = chatModel();
+    Prompt conversation = Prompt.chat(List.of(ChatMessage.user("Who begat Enos?"), ChatMessage.assistant("Seth."),
+        ChatMessage.user("And Enos begat?")), Map.of());
+    Prompt ownSystem = Prompt.chat(List.of(ChatMessage.system("Answer in verse."), ChatMessage.user("Amen")),
+        Map.of());
+    try (OnnxCausalLM chat = OnnxCausalLM.builder().modelDirectory(dir).chat(ChatTemplate.load(dir))
+        .systemPrompt("Be kind.").build();
+         OnnxCausalLM plain = OnnxCausalLM.load(dir)) {
+      String rendered = "<|endoftext|><system> Be kind.<|endoftext|><user> Who begat Enos?<|endoftext|>"
+          + "<assistant> Seth.<|endoftext|><user> And Enos begat?<|endoftext|><assistant>";
+      int[] ids = chat.encodePrompt(conversation);
+      assertThat(ids).containsExactly(plain.encode(rendered));
+      assertThat(chat.encodePrompt(ownSystem)).as("a conversation's own system message replaces the builder's")
+          .containsExactly(plain.encode("<|endoftext|><system> Answer in verse.<|endoftext|><user> Amen<|endoftext|>"
+              + "<assistant>"));
+      assertThat(chat.encodePrompt(Prompt.of("Amen"))).containsExactly(chat.encodePrompt("Amen"));
+
+      Sampling greedy = Sampling.greedy(6);
+      int[] fromRecord;
+      try (Decoding d = chat.openPrompts(List.of(conversation), greedy, 3)) {
+        d.extend(6);
+        fromRecord = d.responseTokens(0);
+        assertThat(d.prompt(0)).as("rewards read the last user message").isEqualTo("And Enos begat?");
+      }
+      try (Decoding d = chat.openTokens(List.of(ids), greedy, 3)) {
+        d.extend(6);
+        assertThat(fromRecord).containsExactly(d.responseTokens(0));
+      }
+      try (Decoding d = chat.open(List.of("And Enos begat?"), greedy, 3)) {
+        d.extend(6);
+        assertThat(d.responseTokens(0)).as("the earlier turns change what the model reads")
+            .isNotEqualTo(fromRecord);
+      }
+
+      int[] response = {5, 6, 7};
+      float[][] features = chat.features().prefixFeatures(List.of(new ValueExample(conversation, response, "x", 1)))
+          .get(0);
+      // The reference: the rendered text's ids fed as they are (the template wrote BOS).
+      try (OnnxCausalLM asIs = OnnxCausalLM.builder().modelDirectory(dir).prependBos(false).build()) {
+        assertThat(asIs.encodePrompt(rendered)).containsExactly(ids);
+        assertThat(features).isDeepEqualTo(asIs.prefixFeatures(rendered, response));
+      }
+      assertThat(features[0]).isNotEqualTo(chat.prefixFeatures("And Enos begat?", response)[0]);
+    }
+  }
+
+  @Test
+  void aModelWithoutATemplateRefusesAConversationNamingItsIndex() {
+    Prompt conversation = Prompt.chat(List.of(ChatMessage.system("s"), ChatMessage.user("u")), Map.of());
+    try (OnnxCausalLM plain = OnnxCausalLM.load(ShippedModel.directory())) {
+      assertThatThrownBy(() -> plain.openPrompts(List.of(Prompt.of("In the"), conversation), Sampling.greedy(2), 1))
+          .isInstanceOf(UnsupportedOperationException.class)
+          .hasMessageContaining("prompt 1").hasMessageContaining("[system, user]")
+          .hasMessageContaining("without a chat template");
+      assertThatThrownBy(() -> plain.features().prefixFeatures(List.of(new ValueExample(conversation, new int[] {1},
+          "x", 1)))).isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("[system, user]");
     }
   }
 
