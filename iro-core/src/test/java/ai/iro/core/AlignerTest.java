@@ -334,6 +334,11 @@ class AlignerTest {
     assertThat(loaded.seed()).isEqualTo(policy.seed());
     assertThat(loaded.searcher().toString()).isEqualTo(policy.searcher().toString());
     assertThat(loaded.generate("hello")).isEqualTo(policy.generate("hello"));
+    Searcher stopping = policy.searcher().toBuilder()
+        .sampling(PLAIN.toBuilder().stopTokenIds(List.of(2, 7)).build()).build();
+    policy.withSearcher(stopping).save(tmp.resolve("stops"));
+    assertThat(AlignedPolicy.load(tmp.resolve("stops"), problem.model()).searcher().sampling().stopTokenIds())
+        .as("stop token ids are saved with the search").containsExactly(2, 7);
     AlignedPolicy other = aligner().seed(77).build().align(prompts(30));
     assertThatThrownBy(() -> other.save(tmp.resolve("p")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another run");

@@ -173,13 +173,17 @@ public final class OpenAiCompatibleModel implements BaseModel {
    * {@link Builder#promptFormat prompt format} and a conversation is refused.
    *
    * @throws UnsupportedOperationException if a prompt is a conversation and no chat format was set
-   * @throws IllegalArgumentException if there are no prompts, or a prompt encodes to no tokens
+   * @throws IllegalArgumentException if there are no prompts, a prompt encodes to no tokens, or the
+   *     sampling has stop token ids and {@link Builder#samplingExtensions} is off
    */
   @Override
   public Decoding openPrompts(List<Prompt> prompts, Sampling sampling, long seed) {
     Objects.requireNonNull(prompts, "prompts");
     Objects.requireNonNull(sampling, "sampling");
     Preconditions.checkArgument(!prompts.isEmpty(), "open needs at least one prompt");
+    Preconditions.checkArgument(sampling.stopTokenIds().isEmpty() || samplingExtensions,
+        "stop token ids %s are sent as vLLM's stop_token_ids, an extension: they need samplingExtensions(true)",
+        sampling.stopTokenIds());
     List<String> sent = chatFormat.isPresent()
         ? prompts.stream().map(p -> Objects.requireNonNull(chatFormat.get().apply(p.conversation()),
             "the chat format returned null")).toList()
@@ -345,8 +349,9 @@ public final class OpenAiCompatibleModel implements BaseModel {
 
     /**
      * Whether to send the extensions vLLM and SGLang accept: {@code top_k} (when the sampling's top-k
-     * is positive) and {@code include_stop_str_in_output} (when it has stop strings). Turn off for
-     * servers that reject unknown fields; top-k then does not apply. Default:
+     * is positive), {@code include_stop_str_in_output} (when it has stop strings) and
+     * {@code stop_token_ids} (when it has stop token ids). Turn off for servers that reject unknown
+     * fields; top-k then does not apply, and a sampling with stop token ids is refused. Default:
      * {@link OpenAiCompatibleModel#DEFAULT_SAMPLING_EXTENSIONS}.
      */
     public Builder samplingExtensions(boolean samplingExtensions) {

@@ -399,6 +399,22 @@ class OpenAiCompatibleModelTest {
   }
 
   @Test
+  void stopTokenIdsAreSentAsVllmsStopTokenIdsAndNeedTheExtensions() {
+    Sampling stopping = PLAIN.toBuilder().stopTokenIds(List.of(CharTokenizer.id('q'), CharTokenizer.id('z'))).build();
+    try (Decoding d = tokenModel().build().open(List.of("hi"), stopping, 1L)) {
+      d.extend(1);
+    }
+    assertThat(ids(server.bodies(COMPLETIONS).get(0).path("stop_token_ids")))
+        .containsExactly(CharTokenizer.id('q'), CharTokenizer.id('z'));
+    assertThatThrownBy(() -> tokenModel().samplingExtensions(false).build().open(List.of("hi"), stopping, 1L))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("samplingExtensions(true)");
+    try (Decoding d = tokenModel().build().open(List.of("hi"), PLAIN, 1L)) {
+      d.extend(1);
+    }
+    assertThat(server.bodies(COMPLETIONS).get(1).has("stop_token_ids")).isFalse();
+  }
+
+  @Test
   void aSharedModelKeepsAtMostMaxConcurrentRequestsInFlight() throws Exception {
     for (int i = 0; i < 6; i++) {
       server.fail(Fault.delay(Duration.ofMillis(150)));

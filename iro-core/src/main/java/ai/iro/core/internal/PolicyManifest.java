@@ -198,6 +198,10 @@ public final class PolicyManifest {
     sn.put("maxNewTokens", sampling.maxNewTokens());
     ArrayNode stops = sn.putArray("stopStrings");
     sampling.stopStrings().forEach(stops::add);
+    if (!sampling.stopTokenIds().isEmpty()) {
+      ArrayNode ids = sn.putArray("stopTokenIds");
+      sampling.stopTokenIds().forEach(ids::add);
+    }
     return n;
   }
 
@@ -230,12 +234,15 @@ public final class PolicyManifest {
       JsonNode sn = need(s, "sampling", file);
       List<String> stops = new ArrayList<>();
       need(sn, "stopStrings", file).forEach(x -> stops.add(x.asText()));
+      List<Integer> stopIds = new ArrayList<>();
+      sn.path("stopTokenIds").forEach(x -> stopIds.add(x.asInt(-1)));
       Sampling sampling = Sampling.builder()
           .temperature(need(sn, "temperature", file).asDouble())
           .topP(need(sn, "topP", file).asDouble())
           .topK(need(sn, "topK", file).asInt())
           .maxNewTokens(need(sn, "maxNewTokens", file).asInt())
           .stopStrings(stops)
+          .stopTokenIds(stopIds)
           .build();
       Searcher searcher = Searcher.builder()
           .beamWidth(need(s, "beamWidth", file).asInt())

@@ -2,11 +2,14 @@ package ai.iro.core.model;
 
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSortedSet;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 
 /**
- * How a {@link BaseModel} samples tokens: temperature, top-k, top-p, a length limit and stop
- * strings. Immutable and thread safe; build with {@link #builder()}.
+ * How a {@link BaseModel} samples tokens: temperature, top-k, top-p, a length limit, stop
+ * strings and stop token ids. Immutable and thread safe; build with {@link #builder()}.
  *
  * <p>A temperature of zero means greedy decoding (top-k and top-p are then irrelevant).
  */
@@ -25,6 +28,7 @@ public final class Sampling {
   private final int topK;
   private final int maxNewTokens;
   private final ImmutableList<String> stopStrings;
+  private final ImmutableSortedSet<Integer> stopTokenIds;
 
   private Sampling(Builder b) {
     this.temperature = b.temperature;
@@ -32,6 +36,7 @@ public final class Sampling {
     this.topK = b.topK;
     this.maxNewTokens = b.maxNewTokens;
     this.stopStrings = ImmutableList.copyOf(b.stopStrings);
+    this.stopTokenIds = b.stopTokenIds;
   }
 
   /** Returns a builder holding the defaults. */
@@ -56,7 +61,8 @@ public final class Sampling {
         .topP(topP)
         .topK(topK)
         .maxNewTokens(maxNewTokens)
-        .stopStrings(stopStrings);
+        .stopStrings(stopStrings)
+        .stopTokenIds(stopTokenIds);
   }
 
   /** The softmax temperature; 0 means greedy. */
@@ -89,10 +95,19 @@ public final class Sampling {
     return stopStrings;
   }
 
+  /**
+   * Token ids that end a response like the model's own end-of-sequence ids (vLLM's
+   * {@code stop_token_ids}): a chat template's end-of-turn token, for instance. In ascending order.
+   */
+  public Set<Integer> stopTokenIds() {
+    return stopTokenIds;
+  }
+
   @Override
   public String toString() {
     return "Sampling{temperature=" + temperature + ", topP=" + topP + ", topK=" + topK
-        + ", maxNewTokens=" + maxNewTokens + ", stopStrings=" + stopStrings + "}";
+        + ", maxNewTokens=" + maxNewTokens + ", stopStrings=" + stopStrings
+        + (stopTokenIds.isEmpty() ? "" : ", stopTokenIds=" + stopTokenIds) + "}";
   }
 
   @Override
@@ -102,12 +117,13 @@ public final class Sampling {
     }
     Sampling s = (Sampling) o;
     return temperature == s.temperature && topP == s.topP && topK == s.topK
-        && maxNewTokens == s.maxNewTokens && stopStrings.equals(s.stopStrings);
+        && maxNewTokens == s.maxNewTokens && stopStrings.equals(s.stopStrings)
+        && stopTokenIds.equals(s.stopTokenIds);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(temperature, topP, topK, maxNewTokens, stopStrings);
+    return java.util.Objects.hash(temperature, topP, topK, maxNewTokens, stopStrings, stopTokenIds);
   }
 
   /** Builder of {@link Sampling}; validates each value as it is set. */
@@ -117,6 +133,7 @@ public final class Sampling {
     private int topK = DEFAULT_TOP_K;
     private int maxNewTokens = DEFAULT_MAX_NEW_TOKENS;
     private List<String> stopStrings = List.of();
+    private ImmutableSortedSet<Integer> stopTokenIds = ImmutableSortedSet.of();
 
     private Builder() {}
 
@@ -155,6 +172,18 @@ public final class Sampling {
         Preconditions.checkArgument(s != null && !s.isEmpty(), "stop strings must be non-empty, found %s", stopStrings);
       }
       this.stopStrings = List.copyOf(stopStrings);
+      return this;
+    }
+
+    /**
+     * Sets the stop token ids, each at least 0; a model refuses ids outside its vocabulary when a
+     * decoding opens. Default: none.
+     */
+    public Builder stopTokenIds(Collection<Integer> stopTokenIds) {
+      for (Integer id : stopTokenIds) {
+        Preconditions.checkArgument(id != null && id >= 0, "stop token ids must be at least 0, found %s", stopTokenIds);
+      }
+      this.stopTokenIds = ImmutableSortedSet.copyOf(stopTokenIds);
       return this;
     }
 

@@ -24,6 +24,18 @@ class SamplingTest {
   }
 
   @Test
+  void stopTokenIdsAreKeptSortedComparedAndCheckedAndSurviveToBuilder() {
+    Sampling s = Sampling.builder().stopTokenIds(List.of(9, 2, 9)).build();
+    assertThat(s.stopTokenIds()).containsExactly(2, 9);
+    assertThat(s.toBuilder().build()).isEqualTo(s).hasSameHashCodeAs(s);
+    assertThat(s).isNotEqualTo(Sampling.defaults());
+    assertThat(s.toString()).contains("stopTokenIds=[2, 9]");
+    assertThat(Sampling.defaults().stopTokenIds()).isEmpty();
+    assertThatThrownBy(() -> Sampling.builder().stopTokenIds(List.of(3, -1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 0").hasMessageContaining("-1");
+  }
+
+  @Test
   void greedyHasTemperatureZeroAndTheGivenLength() {
     Sampling g = Sampling.greedy(32);
     assertThat(g.temperature()).isZero();

@@ -127,7 +127,7 @@ final class AlignCommand implements Callable<Integer> {
       throw new IOException(prompts + ": holds no prompts (expected one {\"prompt\": \"...\"} object per line)");
     }
     try (OnnxCausalLM lm = ChatOption.model(model, dev, chat)) {
-      Checks.requireRoom(lm, dataset.texts(), maxNewTokens, "--prompts " + prompts);
+      Checks.requireRoom(lm, dataset.prompts(), maxNewTokens, "--prompts " + prompts);
       ValueTrainer trainer = MlpValueTrainer.builder().features(ValueHeads.features(lm)).warmStart(warmStart).build();
       Aligner aligner = builder.reward(rewardModel).baseModel(lm).valueTrainer(trainer)
           .valueLoaders(ValueHeads.loaders(lm)).listener(listener()).build();

@@ -1,5 +1,6 @@
 package ai.iro.examples.cli;
 
+import ai.iro.core.data.Prompt;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -71,7 +72,7 @@ final class Checks {
    *
    * @param source what the prompts came from, for the message
    */
-  static void requireRoom(OnnxCausalLM lm, List<String> prompts, int maxNewTokens, String source) {
+  static void requireRoom(OnnxCausalLM lm, List<Prompt> prompts, int maxNewTokens, String source) {
     int context = lm.contextLength();
     if (maxNewTokens >= context) {
       throw new UsageError("--max-new-tokens " + maxNewTokens + ": the context of " + lm.directory() + " is " + context
@@ -82,7 +83,13 @@ final class Checks {
     int firstTokens = 0;
     int longest = 0;
     for (int i = 0; i < prompts.size(); i++) {
-      int tokens = lm.encodePrompt(prompts.get(i)).length;
+      int tokens;
+      try {
+        tokens = lm.encodePrompt(prompts.get(i)).length;
+      } catch (UnsupportedOperationException e) {
+        throw new UsageError(source + ": prompt " + (i + 1) + " is a conversation of " + prompts.get(i).messages().size()
+            + " messages " + prompts.get(i).roles() + "; pass --chat to render it with the model's chat template");
+      }
       longest = Math.max(longest, tokens);
       if (tokens + maxNewTokens > context && tooLong++ == 0) {
         first = i;
@@ -90,7 +97,7 @@ final class Checks {
       }
     }
     if (tooLong > 0) {
-      String text = prompts.get(first);
+      String text = prompts.get(first).text();
       throw new UsageError(source + ": " + tooLong + " prompt(s) leave no room for --max-new-tokens " + maxNewTokens
           + " in the model's context of " + context + " tokens; the first is prompt " + (first + 1) + " (\""
           + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "\", " + firstTokens + " tokens). "

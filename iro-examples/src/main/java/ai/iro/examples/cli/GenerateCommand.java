@@ -1,5 +1,6 @@
 package ai.iro.examples.cli;
 
+import ai.iro.core.data.Prompt;
 import ai.iro.core.AlignedPolicy;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.examples.ValueHeads;
@@ -71,7 +72,7 @@ final class GenerateCommand implements Callable<Integer> {
     boolean asChat = chat || cli.map(CliFile::chat).orElse(false);
     try (OnnxCausalLM lm = ChatOption.model(modelDir, dev, asChat)) {
       AlignedPolicy p = AlignedPolicy.load(policy, lm, ValueHeads.loaders(lm));
-      Checks.requireRoom(lm, List.of(prompt), p.searcher().sampling().maxNewTokens(), "--prompt");
+      Checks.requireRoom(lm, List.of(Prompt.of(prompt)), p.searcher().sampling().maxNewTokens(), "--prompt");
       p = picker.isPresent() ? p.withReward(picker.get()) : p;
       spec.commandLine().getOut().println(prompt + p.generate(prompt));
     }

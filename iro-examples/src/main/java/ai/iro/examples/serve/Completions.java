@@ -2,6 +2,7 @@ package ai.iro.examples.serve;
 
 import ai.iro.onnx.chat.ChatTemplate;
 import ai.iro.onnx.lm.OnnxCausalLM;
+import ai.iro.onnx.text.SpecialTokens;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -21,6 +23,8 @@ final class Completions {
   private final String modelName;
   private final OnnxCausalLM model;
   private final Optional<ChatTemplate> chatTemplate;
+  /** The ids a chat reply also ends at: the template's end of turn, beyond the model's end of sequence. */
+  private final Set<Integer> endOfTurn;
   private final RequestParser parser;
   private final Generator generator;
 
@@ -29,6 +33,8 @@ final class Completions {
     this.modelName = modelName;
     this.model = model;
     this.chatTemplate = chatTemplate;
+    this.endOfTurn = chatTemplate.map(t -> SpecialTokens.load(model.directory()).chatEosTokenIds(t))
+        .orElse(Set.of());
     this.parser = parser;
     this.generator = new Generator(model, batcher);
   }
@@ -52,7 +58,7 @@ final class Completions {
   }
 
   ObjectNode chatCompletion(JsonNode body) {
-    RequestParser.Request r = parser.request(body);
+    RequestParser.Request r = parser.request(body).stoppingAlsoAt(endOfTurn);
     Generator.Result result = unchecked(() -> generator.generate(r, List.of(chatPrompt(body)), Optional.empty()));
     ObjectNode out = header("chatcmpl-", "chat.completion", r.model());
     ArrayNode choices = out.putArray("choices");
@@ -93,7 +99,7 @@ final class Completions {
    * usage chunk when {@code stream_options.include_usage} asks for it, then {@code [DONE]}.
    */
   void stream(JsonNode body, boolean chat, RequestParser.Streaming streaming, EventStream events) throws IOException {
-    RequestParser.Request r = parser.request(body);
+    RequestParser.Request r = chat ? parser.request(body).stoppingAlsoAt(endOfTurn) : parser.request(body);
     ObjectNode header = header(chat ? "chatcmpl-" : "cmpl-", chat ? "chat.completion.chunk" : "text_completion",
         r.model());
     boolean[] started = new boolean[chat ? r.n() : 0];

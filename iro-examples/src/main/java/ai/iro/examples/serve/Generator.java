@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -106,6 +108,11 @@ final class Generator {
     r.topK().ifPresent(sb::topK);
     if (!r.stop().isEmpty()) {
       sb.stopStrings(r.stop());
+    }
+    if (!r.stopTokenIds().isEmpty()) {
+      Set<Integer> ids = new TreeSet<>(base.stopTokenIds());
+      ids.addAll(r.stopTokenIds());
+      sb.stopTokenIds(ids);
     }
     return sb.build();
   }

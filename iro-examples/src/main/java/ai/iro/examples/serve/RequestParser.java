@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads and checks the parameters of a completion or chat completion body: the {@code model} it
@@ -16,6 +18,7 @@ import java.util.Optional;
  */
 final class RequestParser {
   private static final int MAX_STOP_STRINGS = 4;
+  private static final int MAX_STOP_TOKEN_IDS = 64;
 
   private final String modelName;
   private final Map<String, AlignedPolicy> policies;
@@ -32,9 +35,21 @@ final class RequestParser {
     this.maxN = maxN;
   }
 
-  /** The parameters common to both endpoints; absent sampling parameters stay empty. */
+  /**
+   * The parameters common to both endpoints; absent sampling parameters stay empty.
+   *
+   * @param stopTokenIds vLLM's {@code stop_token_ids}, and for chat the template's end of turn
+   */
   record Request(String model, Optional<AlignedPolicy> policy, int n, Optional<Integer> maxTokens,
-      Optional<Double> temperature, Optional<Double> topP, Optional<Integer> topK, long seed, List<String> stop) {}
+      Optional<Double> temperature, Optional<Double> topP, Optional<Integer> topK, long seed, List<String> stop,
+      Set<Integer> stopTokenIds) {
+    /** This request, also stopping at {@code ids}. */
+    Request stoppingAlsoAt(Set<Integer> ids) {
+      Set<Integer> all = new TreeSet<>(stopTokenIds);
+      all.addAll(ids);
+      return new Request(model, policy, n, maxTokens, temperature, topP, topK, seed, stop, Set.copyOf(all));
+    }
+  }
 
   Request request(JsonNode body) {
     JsonNode m = body.get("model");
@@ -83,7 +98,8 @@ final class RequestParser {
       throw ApiError.invalidParam("seed", "must be an integer, found " + seed);
     }
     long s = seed == null || seed.isNull() ? OpenAiServer.DEFAULT_SEED : seed.asLong();
-    return new Request(name, policy, n, maxTokens, temperature, topP, topK, s, stop(body.get("stop")));
+    return new Request(name, policy, n, maxTokens, temperature, topP, topK, s, stop(body.get("stop")),
+        stopTokenIds(body.get("stop_token_ids")));
   }
 
   /** Whether a body asks for server-sent events, and whether their last chunk carries the usage. */
@@ -129,6 +145,25 @@ final class RequestParser {
       throw ApiError.invalidParam(field, "must be a number, found " + v);
     }
     return Optional.of(v.asDouble());
+  }
+
+  /** vLLM's {@code stop_token_ids}: up to {@value #MAX_STOP_TOKEN_IDS} ids, each at least 0. */
+  private static Set<Integer> stopTokenIds(JsonNode ids) {
+    if (ids == null || ids.isNull()) {
+      return Set.of();
+    }
+    if (!ids.isArray() || ids.size() > MAX_STOP_TOKEN_IDS) {
+      throw ApiError.invalidParam("stop_token_ids", "must be a list of up to " + MAX_STOP_TOKEN_IDS
+          + " token ids, found " + ids);
+    }
+    Set<Integer> out = new TreeSet<>();
+    for (JsonNode id : ids) {
+      if (!id.isIntegralNumber() || !id.canConvertToInt() || id.asInt() < 0) {
+        throw ApiError.invalidParam("stop_token_ids", "token ids must be integers of at least 0, found " + ids);
+      }
+      out.add(id.asInt());
+    }
+    return Set.copyOf(out);
   }
 
   private static List<String> stop(JsonNode stop) {

@@ -101,8 +101,15 @@ class AlignGenerateTest {
     Path prompts = tmp.resolve("chat.jsonl");
     Files.write(prompts, List.of("{\"messages\": [{\"role\": \"user\", \"content\": \"And God said\"}]}",
         "{\"instruction\": \"Blessed are they\", \"input\": \"\"}", "{\"prompt\": \"In the beginning\"}",
-        "{\"prompt\": \"The LORD is my\"}"));
+        "{\"messages\": [{\"role\": \"system\", \"content\": \"Quote.\"}, {\"role\": \"user\", \"content\": "
+            + "\"Genesis?\"}, {\"role\": \"assistant\", \"content\": \"In the beginning\"}, {\"role\": \"user\", "
+            + "\"content\": \"The LORD is my\"}]}"));
     Path policy = tmp.resolve("policy");
+    assertThat(run("align", "--model", model.toString(), "--prompts", prompts.toString(), "--reward", "afinn",
+        "--iterations", "1", "--out", policy.toString())).as("a conversation needs --chat").isEqualTo(2);
+    assertThat(err.toString()).contains("prompt 4 is a conversation of 4 messages [system, user, assistant, user]")
+        .contains("pass --chat");
+    assertThat(policy).doesNotExist();
     assertThat(run("align", "--model", model.toString(), "--prompts", prompts.toString(), "--reward", "afinn", "--chat",
         "--iterations", "1", "--out", policy.toString(), "-W", "2", "-K", "2", "-L", "4", "--samples", "2",
         "--max-new-tokens", "4", "--seed", "7")).as(err.toString()).isZero();

@@ -207,6 +207,38 @@ class OpenAiServerTest {
   }
 
   @Test
+  void stopTokenIdsEndAnAnswerBeforeTheirToken() throws Exception {
+    String greedy = "{\"model\": \"kjv-tiny\", \"prompt\": \"" + PROMPT
+        + "\", \"max_tokens\": 8, \"temperature\": 0, \"return_token_ids\": true";
+    JsonNode whole = JSON.readTree(post("/v1/completions", greedy + "}", KEY).body()).get("choices").get(0);
+    int[] tokens = JSON.convertValue(whole.get("token_ids"), int[].class);
+    int stopAt = 3;
+    while (stopAt < tokens.length && firstIndex(tokens, tokens[stopAt]) < stopAt) {
+      stopAt++;
+    }
+    assertThat(stopAt).as("a token not seen before it, in %s", java.util.Arrays.toString(tokens)).isLessThan(8);
+    JsonNode cut = JSON.readTree(post("/v1/completions", greedy + ", \"stop_token_ids\": [" + tokens[stopAt] + "]}",
+        KEY).body()).get("choices").get(0);
+    assertThat(JSON.convertValue(cut.get("token_ids"), int[].class))
+        .containsExactly(java.util.Arrays.copyOf(tokens, stopAt));
+    assertThat(cut.get("finish_reason").asText()).isEqualTo("stop");
+    assertThat(cut.get("text").asText()).isEqualTo(lm.decode(java.util.Arrays.copyOf(tokens, stopAt)));
+
+    assertError(post("/v1/completions", greedy + ", \"stop_token_ids\": [-1]}", KEY), 400, "invalid_request_error")
+        .contains("stop_token_ids");
+    assertError(post("/v1/completions", greedy + ", \"stop_token_ids\": [" + lm.vocabularySize() + "]}", KEY), 400,
+        "invalid_request_error").contains("outside the vocabulary");
+  }
+
+  private static int firstIndex(int[] tokens, int token) {
+    int i = 0;
+    while (tokens[i] != token) {
+      i++;
+    }
+    return i;
+  }
+
+  @Test
   void tokenIdPromptsAreReadVerbatimAndTheirIdsReturned() throws Exception {
     int[] bare = lm.encode(PROMPT);
     String body = "{\"model\": \"kjv-tiny\", \"prompt\": [" + java.util.Arrays.toString(bare)

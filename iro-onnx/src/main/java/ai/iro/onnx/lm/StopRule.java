@@ -9,7 +9,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * When a row of a decoding ends: at an end-of-sequence token (which is not appended), at
+ * When a row of a decoding ends: at an end-of-sequence token or one of
+ * {@link Sampling#stopTokenIds()} (which is not appended), at
  * {@link Sampling#maxNewTokens()} response tokens or the model's context length, or when its response
  * text holds one of {@link Sampling#stopStrings()}. Only a tail of the response is decoded to look for
  * a stop string: a new occurrence ends in the last few characters. Immutable; without stop strings
@@ -31,7 +32,8 @@ final class StopRule {
   /**
    * The rule of a decoding.
    *
-   * @param sampling gives the length limit and the stop strings
+   * @param sampling gives the length limit, the stop strings and the stop token ids
+   * @throws IllegalArgumentException if a stop token id lies outside the vocabulary
    * @param eosIds the end-of-sequence ids; those outside {@code [0, width)} are never sampled
    * @param width the vocabulary size
    * @param contextLength the most positions a row may have, prompt included
@@ -48,6 +50,12 @@ final class StopRule {
       if (id >= 0 && id < width) {
         endOfSequence[id] = true;
       }
+    }
+    for (int id : sampling.stopTokenIds()) {
+      if (id >= width) {
+        throw new IllegalArgumentException("stop token id " + id + " is outside the vocabulary [0, " + width + ")");
+      }
+      endOfSequence[id] = true;
     }
   }
 

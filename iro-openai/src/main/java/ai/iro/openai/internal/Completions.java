@@ -80,6 +80,10 @@ public final class Completions {
         body.put("include_stop_str_in_output", true);
       }
     }
+    if (!sampling.stopTokenIds().isEmpty()) {
+      ArrayNode ids = body.putArray("stop_token_ids");
+      sampling.stopTokenIds().forEach(ids::add);
+    }
     s.tokenIds().ifPresent(mode -> {
       if (mode == TokenIds.RETURN_TOKEN_IDS) {
         body.put("return_token_ids", true);
