@@ -17,7 +17,7 @@ class ReadmeVllmSectionTest {
   private static final String HEADING = "## Align a model served by vLLM";
   private static final String IMPORTS = String.join("\n",
       "import ai.iro.core.*;", "import ai.iro.core.data.*;", "import ai.iro.core.reward.*;",
-      "import ai.iro.core.value.*;", "import ai.iro.onnx.features.*;", "import ai.iro.onnx.text.*;",
+      "import ai.iro.core.value.*;", "import ai.iro.onnx.chat.*;", "import ai.iro.onnx.features.*;", "import ai.iro.onnx.text.*;",
       "import ai.iro.onnx.value.*;", "import ai.iro.openai.*;", "import java.nio.file.*;", "");
 
   @Test
