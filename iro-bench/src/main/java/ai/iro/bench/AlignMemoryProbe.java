@@ -62,7 +62,7 @@ public final class AlignMemoryProbe {
     sampler.scheduleAtFixedRate(() -> peakKb.accumulateAndGet(rssKb(), Math::max), 0, 200, TimeUnit.MILLISECONDS);
     long start = System.nanoTime();
     try (OnnxCausalLM lm = OnnxCausalLM.load(dir)) {
-      ModelFeatures features = new ModelFeatures("kjv-tiny", lm.hiddenSize().orElseThrow(), lm::prefixFeatures);
+      ModelFeatures features = lm.features();
       print("loaded", 0, 0, start, peakKb);
       for (int run = 1; run <= runs; run++) {
         int r = run;

@@ -82,8 +82,7 @@ public final class IterationScaleProbe {
       return t;
     });
     try (OnnxCausalLM lm = OnnxCausalLM.load(dir)) {
-      TimedFeatures features = new TimedFeatures(
-          new ModelFeatures("kjv-tiny", lm.hiddenSize().orElseThrow(), lm::prefixFeatures));
+      TimedFeatures features = new TimedFeatures(lm.features());
       TimedTrainer trainer = new TimedTrainer(MlpValueTrainer.builder().features(features).build());
       System.gc();
       AtomicLong peakHeap = watchHeapAfterGc();

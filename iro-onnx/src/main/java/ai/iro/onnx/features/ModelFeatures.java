@@ -31,7 +31,11 @@ import java.util.Optional;
  */
 public final class ModelFeatures implements FeatureSource {
 
-  /** Computes the hidden states of every prefix of a response. */
+  /**
+   * Computes the hidden states of every prefix of a response. A lambda gives the one-response
+   * method; a model that runs many responses in one forward pass also overrides the batch method,
+   * which {@link ModelFeatures#prefixFeatures(List)} calls.
+   */
   @FunctionalInterface
   public interface PrefixFeatures {
     /**
@@ -57,6 +61,25 @@ public final class ModelFeatures implements FeatureSource {
             + "only; implement prefixFeatures(Prompt, int[]) to render conversations");
       }
       return prefixFeatures(prompt.text(), responseTokens);
+    }
+
+    /**
+     * {@link #prefixFeatures(Prompt, int[])} of each response, in order. By default one call per
+     * response.
+     *
+     * @param prompts the prompts
+     * @param responseTokens each prompt's response, as many as prompts
+     * @return per response, {@code responseTokens.get(i).length + 1} rows of the model's hidden size
+     * @throws IllegalArgumentException if the lists differ in size
+     */
+    default List<float[][]> prefixFeatures(List<Prompt> prompts, List<int[]> responseTokens) {
+      Preconditions.checkArgument(prompts.size() == responseTokens.size(),
+          "%s prompts but %s responses; expected one response per prompt", prompts.size(), responseTokens.size());
+      List<float[][]> out = new ArrayList<>(prompts.size());
+      for (int i = 0; i < prompts.size(); i++) {
+        out.add(prefixFeatures(prompts.get(i), responseTokens.get(i)));
+      }
+      return out;
     }
   }
 
@@ -122,16 +145,28 @@ public final class ModelFeatures implements FeatureSource {
   }
 
   /**
-   * Runs the prefix function once per example.
+   * Runs the prefix function's batch method once on all the examples.
    *
-   * @throws IllegalStateException if it returns a matrix of the wrong shape
+   * @throws IllegalStateException if it returns another number of matrices than examples, or a
+   *     matrix of the wrong shape
    */
   @Override
   public List<float[][]> prefixFeatures(List<ValueExample> examples) {
+    List<Prompt> prompts = new ArrayList<>(examples.size());
+    List<int[]> responses = new ArrayList<>(examples.size());
+    for (ValueExample example : examples) {
+      prompts.add(example.source());
+      responses.add(example.responseTokens());
+    }
+    List<float[][]> all = prefixFeatures.prefixFeatures(prompts, responses);
+    if (all == null || all.size() != examples.size()) {
+      throw new IllegalStateException("prefix features of " + examples.size() + " examples came back as "
+          + (all == null ? "no list" : all.size() + " matrices"));
+    }
     List<float[][]> out = new ArrayList<>(examples.size());
     for (int e = 0; e < examples.size(); e++) {
       ValueExample example = examples.get(e);
-      float[][] rows = prefixFeatures.prefixFeatures(example.source(), example.responseTokens());
+      float[][] rows = all.get(e);
       int expected = example.responseLength() + 1;
       if (rows == null || rows.length != expected) {
         throw new IllegalStateException("prefix features of example " + e + " have "

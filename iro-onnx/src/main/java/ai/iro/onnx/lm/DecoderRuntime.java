@@ -164,7 +164,8 @@ final class DecoderRuntime implements AutoCloseable {
 
   /**
    * The hidden state after the prompt ({@code promptIds}, as fed) and after each response token,
-   * from one full pass: {@code responseTokens.length + 1} rows.
+   * from one full pass: {@code responseTokens.length + 1} rows. The reference that
+   * {@link PrefixPass}, which runs many responses in one pass, is tested against.
    */
   float[][] prefixFeatures(int[] promptIds, int[] responseTokens, String hiddenOutput) {
     Preconditions.checkArgument(promptIds.length > 0, "the prompt is empty and the model prepends no BOS token");

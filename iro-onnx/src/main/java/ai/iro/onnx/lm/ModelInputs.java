@@ -23,7 +23,8 @@ import java.util.Map;
  *   <li>fresh rows ({@link #fillRows}): each row's tokens left-padded with the pad id to the
  *       longest row, masked 0 on the padding, positions counting from 0 at each row's first real
  *       token, and an empty past. The full forward pass of {@link OnnxCausalLM#logits} and
- *       {@link OnnxCausalLM#prefixFeatures} (one row) and a decoding's prefill both use it.
+ *       {@link OnnxCausalLM#prefixFeatures} (one row, or many in a {@link PrefixPass}) and a decoding's
+ *       prefill all use it.
  *   <li>a step ({@link #fillStep}): one new token per slot of a {@link KvCache}, whose tensors are
  *       the past; each slot's mask is 0 over its left padding and 1 from there on.
  * </ul>

@@ -259,6 +259,35 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     return runtime.prefixFeatures(encodePrompt(prompt), responseTokens, out);
   }
 
+  /**
+   * {@link #prefixFeatures(Prompt, int[])} of many responses from few forward passes: the sequences
+   * (prompt, then response) are sorted by length and run many rows per pass, left-padded, each pass
+   * at most 2048 padded tokens (or one longer sequence alone). Equal to one call per response up to
+   * float rounding.
+   *
+   * @param prompts the prompts, encoded as {@link #encodePrompt(Prompt)} encodes them (a chat model
+   *     renders each conversation)
+   * @param responseTokens each prompt's response, as many as prompts, each possibly empty
+   * @return per response, in order, its length + 1 rows of {@code hiddenSize()} features
+   * @throws UnsupportedOperationException if the graph has no hidden-state output, or a prompt is a
+   *     conversation and the model has no chat template
+   * @throws IllegalArgumentException naming the response's index, if a prompt encodes to nothing, a
+   *     token id lies outside the vocabulary or a prompt and its response exceed the context; or if
+   *     the lists differ in size
+   */
+  public List<float[][]> prefixFeatures(List<Prompt> prompts, List<int[]> responseTokens) {
+    return prefixFeatures(prompts, responseTokens, PrefixPass.DEFAULT_TOKEN_BUDGET);
+  }
+
+  /** {@link #prefixFeatures(List, List)} in passes of at most {@code tokenBudget} padded tokens. */
+  List<float[][]> prefixFeatures(List<Prompt> prompts, List<int[]> responseTokens, int tokenBudget) {
+    checkOpen();
+    Objects.requireNonNull(responseTokens, "responseTokens");
+    String out = spec.hiddenOutput().orElseThrow(this::noHiddenState);
+    List<int[]> ids = this.prompts.encodeEach(runtime.tokenizer(), Objects.requireNonNull(prompts, "prompts"));
+    return new PrefixPass(runtime, tokenBudget).run(ids, responseTokens, out);
+  }
+
   private UnsupportedOperationException noHiddenState() {
     return new UnsupportedOperationException("ONNX model " + spec.modelFile() + " has no hidden-state output (one of "
         + HIDDEN_OUTPUTS + "); use a text encoder for value features");
@@ -266,6 +295,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
 
   /**
    * The model's own features for value heads: its last hidden state, as a {@link ModelFeatures}
+   * whose training features come from {@link #prefixFeatures(List, List)},
    * with {@code "sha256-<hex>"} as its model name, hex being the SHA-256 of the model's ONNX file
    * followed by its external-data files, if any.
    * The id, {@code "model:sha256-<hex>:last_hidden_state:<hiddenSize>"}, thus names the weights
@@ -293,6 +323,11 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
       @Override
       public float[][] prefixFeatures(Prompt prompt, int[] responseTokens) {
         return OnnxCausalLM.this.prefixFeatures(prompt, responseTokens);
+      }
+
+      @Override
+      public List<float[][]> prefixFeatures(List<Prompt> prompts, List<int[]> responseTokens) {
+        return OnnxCausalLM.this.prefixFeatures(prompts, responseTokens);
       }
     };
     return new ModelFeatures("sha256-" + spec.weightsSha256(), spec.hiddenWidth(), prefixes);

@@ -7,7 +7,9 @@ import ai.iro.onnx.text.SpecialTokens;
 import ai.iro.onnx.text.TextTokenizer;
 import com.google.common.collect.ImmutableSet;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -104,6 +106,24 @@ final class PromptEncoder {
       }
     }
     return true;
+  }
+
+  /**
+   * {@link #encode} of each prompt, unchecked; a prompt given several times is encoded once (value
+   * training repeats a prompt once per sampled response) and its ids shared, read only.
+   */
+  List<int[]> encodeEach(TextTokenizer tokenizer, List<Prompt> prompts) {
+    Map<Prompt, int[]> encoded = new HashMap<>();
+    List<int[]> out = new ArrayList<>(prompts.size());
+    for (int i = 0; i < prompts.size(); i++) {
+      Prompt prompt = Objects.requireNonNull(prompts.get(i), "prompt " + i);
+      try {
+        out.add(encoded.computeIfAbsent(prompt, p -> encode(tokenizer, p)));
+      } catch (UnsupportedOperationException e) {
+        throw new UnsupportedOperationException("prompt " + i + ": " + e.getMessage(), e);
+      }
+    }
+    return out;
   }
 
   /**

@@ -8,7 +8,8 @@
  * and JSON configs and {@code DecoderSpec} the graph (names, optional inputs, cache shape, special
  * tokens); {@code DecoderRuntime} holds the sessions, the tokenizer and the buffer pool;
  * {@code ModelInputs} builds the inputs of every pass, the full forward pass and the decoding steps
- * alike; {@code OnnxDecoding} runs the loop over its {@code DecodingRows} (per-row state, forks and
+ * alike; {@code PrefixPass} packs many responses into few full passes for value training's
+ * features; {@code OnnxDecoding} runs the loop over its {@code DecodingRows} (per-row state, forks and
  * reorders), {@code KvCache}, {@code OutputBuffers} and {@code StopRule}. The sampler lives in
  * {@link ai.iro.onnx.lm.internal}.
  */

@@ -3,6 +3,7 @@ package ai.iro.onnx.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.iro.core.data.Prompt;
 import ai.iro.core.value.State;
 import ai.iro.core.value.StateBatch;
 import ai.iro.core.value.TrainedValue;
@@ -106,6 +107,60 @@ class FeatureSourceTest {
     ModelFeatures narrowRows = new ModelFeatures("bad-lm", 4, (prompt, tokens) -> new float[tokens.length + 1][3]);
     assertThatThrownBy(() -> narrowRows.prefixFeatures(examples))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("3 values, expected 4");
+  }
+
+  @Test
+  void modelFeaturesCallTheBatchMethodOnceForAllExamples() {
+    List<Integer> batchSizes = new ArrayList<>();
+    ModelFeatures.PrefixFeatures batched = new ModelFeatures.PrefixFeatures() {
+      @Override
+      public float[][] prefixFeatures(String prompt, int[] tokens) {
+        throw new AssertionError("the batch method is overridden: one response at a time is not called");
+      }
+
+      @Override
+      public List<float[][]> prefixFeatures(List<Prompt> prompts, List<int[]> tokens) {
+        batchSizes.add(prompts.size());
+        List<float[][]> out = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+          float[][] rows = new float[tokens.get(i).length + 1][2];
+          rows[0][0] = i;
+          out.add(rows);
+        }
+        return out;
+      }
+    };
+    List<ValueExample> examples = List.of(new ValueExample("a", new int[] {1, 2}, "t", 1),
+        new ValueExample("b", new int[0], "", 0), new ValueExample("c", new int[] {3}, "t", 1));
+
+    List<float[][]> rows = new ModelFeatures("batched", 2, batched).prefixFeatures(examples);
+
+    assertThat(batchSizes).containsExactly(3);
+    assertThat(rows).extracting(r -> r.length).containsExactly(3, 1, 2);
+    assertThat(rows).extracting(r -> r[0][0]).containsExactly(0f, 1f, 2f);
+    ModelFeatures.PrefixFeatures dropsOne = new ModelFeatures.PrefixFeatures() {
+      @Override
+      public float[][] prefixFeatures(String prompt, int[] tokens) {
+        return new float[tokens.length + 1][2];
+      }
+
+      @Override
+      public List<float[][]> prefixFeatures(List<Prompt> prompts, List<int[]> tokens) {
+        return List.of(new float[3][2], new float[1][2]);
+      }
+    };
+    assertThatThrownBy(() -> new ModelFeatures("short", 2, dropsOne).prefixFeatures(examples))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("3 examples came back as 2 matrices");
+  }
+
+  @Test
+  void theDefaultBatchMethodCallsTheOneResponseMethodInOrder() {
+    ModelFeatures.PrefixFeatures lm = (prompt, tokens) -> new float[][] {{prompt.length(), tokens.length}};
+    List<float[][]> rows = lm.prefixFeatures(List.of(Prompt.of("a"), Prompt.of("bbb")), List.of(new int[0], new int[] {1, 2}));
+    assertThat(rows).extracting(r -> r[0][0]).containsExactly(1f, 3f);
+    assertThat(rows).extracting(r -> r[0][1]).containsExactly(0f, 2f);
+    assertThatThrownBy(() -> lm.prefixFeatures(List.of(Prompt.of("a")), List.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 prompts but 0 responses");
   }
 
   @Test
