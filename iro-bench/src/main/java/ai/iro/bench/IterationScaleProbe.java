@@ -13,7 +13,6 @@ import ai.iro.core.value.TrainedValue;
 import ai.iro.core.value.ValueExample;
 import ai.iro.core.value.ValueStack;
 import ai.iro.core.value.ValueTrainer;
-import ai.iro.onnx.features.ModelFeatures;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.value.MlpValueTrainer;
 import com.sun.management.GarbageCollectionNotificationInfo;
