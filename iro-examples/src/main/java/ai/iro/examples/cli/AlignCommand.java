@@ -89,6 +89,9 @@ final class AlignCommand implements Callable<Integer> {
   @Option(names = "--warm-start", description = "Start each value head from the previous iteration's.")
   boolean warmStart;
 
+  @Option(names = "--residual", description = "Fit each value head to what the earlier heads mispredict (boosting).")
+  boolean residual;
+
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
   String device;
 
@@ -128,7 +131,8 @@ final class AlignCommand implements Callable<Integer> {
     }
     try (OnnxCausalLM lm = ChatOption.model(model, dev, chat)) {
       Checks.requireRoom(lm, dataset.prompts(), maxNewTokens, "--prompts " + prompts);
-      ValueTrainer trainer = MlpValueTrainer.builder().features(ValueHeads.features(lm)).warmStart(warmStart).build();
+      ValueTrainer trainer = MlpValueTrainer.builder().features(ValueHeads.features(lm)).warmStart(warmStart)
+          .residual(residual).build();
       Aligner aligner = builder.reward(rewardModel).baseModel(lm).valueTrainer(trainer)
           .valueLoaders(ValueHeads.loaders(lm)).listener(listener()).build();
       // Too few prompts for --iterations, or an --out that holds another run: the message names the cause.

@@ -43,13 +43,18 @@ public final class ValueRecipes {
       lm -> MlpValueTrainer.builder().features(ValueHeads.features(lm)).hiddenSizes(512, 256).build(),
       b -> b.reweighting(Reweighting.weighted(0.5)));
 
+  /** Weighted, each head fitted to the residual of the earlier stack (boosting). */
+  public static final ValueRecipe RESIDUAL = new ValueRecipe("weighted-residual",
+      lm -> MlpValueTrainer.builder().features(ValueHeads.features(lm)).residual(true).build(),
+      b -> b.reweighting(Reweighting.weighted(0.5)));
+
   /** The default recipe: {@link #WEIGHTED}, the library's default reweighting. */
   public static final ValueRecipe DEFAULT = WEIGHTED;
 
   private static final Map<String, ValueRecipe> ALL = ImmutableMap.<String, ValueRecipe>builder()
       .put(PAPER.name(), PAPER).put(WEIGHTED.name(), WEIGHTED).put(WEIGHTED_ONE.name(), WEIGHTED_ONE)
       .put(SOFT.name(), SOFT).put(WEIGHTED_SOFT.name(), WEIGHTED_SOFT).put(WARM.name(), WARM).put(WIDE.name(), WIDE)
-      .build();
+      .put(RESIDUAL.name(), RESIDUAL).build();
 
   private ValueRecipes() {}
 

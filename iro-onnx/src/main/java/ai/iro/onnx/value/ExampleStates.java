@@ -1,10 +1,16 @@
 package ai.iro.onnx.value;
 
 import ai.iro.core.value.FeatureSource;
+import ai.iro.core.value.State;
+import ai.iro.core.value.StateBatch;
 import ai.iro.core.value.ValueExample;
+import ai.iro.core.value.ValueStack;
 import com.google.common.base.Preconditions;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -39,6 +45,9 @@ final class ExampleStates {
     }
   }
 
+  /** The most states scored by the baseline stack in one call, to bound the copies a batch of states holds. */
+  private static final int BASELINE_BATCH = 4096;
+
   /** Salts the sub-sampling seed, so that its draws are not those of the run's split or shuffles. */
   private static final long SAMPLE_SALT = 0x5EED_0F_5A_3B1E5L;
 
@@ -51,6 +60,19 @@ final class ExampleStates {
    * @throws java.io.UncheckedIOException if the disk cache cannot be written
    */
   static TrainingSet load(FeatureSource source, List<ValueExample> examples, Loss loss, Options options) {
+    return load(source, examples, loss, options, ValueStack.empty());
+  }
+
+  /**
+   * The training set of {@code examples} with every state's target reduced by {@code baseline}'s
+   * score of the state (residual targets; none when the stack is empty); the caller closes it.
+   *
+   * @throws IllegalArgumentException as {@link #load(FeatureSource, List, Loss, Options)}, or if a
+   *     residual target is not finite
+   * @throws UnsupportedOperationException if a baseline function reads a prefix's text
+   */
+  static TrainingSet load(FeatureSource source, List<ValueExample> examples, Loss loss, Options options,
+      ValueStack baseline) {
     Preconditions.checkArgument(!examples.isEmpty(), "examples must not be empty");
     if (loss == Loss.BCE) {
       for (int e = 0; e < examples.size(); e++) {
@@ -85,7 +107,13 @@ final class ExampleStates {
             throw new IllegalStateException(source.id() + " returned " + p.length + " prefix rows for example "
                 + (start + i) + ", expected " + expected + " (response length + 1)");
           }
-          out.add(example, start + i, p, PrefixSample.draw(expected, options.maxPrefixStates(), random));
+        }
+        List<double[]> offsets = baselineScores(baseline, part, prefixes);
+        for (int i = 0; i < part.size(); i++) {
+          ValueExample example = part.get(i);
+          int expected = example.responseLength() + 1;
+          out.add(example, start + i, prefixes.get(i), offsets.get(i),
+              PrefixSample.draw(expected, options.maxPrefixStates(), random));
         }
       }
       return out.build(examples.size());
@@ -93,6 +121,47 @@ final class ExampleStates {
       out.discard();
       throw e;
     }
+  }
+
+  /**
+   * The baseline stack's score of every prefix state of every example, from the prefixes' feature
+   * rows, in batches of at most {@link #BASELINE_BATCH} states; all zero for an empty stack.
+   */
+  private static List<double[]> baselineScores(ValueStack baseline, List<ValueExample> part,
+      List<float[][]> prefixes) {
+    List<double[]> out = new ArrayList<>(part.size());
+    List<State> batch = new ArrayList<>();
+    List<double[]> pending = new ArrayList<>();
+    for (int i = 0; i < part.size(); i++) {
+      ValueExample example = part.get(i);
+      double[] scores = new double[example.responseLength() + 1];
+      out.add(scores);
+      if (baseline.isEmpty()) {
+        continue;
+      }
+      int[] tokens = example.responseTokens();
+      for (int j = 0; j < scores.length; j++) {
+        batch.add(State.lazy(example.prompt(), Arrays.copyOf(tokens, j), ExampleStates::noText,
+            Optional.of(prefixes.get(i)[j])));
+      }
+      pending.add(scores);
+      if (batch.size() >= BASELINE_BATCH || i == part.size() - 1) {
+        double[] all = baseline.score(new StateBatch(batch));
+        int at = 0;
+        for (double[] s : pending) {
+          System.arraycopy(all, at, s, 0, s.length);
+          at += s.length;
+        }
+        batch.clear();
+        pending.clear();
+      }
+    }
+    return out;
+  }
+
+  private static String noText(int[] tokens) {
+    throw new UnsupportedOperationException("residual targets score the earlier heads on feature rows only, and one "
+        + "of them read a prefix's text; use residual(false) with text-reading value functions");
   }
 
   /** The arrays of a set being built, and its rows: a list on the heap or a cache being written. */
@@ -117,12 +186,12 @@ final class ExampleStates {
       this.groups = new int[total];
     }
 
-    void add(ValueExample example, int group, float[][] prefixRows, PrefixSample kept) {
+    void add(ValueExample example, int group, float[][] prefixRows, double[] offsets, PrefixSample kept) {
       for (int s = 0; s < kept.states().length; s++) {
         int j = kept.states()[s];
         float[] row = prefixRows[j];
         TrainingSet.checkRow(source, row, k);
-        targets[k] = example.target(j);
+        targets[k] = example.target(j) - offsets[j];
         TrainingSet.checkTarget(targets[k], k, loss);
         weights[k] = example.weight() * kept.weights()[s];
         weighted |= weights[k] != 1;

@@ -57,6 +57,8 @@ public final class MlpTrainerConfig {
   public static final int DEFAULT_PATIENCE = 3;
   /** Default: false, every head starts from fresh random weights (the paper). */
   public static final boolean DEFAULT_WARM_START = false;
+  /** Default: false, every head is fitted to the rewards themselves (the paper). */
+  public static final boolean DEFAULT_RESIDUAL = false;
   /**
    * Default: feature rows of up to 64 MiB (float32; 87,381 states of 192 features) are held on the
    * heap; larger training sets stream through a disk cache. Either way the heads are the same.
@@ -81,6 +83,7 @@ public final class MlpTrainerConfig {
   private final double validationFraction;
   private final int patience;
   private final boolean warmStart;
+  private final boolean residual;
   private final long memoryBudget;
   private final int featureChunk;
   private final Optional<Path> cacheDirectory;
@@ -102,6 +105,7 @@ public final class MlpTrainerConfig {
     validationFraction = b.validationFraction;
     patience = b.patience;
     warmStart = b.warmStart;
+    residual = b.residual;
     memoryBudget = b.memoryBudget;
     featureChunk = b.featureChunk;
     cacheDirectory = b.cacheDirectory;
@@ -182,6 +186,14 @@ public final class MlpTrainerConfig {
   }
 
   /**
+   * Whether a head of iteration t is fitted to what the earlier heads mispredict: each prefix
+   * state's target minus the earlier stack's score {@code sum_i V_i / beta_i} of that state.
+   */
+  public boolean residual() {
+    return residual;
+  }
+
+  /**
    * The most bytes of float32 feature rows a training run holds on the heap; a training set whose
    * rows take more is written to a disk cache, a chunk of examples at a time, and read back one
    * minibatch at a time. Not part of {@link #describe()}: it does not change the heads.
@@ -218,7 +230,7 @@ public final class MlpTrainerConfig {
    * The canonical text of this configuration: {@code MlpValueTrainer/}{@value #ALGORITHM_VERSION}
    * and then every setting as {@code name=value} in a fixed order, the feature source by its
    * {@link FeatureSource#id()} (quoted) and dimension, enums by name, numbers as {@link Double#toString} or
-   * {@link Integer#toString} write them; {@code warmStart=true} and {@code maxPrefixStates} only when set, so that the
+   * {@link Integer#toString} write them; {@code warmStart=true}, {@code residual=true} and {@code maxPrefixStates} only when set, so that the
    * texts of earlier versions' configurations stay valid. The same on every run and machine, for equal settings.
    */
   public String describe() {
@@ -239,6 +251,9 @@ public final class MlpTrainerConfig {
     s.add("patience=" + patience);
     if (warmStart) {
       s.add("warmStart=true");
+    }
+    if (residual) {
+      s.add("residual=true");
     }
     if (maxPrefixStates != 0) {
       s.add("maxPrefixStates=" + maxPrefixStates);

@@ -118,13 +118,25 @@ public final class MlpValueTrainer implements ValueTrainer {
   /**
    * {@link #train(List, long)}, starting from the last head of {@code previous} when
    * {@link MlpTrainerConfig#warmStart()} is set and that head is an {@link MlpValueHead} of this
-   * trainer's architecture and features; otherwise from random weights.
+   * trainer's architecture and features; otherwise from random weights. With
+   * {@link MlpTrainerConfig#residual()}, every state's target is reduced by {@code previous}'s score.
+   *
+   * @throws IllegalArgumentException as {@link #train(List, long)}, or if residual targets are set
+   *     and an earlier head reads other features than this trainer's
    */
   @Override
   public TrainedValue train(List<ValueExample> examples, ValueStack previous, long seed) {
     Optional<Mlp> start = config.warmStart() ? TrainingRun.warmStart(config, previous) : Optional.empty();
+    ValueStack baseline = config.residual() ? previous : ValueStack.empty();
+    for (ValueStack.Term term : baseline.terms()) {
+      if (term.function() instanceof MlpValueHead head
+          && !head.featureSource().id().equals(config.features().id())) {
+        throw new IllegalArgumentException("residual targets score the earlier heads on this trainer's features ("
+            + config.features().id() + "), but an earlier head reads " + head.featureSource().id());
+      }
+    }
     try (TrainingSet set = ExampleStates.load(config.features(), examples, config.loss(),
-        ExampleStates.Options.of(config, seed))) {
+        ExampleStates.Options.of(config, seed), baseline)) {
       FitResult fit = NativeThreads.training(() -> new TrainingRun(config, set).run(seed, start));
       return new TrainedValue(fit.head(), fit.loss());
     }
@@ -188,6 +200,7 @@ public final class MlpValueTrainer implements ValueTrainer {
     double validationFraction = MlpTrainerConfig.DEFAULT_VALIDATION_FRACTION;
     int patience = MlpTrainerConfig.DEFAULT_PATIENCE;
     boolean warmStart = MlpTrainerConfig.DEFAULT_WARM_START;
+    boolean residual = MlpTrainerConfig.DEFAULT_RESIDUAL;
     long memoryBudget = MlpTrainerConfig.DEFAULT_MEMORY_BUDGET;
     int featureChunk = MlpTrainerConfig.DEFAULT_FEATURE_CHUNK;
     Optional<Path> cacheDirectory = Optional.empty();
@@ -210,6 +223,7 @@ public final class MlpValueTrainer implements ValueTrainer {
       validationFraction = c.validationFraction();
       patience = c.patience();
       warmStart = c.warmStart();
+      residual = c.residual();
       memoryBudget = c.memoryBudget();
       featureChunk = c.featureChunk();
       cacheDirectory = c.cacheDirectory();
@@ -340,6 +354,20 @@ public final class MlpValueTrainer implements ValueTrainer {
     }
 
     /**
+     * Whether each head is fitted to the residual of the earlier stack (boosting): a prefix
+     * state's target becomes its target minus the earlier heads' score {@code sum_i V_i / beta_i}
+     * of the state, so that the stack plus the new head over its beta moves toward the rewards
+     * by 1 / beta of what it missed, measured on the states the guided policy now visits. The first
+     * head, with no stack before it, fits the targets themselves. The earlier heads must read
+     * features only (as {@link MlpValueHead}s do; a function that reads a prefix's text is
+     * refused). Needs {@link Loss#MSE}. Default: {@link MlpTrainerConfig#DEFAULT_RESIDUAL}.
+     */
+    public Builder residual(boolean residual) {
+      this.residual = residual;
+      return this;
+    }
+
+    /**
      * The most bytes of float32 feature rows ({@code states x dimension x 4}) held on the heap, at
      * least 0 (0 always streams). A larger set streams: {@link #featureChunk} examples at a time go
      * to a temporary file, read a minibatch at a time and deleted at the end, also on failure; the
@@ -390,6 +418,10 @@ public final class MlpValueTrainer implements ValueTrainer {
     public MlpValueTrainer build() {
       if (features == null) {
         throw new IllegalStateException("features is required: give the feature source of the heads");
+      }
+      if (residual && loss != Loss.MSE) {
+        throw new IllegalStateException("residual(true) needs Loss.MSE: residual targets are not probabilities, found "
+            + loss);
       }
       return new MlpValueTrainer(new MlpTrainerConfig(this));
     }

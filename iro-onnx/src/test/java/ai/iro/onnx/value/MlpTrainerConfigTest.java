@@ -43,6 +43,7 @@ class MlpTrainerConfigTest {
         Arguments.of("validationFraction", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.validationFraction(0)),
         Arguments.of("patience", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.patience(4)),
         Arguments.of("warmStart", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.warmStart(true)),
+        Arguments.of("residual", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.residual(true)),
         Arguments.of("maxPrefixStates", (UnaryOperator<MlpValueTrainer.Builder>) b -> b.maxPrefixStates(8)));
   }
 

@@ -95,4 +95,60 @@ class ValueLearningOptionsTest {
     assertThat(valueOf(wide.train(examples, stack, 3), "good 1", new int[] {1}))
         .isEqualTo(valueOf(wide.train(examples, ValueStack.empty(), 3), "good 1", new int[] {1}));
   }
+
+  @Test
+  void residualTargetsAreTheTargetsMinusTheEarlierStacksScore() {
+    CountingFeatures source = new CountingFeatures("fake:residual", 4);
+    List<ValueExample> first = new ArrayList<>();
+    List<ValueExample> second = new ArrayList<>();
+    for (int e = 0; e < 40; e++) {
+      first.add(new ValueExample("good " + e, new int[] {e % 5, 2}, "x", 2.0));
+      first.add(new ValueExample("bad " + e, new int[] {e % 5}, "x", -1.0));
+      second.add(new ValueExample("good " + e, new int[] {e % 3, 1, 4}, "x", 1.0 + 0.1 * (e % 4)));
+      second.add(new ValueExample("bad " + e, new int[] {e % 3}, "x", 0.5));
+    }
+    TrainedValue earlier = trainer(source).build().train(first, 1);
+    ValueStack stack = ValueStack.empty().with(earlier.function(), 2.0);
+    // The same run by hand: every prefix target minus the stack's score (V / beta) of that prefix.
+    List<ValueExample> byHand = new ArrayList<>();
+    for (ValueExample e : second) {
+      int[] tokens = e.responseTokens();
+      double[] targets = new double[tokens.length + 1];
+      for (int j = 0; j <= tokens.length; j++) {
+        targets[j] = e.target(j) - valueOf(earlier, e.prompt(), java.util.Arrays.copyOf(tokens, j)) / 2.0;
+      }
+      byHand.add(new ValueExample(e.prompt(), tokens, e.responseText(), e.target(), targets, e.weight()));
+    }
+    TrainedValue residual = trainer(source).residual(true).build().train(second, stack, 4);
+    TrainedValue reference = trainer(source).build().train(byHand, ValueStack.empty(), 4);
+    TrainedValue plain = trainer(source).build().train(second, stack, 4);
+    TrainedValue streamed = trainer(source).residual(true).memoryBudget(0).featureChunk(7).build()
+        .train(second, stack, 4);
+    for (String prompt : new String[] {"good 1", "bad 2", "good 7"}) {
+      for (int[] tokens : new int[][] {{}, {1}, {1, 1, 4}}) {
+        assertThat(valueOf(residual, prompt, tokens)).as("%s %s", prompt, java.util.Arrays.toString(tokens))
+            .isEqualTo(valueOf(reference, prompt, tokens))
+            .isEqualTo(valueOf(streamed, prompt, tokens));
+      }
+    }
+    assertThat(Math.abs(valueOf(plain, "good 1", new int[] {1}) - valueOf(residual, "good 1", new int[] {1})))
+        .as("the residual head differs from a head fitted to the targets").isGreaterThan(0.3);
+    // With no earlier head the residual is the target itself.
+    assertThat(valueOf(trainer(source).residual(true).build().train(second, ValueStack.empty(), 4), "bad 2",
+        new int[] {1})).isEqualTo(valueOf(plain, "bad 2", new int[] {1}));
+    assertThat(trainer(source).residual(true).build().describe().orElseThrow()).contains("residual=true");
+    assertThat(trainer(source).build().describe().orElseThrow()).doesNotContain("residual=");
+  }
+
+  @Test
+  void residualTargetsRefuseBceAndEarlierHeadsOfOtherFeatures() {
+    CountingFeatures source = new CountingFeatures("fake:residual-a", 4);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> trainer(source).residual(true).loss(Loss.BCE).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("needs Loss.MSE");
+    List<ValueExample> examples = List.of(new ValueExample("good", new int[] {1}, "x", 1.0));
+    TrainedValue other = trainer(new CountingFeatures("fake:residual-b", 4)).build().train(examples, 1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> trainer(source).residual(true).build()
+        .train(examples, ValueStack.empty().with(other.function(), 1.0), 2))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fake:residual-b");
+  }
 }
