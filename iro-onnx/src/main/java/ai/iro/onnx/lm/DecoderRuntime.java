@@ -16,9 +16,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * How a loaded model runs: its ONNX Runtime session, the session of the KV-cache gather graph, the
- * tokenizer and the pool of direct buffers its passes borrow, with the {@link DecoderSpec} read from
- * the graph. Every forward pass meets the session in {@link #run}; the full pass without a cache and
+ * How a loaded model runs: its ONNX Runtime session, the sessions of the KV-cache gather graphs
+ * ({@link GatherGraph}: the plain one, and the trimming one for a cache at the end of the context),
+ * the tokenizer and the pool of direct buffers its passes borrow, with the {@link DecoderSpec} read
+ * from the graph. Every forward pass meets the session in {@link #run}; the full pass without a cache and
  * the decodings' passes build their inputs with the same {@link ModelInputs}.
  *
  * <p>Thread safe (ONNX Runtime sessions, the tokenizer and the pool are). Owned and closed by its
@@ -31,6 +32,7 @@ final class DecoderRuntime implements AutoCloseable {
   /** The session of an older pair's first-pass graph (no past inputs); null when {@link #session} runs every pass. */
   private final OnnxSession firstPassSession;
   private final OnnxSession gatherSession;
+  private final OnnxSession trimSession;
   private final TextTokenizer tokenizer;
   private final BufferPool pool = new BufferPool();
   private volatile boolean closed;
@@ -38,6 +40,7 @@ final class DecoderRuntime implements AutoCloseable {
   private DecoderRuntime(ModelDirectory files, ExecutionOptions execution) {
     this.session = OrtRuntime.open(files.modelFile(), execution);
     OnnxSession gather = null;
+    OnnxSession trim = null;
     OnnxSession first = null;
     TextTokenizer tok = null;
     try {
@@ -48,20 +51,25 @@ final class DecoderRuntime implements AutoCloseable {
         GraphIo.checkFirstPass(spec, file, first.session().getInputInfo(), first.session().getOutputInfo());
       }
       this.firstPassSession = first;
-      // One thread: a gather is a small memory copy, and a second session's own worker threads
+      // One thread each: a gather is a small memory copy, and a second session's own worker threads
       // spin after each run and take cores from the model's session (measured: with 2 threads on 2
       // cores, chunk-level search spent about 20 % more time in the model than Best-of-N).
-      gather = OrtRuntime.open(GatherGraph.build(2 * spec.layers(), spec.kvType() == OnnxJavaType.FLOAT16),
+      boolean fp16 = spec.kvType() == OnnxJavaType.FLOAT16;
+      gather = OrtRuntime.open(GatherGraph.build(2 * spec.layers(), fp16),
           "the KV-cache gather graph of " + files.modelFile(),
+          execution.device(), 1);
+      trim = OrtRuntime.open(GatherGraph.buildTrimming(2 * spec.layers(), fp16),
+          "the KV-cache trimming graph of " + files.modelFile(),
           execution.device(), 1);
       tok = TextTokenizer.load(files.tokenizerFile());
       this.gatherSession = gather;
+      this.trimSession = trim;
       this.tokenizer = tok;
     } catch (OrtException e) {
-      closeAll(tok, gather, first, session);
+      closeAll(tok, trim, gather, first, session);
       throw new IllegalArgumentException("cannot read the graph of " + files.modelFile() + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      closeAll(tok, gather, first, session);
+      closeAll(tok, trim, gather, first, session);
       throw e;
     }
   }
@@ -182,7 +190,7 @@ final class DecoderRuntime implements AutoCloseable {
 
   /** A new, empty KV cache for one decoding; the caller closes it. */
   KvCache newCache() {
-    return new KvCache(OrtRuntime.environment(), gatherSession, pool, spec);
+    return new KvCache(OrtRuntime.environment(), gatherSession, trimSession, pool, spec);
   }
 
   /** New input buffers for one decoding or full pass; the caller closes them. */
@@ -205,6 +213,7 @@ final class DecoderRuntime implements AutoCloseable {
     try {
       tokenizer.close();
       gatherSession.close();
+      trimSession.close();
       if (firstPassSession != null) {
         firstPassSession.close();
       }

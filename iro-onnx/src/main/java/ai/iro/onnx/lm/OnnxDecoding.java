@@ -5,35 +5,32 @@ import ai.iro.core.model.FinishReason;
 import ai.iro.core.model.NextTokenDistribution;
 import ai.iro.core.model.Sampling;
 import ai.iro.onnx.lm.internal.TokenSampler;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import com.google.common.base.Preconditions;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The rows of one {@link OnnxCausalLM#open} call: the loop that samples, stops and steps them.
  *
  * <p>Each row ({@link DecodingRows}) points at a slot of the {@link KvCache} and at its next-token
- * logits in the last pass's {@link OutputBuffers}. {@link #reorder} only remaps rows (forks share a
- * slot); the next step gathers the slots it needs with one native run. A step feeds one token per
- * slot in one native run ({@link ModelInputs}); a finished row's slot is fed a pad token, whose output
- * is ignored, until finished slots are more than {@link #MAX_DEAD_FRACTION} of the batch, when the
- * cache is compacted to the live rows. When a row ends is the {@link StopRule}'s call. Not thread
- * safe.
+ * logits in the last pass's {@link OutputBuffers}; {@link DecodingPasses} runs the prefill and the
+ * steps. {@link #reorder} only remaps rows (forks share a slot); the next step gathers the slots it
+ * needs with one native run ({@link StepSlots}). A step feeds one token per slot in one native run
+ * ({@link ModelInputs}); a finished row's slot is fed a pad token, whose output is ignored, until
+ * finished slots are more than {@link StepSlots#MAX_DEAD_FRACTION} of the batch, when the cache is
+ * compacted to the live rows.
+ *
+ * <p>Prompts of different lengths are left-padded to the longest and the cache is shared, but no
+ * step feeds the graph more positions than the model's context: each row ends at the context counting
+ * its own tokens ({@link StopRule}, which decides when a row ends), and before a step that would take
+ * the shared cache past it, the cache is compacted to the fed rows and the padding they all have is
+ * dropped ({@link StepSlots}). Not thread safe.
  */
 final class OnnxDecoding implements Decoding {
-  /** Finished rows may fill at most this fraction of the batch before the cache is compacted. */
-  static final double MAX_DEAD_FRACTION = 0.25;
-
   private static final Runnable NO_CALLBACK = () -> { };
-  private static final Logger LOG = LoggerFactory.getLogger(OnnxDecoding.class);
 
   private final DecoderRuntime runtime;
   private final DecoderSpec spec;
@@ -41,18 +38,12 @@ final class OnnxDecoding implements Decoding {
   private final TokenSampler sampler;
   private final StopRule stop;
   private final DecodingRows rows;
-  private final KvCache cache;
-  private final ModelInputs inputs;
-  private final OutputBuffers outputs;
-  private final Set<String> presents;
+  private final DecodingPasses passes;
   private final int hiddenWidth;
 
   // Per-step scratch, reused.
   private final float[] rowLogits;
   private int[] fed = new int[0];
-  private int[] from = new int[0];
-  private int[] slotRow = new int[0];
-  private OrtSession.Result lastResult;
 
   private long generated;
   private long samplingNanos;
@@ -67,18 +58,15 @@ final class OnnxDecoding implements Decoding {
     this.hiddenWidth = spec.hiddenWidth();
     this.sampler = new TokenSampler(sampling, width);
     this.rowLogits = new float[width];
-    this.presents = Set.copyOf(spec.presentNames());
     this.stop = new StopRule(sampling, eosIds, width, spec.contextLength(), runtime::decode);
     int[] lengths = new int[encoded.length];
     for (int r = 0; r < lengths.length; r++) {
       lengths[r] = encoded[r].length;
     }
     this.rows = new DecodingRows(lengths, Math.min(sampling.maxNewTokens(), 16), seed);
-    this.cache = runtime.newCache();
-    this.inputs = runtime.newInputs();
-    this.outputs = runtime.newOutputs();
+    this.passes = new DecodingPasses(runtime, rows);
     try {
-      prefill(encoded);
+      passes.prefill(encoded);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -98,100 +86,10 @@ final class OnnxDecoding implements Decoding {
     }
   }
 
-  // ---- Forward passes ----
-
-  private void prefill(int[][] encoded) {
-    int n = encoded.length;
-    try {
-      int[] pads = inputs.fillRows(encoded, true);
-      run();
-      cache.adopt(lastResult, n, pads);
-      lastResult = null;
-    } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime failed on the prompts of " + spec.modelFile() + ": " + e.getMessage(), e);
-    } finally {
-      endPass();
-    }
-    int longest = inputs.sequence();
-    int kept = inputs.logitsPerRow();
-    for (int r = 0; r < n; r++) {
-      rows.setLogitsRow(r, r * kept + kept - 1);
-      copyHidden(r, r * longest + longest - 1);
-    }
-    LOG.debug("prefilled {} prompts of up to {} tokens", n, longest);
-  }
-
-  /**
-   * Runs the graph on the filled inputs, leaving the result in {@link #lastResult} and the logits
-   * and hidden states in the output buffers.
-   */
-  private void run() throws OrtException {
-    lastResult = runtime.run(inputs, presents, outputs.pin(inputs.batch(), inputs.logitsPerRow(), inputs.sequence()));
-  }
-
-  private void endPass() {
-    if (lastResult != null) {
-      lastResult.close();
-      lastResult = null;
-    }
-    inputs.release();
-    outputs.release();
-  }
-
-  /** Copies the hidden state of the last pass's token {@code token} as row {@code r}'s. */
-  private void copyHidden(int r, int token) {
-    if (hiddenWidth > 0) {
-      outputs.hidden(token, rows.hidden(r, hiddenWidth));
-    }
-  }
-
-  /** Feeds the last token of each of {@code fed[0 .. m)}, which just appended one, in one run. */
-  private void step(int m) {
-    runtime.checkOpen();
-    int slots = cache.slots();
-    if (slotRow.length < Math.max(slots, m)) {
-      slotRow = new int[Math.max(Math.max(slots, m), 2 * slotRow.length)];
-    }
-    Arrays.fill(slotRow, 0, slots, -1);
-    boolean reuse = true;
-    for (int i = 0; i < m && reuse; i++) {
-      int s = rows.slot(fed[i]);
-      reuse = slotRow[s] < 0;
-      slotRow[s] = fed[i];
-    }
-    try {
-      if (!reuse || slots - m > MAX_DEAD_FRACTION * slots) {
-        for (int i = 0; i < m; i++) {
-          from[i] = rows.slot(fed[i]);
-        }
-        cache.gather(from, m);
-        slots = m;
-        for (int i = 0; i < m; i++) {
-          rows.setSlot(fed[i], i);
-          slotRow[i] = fed[i];
-        }
-      }
-      inputs.fillStep(slots, slotRow, rows, cache);
-      run();
-      cache.adopt(lastResult, slots, cache.leftPads());
-      lastResult = null;
-    } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime failed while decoding with " + spec.modelFile() + ": "
-          + e.getMessage(), e);
-    } finally {
-      endPass();
-    }
-    for (int i = 0; i < m; i++) {
-      int r = fed[i];
-      rows.setLogitsRow(r, rows.slot(r));
-      copyHidden(r, rows.slot(r));
-    }
-  }
-
   // ---- Tokens ----
 
   private void prepare(int r) {
-    outputs.logits(rows.logitsRow(r), rowLogits);
+    passes.logits(r, rowLogits);
     sampler.prepare(rowLogits);
   }
 
@@ -214,7 +112,6 @@ final class OnnxDecoding implements Decoding {
   private void growRowScratch(int n) {
     if (fed.length < n) {
       fed = new int[n];
-      from = new int[n];
     }
   }
 
@@ -263,7 +160,7 @@ final class OnnxDecoding implements Decoding {
       }
       samplingNanos += System.nanoTime() - t0;
       if (m > 0) {
-        step(m);
+        passes.step(fed, m);
       }
       afterEachStep.run();
       if (m == 0) {
@@ -309,7 +206,7 @@ final class OnnxDecoding implements Decoding {
       }
     }
     if (m > 0) {
-      step(m);
+      passes.step(fed, m);
     }
   }
 
@@ -398,12 +295,22 @@ final class OnnxDecoding implements Decoding {
 
   /** The number of native KV-cache gathers so far (for tests: reorders are lazy, identities free). */
   long cacheGathers() {
-    return cache.gathers();
+    return passes.cache().gathers();
   }
 
   /** The number of cache slots (for tests: finished rows leave the batch). */
   int cacheSlots() {
-    return cache.slots();
+    return passes.cache().slots();
+  }
+
+  /** The cache's past length, the positions the last step fed the graph (for tests: never past the context). */
+  int cachePastLength() {
+    return passes.cache().pastLength();
+  }
+
+  /** The number of times the cache dropped padding at the context so far (for tests). */
+  long cacheTrims() {
+    return passes.cache().trims();
   }
 
   @Override
@@ -412,11 +319,6 @@ final class OnnxDecoding implements Decoding {
       return;
     }
     closed = true;
-    try {
-      cache.close();
-    } finally {
-      inputs.close();
-      outputs.close();
-    }
+    passes.close();
   }
 }

@@ -10,7 +10,9 @@
  * {@code ModelInputs} builds the inputs of every pass, the full forward pass and the decoding steps
  * alike; {@code PrefixPass} packs many responses into few full passes for value training's
  * features; {@code OnnxDecoding} runs the loop over its {@code DecodingRows} (per-row state, forks and
- * reorders), {@code KvCache}, {@code OutputBuffers} and {@code StopRule}. The sampler lives in
- * {@link ai.iro.onnx.lm.internal}.
+ * reorders) and {@code StopRule}, and {@code DecodingPasses} its prefill and steps over the
+ * {@code KvCache} (laid out before each step by {@code StepSlots}: gathered on forks, compacted when
+ * rows finish, its padding dropped before the shared cache would pass the context) and the
+ * {@code OutputBuffers}. The sampler lives in {@link ai.iro.onnx.lm.internal}.
  */
 package ai.iro.onnx.lm;

@@ -72,6 +72,51 @@ class DecodingMechanicsTest {
     }
   }
 
+  @Test
+  void trimmingGatherGraphGathersRowsAndDropsLeadingPositions() throws OrtException {
+    int tensors = 2;
+    int heads = 2;
+    int past = 5;
+    int size = 3;
+    long drop = 2;
+    long[] index = {2, 0, 2};
+    try (OnnxSession trim = OrtRuntime.open(GatherGraph.buildTrimming(tensors, false), "test trim", Device.cpu(), 1)) {
+      Map<String, OnnxTensorLike> feed = new HashMap<>();
+      float[][] data = new float[tensors][3 * heads * past * size];
+      for (int t = 0; t < tensors; t++) {
+        for (int i = 0; i < data[t].length; i++) {
+          data[t][i] = t * 1000 + i;
+        }
+        feed.put(GatherGraph.input(t), OnnxTensor.createTensor(OrtRuntime.environment(), FloatBuffer.wrap(data[t]),
+            new long[] {3, heads, past, size}));
+      }
+      feed.put(GatherGraph.INDEX, OnnxTensor.createTensor(OrtRuntime.environment(), LongBuffer.wrap(index),
+          new long[] {index.length}));
+      feed.put(GatherGraph.START, OnnxTensor.createTensor(OrtRuntime.environment(), new long[] {drop}));
+      try (OrtSession.Result r = trim.session().run(feed)) {
+        int kept = (int) (past - drop);
+        for (int t = 0; t < tensors; t++) {
+          OnnxTensor y = (OnnxTensor) r.get(GatherGraph.output(t)).orElseThrow();
+          assertThat(y.getInfo().getShape()).containsExactly(index.length, heads, kept, size);
+          FloatBuffer out = y.getFloatBuffer();
+          int k = 0;
+          for (int i = 0; i < index.length; i++) {
+            for (int h = 0; h < heads; h++) {
+              for (int p = 0; p < kept; p++) {
+                for (int d = 0; d < size; d++) {
+                  long from = ((index[i] * heads + h) * past + p + drop) * size + d;
+                  assertThat(out.get(k++)).as("y%s[%s][%s][%s][%s]", t, i, h, p, d).isEqualTo(data[t][(int) from]);
+                }
+              }
+            }
+          }
+        }
+      } finally {
+        feed.values().forEach(v -> ((OnnxTensor) v).close());
+      }
+    }
+  }
+
   private static OnnxDecoding open(List<String> prompts, int tokens) {
     return (OnnxDecoding) lm.open(prompts, Sampling.greedy(tokens), 1);
   }
