@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Tables and paired comparisons from `iro eval` reports (eval-results.json), for the README.
+
+Every number is computed from the per-prompt rewards the report keeps: each prompt's reward is
+averaged over the seeds, and intervals are 95 % percentile bootstraps over prompts (10,000
+resamples, seeded), pairs resampled together, as `iro eval` computes them. Standard library only.
+
+    python3 docs/eval/summarize.py table docs/eval/weighted.json
+    python3 docs/eval/summarize.py steps docs/eval/weighted.json
+    python3 docs/eval/summarize.py recipes docs/eval/weighted.json docs/eval/ablation-*.json
+"""
+import json
+import random
+import sys
+
+RESAMPLES = 10_000
+SEED = 20261130
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def per_prompt(task, method):
+    """Each held-out prompt's reward under `method`, averaged over the seeds."""
+    runs = [next(m["rewards"] for m in s["methods"] if m["method"] == method) for s in task["seeds"]]
+    return [sum(r[i] for r in runs) / len(runs) for i in range(len(runs[0]))]
+
+
+def per_seed_means(task, method):
+    return [next(m["meanReward"] for m in s["methods"] if m["method"] == method) for s in task["seeds"]]
+
+
+def interval(values):
+    rng = random.Random(SEED)
+    n = len(values)
+    means = sorted(sum(values[rng.randrange(n)] for _ in range(n)) / n for _ in range(RESAMPLES))
+    return sum(values) / n, means[int(0.025 * RESAMPLES)], means[int(0.975 * RESAMPLES) - 1]
+
+
+def paired(task, a, b):
+    x, y = per_prompt(task, a), per_prompt(task, b)
+    seeds = [p - q for p, q in zip(per_seed_means(task, a), per_seed_means(task, b))]
+    return interval([p - q for p, q in zip(x, y)]), seeds
+
+
+def fmt(estimate, lower, upper, digits=3):
+    return f"{estimate:+.{digits}f} [{lower:.{digits}f}, {upper:.{digits}f}]"
+
+
+def table(path):
+    report = load(path)
+    print("| task | method | mean [95% CI] | Δ vs best-of-16 [CI] | seeds | Δ vs previous iteration [CI] | tokens/prompt |")
+    print("|---|---|---|---|---|---|---|")
+    for task in report["tasks"]:
+        previous = {}
+        for d in task["differences"]:
+            if d["baseline"].startswith("IRO-"):
+                previous[d["method"]] = d["difference"]
+        against = {d["method"]: d for d in task["differences"] if d["baseline"] == "best-of-16"}
+        for m in task["methods"]:
+            name = m["method"]
+            mean = m["mean"]
+            row = [task["task"], name.replace("IRO-3@4", "IRO-3 at W·K = 4"),
+                   f"{mean['estimate']:.3f} [{mean['lower']:.3f}, {mean['upper']:.3f}]"]
+            d = against.get(name)
+            row.append(fmt(d["difference"]["estimate"], d["difference"]["lower"], d["difference"]["upper"]) if d else "")
+            row.append(" ".join(f"{x:+.2f}" for x in d["seedDifferences"]) if d and name.startswith(("IRO-", "one-shot")) and name != "IRO-3@4" else "")
+            p = previous.get(name)
+            row.append(fmt(p["estimate"], p["lower"], p["upper"]) if p else "")
+            row.append(f"{m['tokensPerPrompt']:.0f}")
+            print("| " + " | ".join(row) + " |")
+
+
+def steps(path):
+    report = load(path)
+    for task in report["tasks"]:
+        for a, b in [("IRO-2", "IRO-1"), ("IRO-3", "IRO-2"), ("IRO-3", "IRO-1"), ("IRO-3", "one-shot V"),
+                     ("IRO-3@4", "best-of-16")]:
+            (e, lo, hi), seeds = paired(task, a, b)
+            print(f"{task['task']}: {a} - {b} {fmt(e, lo, hi)}, per seed {' '.join(f'{s:+.3f}' for s in seeds)}")
+        print(f"{task['task']}: head training share per iteration "
+              + " ".join(f"{x:.2f}" for x in task["headTrainingShare"]))
+
+
+def recipes(reference_path, *paths):
+    """Each recipe's IRO-1 and IRO-3 means, and its IRO-3 minus the reference's, paired over prompts."""
+    reference = {t["task"]: t for t in load(reference_path)["tasks"]}
+    for path in (reference_path,) + paths:
+        report = load(path)
+        for task in report["tasks"]:
+            ref = reference[task["task"]]
+            means = {m["method"]: m["mean"]["estimate"] for m in task["methods"]}
+            line = (f"{report['valueRecipe']['name'] if isinstance(report['valueRecipe'], dict) else report['valueRecipe']}"
+                    f" {task['task']}: IRO-1 {means['IRO-1']:.3f} IRO-2 {means['IRO-2']:.3f} IRO-3 {means['IRO-3']:.3f}")
+            if path != reference_path:
+                x, y = per_prompt(task, "IRO-3"), per_prompt(ref, "IRO-3")
+                e, lo, hi = interval([p - q for p, q in zip(x, y)])
+                line += f"; IRO-3 minus the reference's {fmt(e, lo, hi)}"
+            (e, lo, hi), _ = paired(task, "IRO-3", "IRO-1")
+            line += f"; IRO-3 - IRO-1 {fmt(e, lo, hi)}"
+            print(line)
+
+
+if __name__ == "__main__":
+    command, *args = sys.argv[1:]
+    {"table": table, "steps": steps, "recipes": recipes}[command](*args)
