@@ -7,7 +7,6 @@ import ai.iro.core.model.Decoding;
 import ai.iro.core.model.Sampling;
 import ai.iro.openai.internal.HttpTransport;
 import com.google.common.base.Preconditions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -156,13 +155,7 @@ public final class OpenAiCompatibleModel implements BaseModel {
    */
   @Override
   public Decoding open(List<String> prompts, Sampling sampling, long seed) {
-    Objects.requireNonNull(prompts, "prompts");
-    List<Prompt> records = new ArrayList<>(prompts.size());
-    for (int i = 0; i < prompts.size(); i++) {
-      Preconditions.checkArgument(prompts.get(i) != null, "prompt %s is null", i);
-      records.add(Prompt.of(prompts.get(i)));
-    }
-    return openPrompts(records, sampling, seed);
+    return openPrompts(Prompt.ofTexts(prompts), sampling, seed);
   }
 
   /**

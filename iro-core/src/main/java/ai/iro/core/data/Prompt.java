@@ -2,6 +2,7 @@ package ai.iro.core.data;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +39,20 @@ public record Prompt(String text, Map<String, Object> fields, List<ChatMessage> 
   /** A plain-text prompt with no other fields. */
   public static Prompt of(String text) {
     return new Prompt(text, ImmutableMap.of());
+  }
+
+  /**
+   * Plain-text prompts, one per text, in order.
+   *
+   * @throws NullPointerException naming the index of a null text
+   */
+  public static List<Prompt> ofTexts(List<String> texts) {
+    Objects.requireNonNull(texts, "texts");
+    List<Prompt> out = new ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      out.add(of(Objects.requireNonNull(texts.get(i), "prompt " + i)));
+    }
+    return out;
   }
 
   /**

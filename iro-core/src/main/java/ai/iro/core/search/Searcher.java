@@ -8,7 +8,6 @@ import ai.iro.core.resample.Resamplers;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.core.value.ValueStack;
 import com.google.common.base.Preconditions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -162,12 +161,7 @@ public final class Searcher {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(values, "values");
     Objects.requireNonNull(reward, "reward");
-    Objects.requireNonNull(prompts, "prompts");
-    List<Prompt> records = new ArrayList<>(prompts.size());
-    for (int i = 0; i < prompts.size(); i++) {
-      records.add(Prompt.of(Objects.requireNonNull(prompts.get(i), "prompt " + i)));
-    }
-    return searchPrompts(model, values, reward, records, seed);
+    return searchPrompts(model, values, reward, Prompt.ofTexts(prompts), seed);
   }
 
   /**

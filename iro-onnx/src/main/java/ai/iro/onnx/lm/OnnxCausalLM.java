@@ -143,11 +143,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     Objects.requireNonNull(prompts, "prompts");
     Objects.requireNonNull(sampling, "sampling");
     Preconditions.checkArgument(!prompts.isEmpty(), "prompts must not be empty");
-    List<Prompt> records = new ArrayList<>(prompts.size());
-    for (int i = 0; i < prompts.size(); i++) {
-      records.add(Prompt.of(Objects.requireNonNull(prompts.get(i), "prompt " + i)));
-    }
-    return openPrompts(records, sampling, seed);
+    return openPrompts(Prompt.ofTexts(prompts), sampling, seed);
   }
 
   /**

@@ -41,7 +41,7 @@ class BatchedPrefixFeaturesTest {
   private static List<float[][]> alone;
 
   private static List<Prompt> records(List<String> texts) {
-    return texts.stream().map(Prompt::of).toList();
+    return Prompt.ofTexts(texts);
   }
 
   @BeforeAll
