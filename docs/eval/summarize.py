@@ -8,6 +8,7 @@ resamples, seeded), pairs resampled together, as `iro eval` computes them. Stand
     python3 docs/eval/summarize.py table docs/eval/weighted.json
     python3 docs/eval/summarize.py steps docs/eval/weighted.json
     python3 docs/eval/summarize.py recipes docs/eval/weighted.json docs/eval/ablation-*.json
+    python3 docs/eval/summarize.py ablation docs/eval/weighted.json docs/eval/ablation-*.json
 """
 import json
 import random
@@ -103,6 +104,32 @@ def recipes(reference_path, *paths):
             print(line)
 
 
+def ablation(reference_path, *paths):
+    """A Markdown table: per recipe and task, IRO-1 / IRO-3 means and IRO-3 minus the reference's."""
+    reference = load(reference_path)
+    tasks = [t["task"] for t in reference["tasks"]]
+    by_task = {t["task"]: t for t in reference["tasks"]}
+    print("| recipe | " + " | ".join(tasks) + " |")
+    print("|---|" + "---|" * len(tasks))
+    for path in (reference_path,) + paths:
+        report = load(path)
+        cells = []
+        for task in report["tasks"]:
+            means = {m["method"]: m["mean"]["estimate"] for m in task["methods"]}
+            cell = f"{means['IRO-1']:.3f} / {means['IRO-3']:.3f}"
+            if path != reference_path:
+                x, y = per_prompt(task, "IRO-3"), per_prompt(by_task[task["task"]], "IRO-3")
+                e, lo, hi = interval([p - q for p, q in zip(x, y)])
+                cell += f" ({fmt(e, lo, hi)})"
+            cells.append(cell)
+        print(f"| `{report['valueRecipe']['name']}` | " + " | ".join(cells) + " |")
+    cells = []
+    for task in reference["tasks"]:
+        means = {m["method"]: m["mean"]["estimate"] for m in task["methods"]}
+        cells.append(f"{means['one-shot V']:.3f} / {means['best-of-16']:.3f}")
+    print("| one-shot V / Best-of-16 (for reference) | " + " | ".join(cells) + " |")
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    {"table": table, "steps": steps, "recipes": recipes}[command](*args)
+    {"table": table, "steps": steps, "recipes": recipes, "ablation": ablation}[command](*args)
