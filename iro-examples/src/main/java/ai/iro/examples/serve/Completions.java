@@ -23,7 +23,7 @@ final class Completions {
   private final String modelName;
   private final OnnxCausalLM model;
   private final Optional<ChatTemplate> chatTemplate;
-  /** The ids a chat reply also ends at: the template's end of turn, beyond the model's end of sequence. */
+  /** The ids a chat reply ends at: the model's end of sequence and the template's end of turn. */
   private final Set<Integer> endOfTurn;
   private final RequestParser parser;
   private final Generator generator;

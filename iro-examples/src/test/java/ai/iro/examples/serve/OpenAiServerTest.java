@@ -16,6 +16,7 @@ import ai.iro.onnx.chat.ChatTemplate;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
@@ -286,6 +287,52 @@ class OpenAiServerTest {
       assertThat(c.choices()).hasSize(1);
       assertThat(c.choices().get(0).message().content()).hasValue(d.responseText(0));
       assertThat(c.usage().orElseThrow().promptTokens()).isEqualTo(chat.encodePrompt("And God said").length);
+    }
+  }
+
+  @Test
+  void chatAnswersEndAtTheTemplatesEndOfTurnAsTheLibrarysChatModelDoes(@TempDir Path dir) throws IOException {
+    Path model = ChatModelFixture.create(dir);
+    // A template that closes an assistant turn with its own token, not with the end of sequence.
+    String template = "{% for m in messages %}<{{ m['role'] }}> {{ m['content'] }}{% if m['role'] == 'assistant' %}"
+        + "<|eot|>{% else %}<|endoftext|>{% endif %}{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}";
+    ObjectNode config = (ObjectNode) JSON.readTree(model.resolve("tokenizer_config.json").toFile());
+    config.put("chat_template", template);
+    Files.writeString(model.resolve("tokenizer_config.json"), JSON.writeValueAsString(config));
+    Sampling greedy = Sampling.greedy(8);
+    int[] answer;
+    try (OnnxCausalLM chat = OnnxCausalLM.builder().modelDirectory(model).chat(ChatTemplate.load(model)).build();
+        Decoding d = chat.open(List.of("And God said"), greedy, 0L)) {
+      d.extend(8);
+      answer = d.responseTokens(0);
+    }
+    // Make the answer's fourth token (one not seen before it) the template's end-of-turn token.
+    int stopAt = 3;
+    while (stopAt < answer.length && firstIndex(answer, answer[stopAt]) < stopAt) {
+      stopAt++;
+    }
+    assertThat(stopAt).as("a new token in %s", java.util.Arrays.toString(answer)).isLessThan(answer.length);
+    ObjectNode tokenizer = (ObjectNode) JSON.readTree(model.resolve("tokenizer.json").toFile());
+    ((com.fasterxml.jackson.databind.node.ArrayNode) tokenizer.get("added_tokens")).addObject()
+        .put("id", answer[stopAt]).put("content", "<|eot|>").put("single_word", false).put("lstrip", false)
+        .put("rstrip", false).put("normalized", false).put("special", true);
+    Files.writeString(model.resolve("tokenizer.json"), JSON.writeValueAsString(tokenizer));
+
+    ChatTemplate eot = ChatTemplate.load(model);
+    try (OnnxCausalLM plain = OnnxCausalLM.load(model);
+        OnnxCausalLM chat = OnnxCausalLM.builder().modelDirectory(model).chat(eot).build();
+        OpenAiServer chatServer = OpenAiServer.builder().model("chat", plain).chatTemplate(eot).port(0).start();
+        Decoding d = chat.open(List.of("And God said"), greedy, 0L)) {
+      assertThat(plain.eosTokenIds()).doesNotContain(answer[stopAt]);
+      assertThat(chat.eosTokenIds()).contains(answer[stopAt]);
+      d.extend(8);
+      assertThat(d.responseTokens(0)).containsExactly(java.util.Arrays.copyOf(answer, stopAt));
+      ChatCompletion c = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + chatServer.port() + "/v1")
+          .apiKey("unused").maxRetries(0).build().chat().completions().create(ChatCompletionCreateParams.builder()
+              .model("chat").addUserMessage("And God said").maxCompletionTokens(8L).temperature(0.0).build());
+      assertThat(c.choices().get(0).message().content()).hasValue(d.responseText(0));
+      assertThat(c.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+      assertThat(c.usage().orElseThrow().completionTokens()).isEqualTo(stopAt);
     }
   }
 
