@@ -237,9 +237,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
    * @throws IllegalArgumentException if prompt and response exceed the context
    */
   public float[][] prefixFeatures(String prompt, int[] responseTokens) {
-    Objects.requireNonNull(responseTokens, "responseTokens");
-    String out = spec.hiddenOutput().orElseThrow(this::noHiddenState);
-    return runtime.prefixFeatures(encodePrompt(prompt), responseTokens, out);
+    return prefixFeatures(Prompt.of(Objects.requireNonNull(prompt, "prompt")), responseTokens);
   }
 
   /**

@@ -65,9 +65,13 @@ class ExportLayoutTest {
 
   /** A copy of the fixture with the shipped model's tokenizer (the fixtures share its vocabulary). */
   private Path directory(String fixture) {
+    return copyFixture(fixture, tmp.resolve(fixture + "-" + copies++));
+  }
+
+  /** Copies fixture {@code fixture} into {@code dir} with the shipped model's tokenizer files; returns {@code dir}. */
+  static Path copyFixture(String fixture, Path dir) {
     try {
       Path source = FIXTURES.resolve(fixture);
-      Path dir = tmp.resolve(fixture + "-" + copies++);
       try (Stream<Path> files = Files.walk(source)) {
         for (Path f : files.filter(Files::isRegularFile).toList()) {
           Path to = dir.resolve(source.relativize(f).toString());

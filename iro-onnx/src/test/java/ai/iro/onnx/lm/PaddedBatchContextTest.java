@@ -69,18 +69,7 @@ class PaddedBatchContextTest {
   /** The fixture with the shipped model's tokenizer and no end-of-sequence id, prompts cut to the context's end. */
   private OnnxCausalLM load(Model model) {
     try {
-      Path source = ExportLayoutTest.FIXTURES.resolve(model.fixture());
-      Path dir = tmp.resolve(model.fixture());
-      try (Stream<Path> files = Files.walk(source)) {
-        for (Path f : files.filter(Files::isRegularFile).toList()) {
-          Path to = dir.resolve(source.relativize(f).toString());
-          Files.createDirectories(to.getParent());
-          Files.copy(f, to);
-        }
-      }
-      for (String name : List.of("tokenizer.json", "tokenizer_config.json")) {
-        Files.copy(ShippedModel.directory().resolve(name), dir.resolve(name));
-      }
+      Path dir = ExportLayoutTest.copyFixture(model.fixture(), tmp.resolve(model.fixture()));
       Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": []}\n");
       OnnxCausalLM.Builder b = OnnxCausalLM.builder().modelDirectory(dir).promptTruncation(PromptTruncation.KEEP_END);
       model.variant().ifPresent(b::variant);
