@@ -9,6 +9,7 @@ resamples, seeded), pairs resampled together, as `iro eval` computes them. Stand
     python3 docs/eval/summarize.py steps docs/eval/weighted.json
     python3 docs/eval/summarize.py recipes docs/eval/weighted.json docs/eval/ablation-*.json
     python3 docs/eval/summarize.py ablation docs/eval/weighted.json docs/eval/ablation-*.json
+    python3 docs/eval/summarize.py curve docs/eval/curve-75.json docs/eval/weighted.json docs/eval/curve-300.json
 """
 import json
 import random
@@ -50,6 +51,13 @@ def fmt(estimate, lower, upper, digits=3):
     return f"{estimate:+.{digits}f} [{lower:.{digits}f}, {upper:.{digits}f}]"
 
 
+def label(method):
+    """The README's name of a method: IRO-3@4 is IRO-3 at W·K = 4 (W = K = 2), IRO-3@4 W=1 the W = 1, K = 4 shape."""
+    if method.endswith("@4 W=1"):
+        return method.replace("@4 W=1", " at W = 1, K = 4")
+    return method.replace("@4", " at W·K = 4")
+
+
 def table(path):
     report = load(path)
     print("| task | method | mean [95% CI] | Δ vs best-of-16 [CI] | seeds | Δ vs previous iteration [CI] | tokens/prompt |")
@@ -63,11 +71,11 @@ def table(path):
         for m in task["methods"]:
             name = m["method"]
             mean = m["mean"]
-            row = [task["task"], name.replace("IRO-3@4", "IRO-3 at W·K = 4"),
+            row = [task["task"], label(name),
                    f"{mean['estimate']:.3f} [{mean['lower']:.3f}, {mean['upper']:.3f}]"]
             d = against.get(name)
             row.append(fmt(d["difference"]["estimate"], d["difference"]["lower"], d["difference"]["upper"]) if d else "")
-            row.append(" ".join(f"{x:+.2f}" for x in d["seedDifferences"]) if d and name.startswith(("IRO-", "one-shot")) and name != "IRO-3@4" else "")
+            row.append(" ".join(f"{x:+.2f}" for x in d["seedDifferences"]) if d and name.startswith(("IRO-", "one-shot")) and "@" not in name else "")
             p = previous.get(name)
             row.append(fmt(p["estimate"], p["lower"], p["upper"]) if p else "")
             row.append(f"{m['tokensPerPrompt']:.0f}")
@@ -77,8 +85,11 @@ def table(path):
 def steps(path):
     report = load(path)
     for task in report["tasks"]:
+        names = {m["method"] for m in task["methods"]}
         for a, b in [("IRO-2", "IRO-1"), ("IRO-3", "IRO-2"), ("IRO-3", "IRO-1"), ("IRO-3", "one-shot V"),
-                     ("IRO-3@4", "best-of-16")]:
+                     ("IRO-3@4", "best-of-16"), ("IRO-3@4 W=1", "best-of-16"), ("IRO-3@4 W=1", "IRO-3@4")]:
+            if a not in names:
+                continue
             (e, lo, hi), seeds = paired(task, a, b)
             print(f"{task['task']}: {a} - {b} {fmt(e, lo, hi)}, per seed {' '.join(f'{s:+.3f}' for s in seeds)}")
         print(f"{task['task']}: head training share per iteration "
@@ -130,6 +141,37 @@ def ablation(reference_path, *paths):
     print("| one-shot V / Best-of-16 (for reference) | " + " | ".join(cells) + " |")
 
 
+def curve(*paths):
+    """Reward against training prompts per iteration: reports that differ in --prompts-per-iteration,
+    compared on the held-out prompts they share (the first N, N the smallest --eval-prompts; the
+    held-out prompts are always the file's first N), each method's mean [95 % CI] per setting, and
+    IRO-3 of each setting minus the previous setting's, paired over prompts."""
+    reports = sorted((load(p) for p in paths), key=lambda r: r["settings"]["promptsPerIteration"])
+    seeds = {tuple(r["settings"]["seeds"]) for r in reports}
+    if len(seeds) != 1:
+        raise SystemExit(f"the reports have different seeds: {sorted(seeds)}")
+    n = min(r["settings"]["evaluationPrompts"] for r in reports)
+    tasks = [t["task"] for t in reports[0]["tasks"] if all(any(u["task"] == t["task"] for u in r["tasks"]) for r in reports)]
+    print(f"held-out prompts shared: the first {n}; seeds {list(seeds.pop())}")
+    print("| task | prompts per iteration | best-of-16 | one-shot V | IRO-1 | IRO-3 | IRO-3 − previous setting's IRO-3 |")
+    print("|---|---|---|---|---|---|---|")
+    for name in tasks:
+        previous = None
+        for r in reports:
+            task = next(t for t in r["tasks"] if t["task"] == name)
+            cells = []
+            for method in ("best-of-16", "one-shot V", "IRO-1", "IRO-3"):
+                e, lo, hi = interval(per_prompt(task, method)[:n])
+                cells.append(f"{e:.3f} [{lo:.3f}, {hi:.3f}]")
+            iro3 = per_prompt(task, "IRO-3")[:n]
+            step = ""
+            if previous is not None:
+                e, lo, hi = interval([p - q for p, q in zip(iro3, previous)])
+                step = fmt(e, lo, hi)
+            previous = iro3
+            print(f"| {name} | {r['settings']['promptsPerIteration']} | " + " | ".join(cells) + f" | {step} |")
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    {"table": table, "steps": steps, "recipes": recipes, "ablation": ablation}[command](*args)
+    {"table": table, "steps": steps, "recipes": recipes, "ablation": ablation, "curve": curve}[command](*args)

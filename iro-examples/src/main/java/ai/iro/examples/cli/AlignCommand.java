@@ -13,6 +13,7 @@ import ai.iro.core.value.Reweighting;
 import ai.iro.core.value.ValueTarget;
 import ai.iro.core.value.ValueTrainer;
 import ai.iro.examples.ValueHeads;
+import ai.iro.onnx.lm.HiddenFeatures;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.runtime.Device;
 import ai.iro.onnx.value.MlpValueTrainer;
@@ -92,6 +93,10 @@ final class AlignCommand implements Callable<Integer> {
   @Option(names = "--residual", description = "Fit each value head to what the earlier heads mispredict (boosting).")
   boolean residual;
 
+  @Option(names = "--pooled-features", description = "Value heads read the mean of the response's hidden states "
+      + "next to the last one (default: the last hidden state alone).")
+  boolean pooledFeatures;
+
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
   String device;
 
@@ -129,7 +134,8 @@ final class AlignCommand implements Callable<Integer> {
     if (dataset.isEmpty()) {
       throw new IOException(prompts + ": holds no prompts (expected one {\"prompt\": \"...\"} object per line)");
     }
-    try (OnnxCausalLM lm = ChatOption.model(model, dev, chat)) {
+    HiddenFeatures features = pooledFeatures ? HiddenFeatures.LAST_AND_MEAN : HiddenFeatures.LAST;
+    try (OnnxCausalLM lm = ChatOption.model(model, dev, chat, features)) {
       Checks.requireRoom(lm, dataset.prompts(), maxNewTokens, "--prompts " + prompts);
       ValueTrainer trainer = MlpValueTrainer.builder().features(ValueHeads.features(lm)).warmStart(warmStart)
           .residual(residual).build();
@@ -140,7 +146,8 @@ final class AlignCommand implements Callable<Integer> {
         aligner.validate(dataset);
         return aligner;
       });
-      new CliFile(model.toAbsolutePath(), device, Optional.of(reward), Optional.ofNullable(rewardLabel), chat).write(out);
+      new CliFile(model.toAbsolutePath(), device, Optional.of(reward), Optional.ofNullable(rewardLabel), chat, features)
+          .write(out);
       AlignedPolicy policy = aligner.align(dataset);
       spec.commandLine().getOut().println("aligned policy with " + policy.iterations() + " iterations in " + out);
     }

@@ -1,21 +1,26 @@
 package ai.iro.examples.cli;
 
 import ai.iro.onnx.chat.ChatTemplate;
+import ai.iro.onnx.lm.HiddenFeatures;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.runtime.Device;
 import java.nio.file.Path;
 
-/** The model of {@code --model} on {@code --device}, a chat model with {@code --chat}. */
+/**
+ * The model of {@code --model} on {@code --device}, a chat model with {@code --chat}, giving its
+ * value heads the hidden features of {@code --pooled-features}.
+ */
 final class ChatOption {
   private ChatOption() {}
 
   /**
-   * Loads the model; with {@code chat}, with the chat template of its {@code tokenizer_config.json}.
+   * Loads the model; with {@code chat}, with the chat template of its {@code tokenizer_config.json};
+   * its value features are {@code features}.
    *
    * @throws UsageError if {@code --chat} is given for a model without a chat template
    */
-  static OnnxCausalLM model(Path directory, Device device, boolean chat) {
-    OnnxCausalLM.Builder b = OnnxCausalLM.builder().modelDirectory(directory)
+  static OnnxCausalLM model(Path directory, Device device, boolean chat, HiddenFeatures features) {
+    OnnxCausalLM.Builder b = OnnxCausalLM.builder().modelDirectory(directory).hiddenFeatures(features)
         .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(device));
     if (chat) {
       b.chat(UsageError.check("--chat", () -> ChatTemplate.load(directory)));

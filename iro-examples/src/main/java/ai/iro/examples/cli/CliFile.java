@@ -2,6 +2,7 @@ package ai.iro.examples.cli;
 
 import ai.iro.core.internal.JsonErrors;
 import ai.iro.core.io.AtomicFiles;
+import ai.iro.onnx.lm.HiddenFeatures;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,15 +15,18 @@ import java.util.Optional;
 
 /**
  * {@value #NAME}, the file {@code iro align} writes beside the policy so that {@code iro generate}
- * knows the model, device and reward it was aligned with.
+ * knows the model, device, reward and value features it was aligned with.
  *
  * @param model the model directory, absolute
  * @param device the {@code --device} text
  * @param reward the {@code --reward} text (absent in files of older versions)
  * @param rewardLabel the {@code --reward-label}, if one was given
  * @param chat whether {@code --chat} rendered prompts with the model's chat template
+ * @param hiddenFeatures the hidden features the value heads read ({@code --pooled-features}: the
+ *     last and the mean; {@link HiddenFeatures#LAST} in files of older versions)
  */
-record CliFile(Path model, String device, Optional<String> reward, Optional<Integer> rewardLabel, boolean chat) {
+record CliFile(Path model, String device, Optional<String> reward, Optional<Integer> rewardLabel, boolean chat,
+    HiddenFeatures hiddenFeatures) {
   /** The file's name inside the policy directory. */
   static final String NAME = "cli.json";
 
@@ -40,6 +44,7 @@ record CliFile(Path model, String device, Optional<String> reward, Optional<Inte
     if (chat) {
       n.put("chat", true);
     }
+    n.put("hiddenFeatures", hiddenFeatures.name());
     AtomicFiles.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
   }
 
@@ -72,7 +77,15 @@ record CliFile(Path model, String device, Optional<String> reward, Optional<Inte
       throw new IOException(file + ": \"model\" is not a path: " + e.getMessage(), e);
     }
     Optional<String> reward = root.path("reward").isTextual() ? Optional.of(root.get("reward").asText()) : Optional.empty();
+    String features = root.path("hiddenFeatures").asText(HiddenFeatures.LAST.name());
+    HiddenFeatures kind;
+    try {
+      kind = HiddenFeatures.valueOf(features);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + ": \"hiddenFeatures\" is \"" + features + "\", expected one of "
+          + java.util.Arrays.toString(HiddenFeatures.values()), e);
+    }
     return Optional.of(new CliFile(model, root.path("device").asText("cpu"), reward, label,
-        root.path("chat").asBoolean(false)));
+        root.path("chat").asBoolean(false), kind));
   }
 }

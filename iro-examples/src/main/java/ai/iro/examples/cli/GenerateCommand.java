@@ -4,6 +4,7 @@ import ai.iro.core.data.Prompt;
 import ai.iro.core.AlignedPolicy;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.examples.ValueHeads;
+import ai.iro.onnx.lm.HiddenFeatures;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.runtime.Device;
 import java.nio.file.Path;
@@ -70,7 +71,8 @@ final class GenerateCommand implements Callable<Integer> {
         : cli.flatMap(CliFile::rewardLabel);
     Optional<RewardModel> picker = valuePick ? Optional.empty() : rewardSpec.map(r -> Rewards.parse(r, label));
     boolean asChat = chat || cli.map(CliFile::chat).orElse(false);
-    try (OnnxCausalLM lm = ChatOption.model(modelDir, dev, asChat)) {
+    HiddenFeatures features = cli.map(CliFile::hiddenFeatures).orElse(HiddenFeatures.LAST);
+    try (OnnxCausalLM lm = ChatOption.model(modelDir, dev, asChat, features)) {
       AlignedPolicy p = AlignedPolicy.load(policy, lm, ValueHeads.loaders(lm));
       Checks.requireRoom(lm, List.of(Prompt.of(prompt)), p.searcher().sampling().maxNewTokens(), "--prompt");
       p = picker.isPresent() ? p.withReward(picker.get()) : p;

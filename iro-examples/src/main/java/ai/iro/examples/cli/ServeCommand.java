@@ -5,8 +5,10 @@ import ai.iro.examples.ValueHeads;
 import ai.iro.examples.serve.OpenAiServer;
 import ai.iro.onnx.chat.ChatTemplate;
 import ai.iro.onnx.chat.ChatTemplateException;
+import ai.iro.onnx.lm.HiddenFeatures;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.runtime.Device;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -64,6 +66,26 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--device", description = "cpu, cuda or cuda:N (default: cpu).")
   String device = "cpu";
 
+  /**
+   * The hidden features the policies' heads read, from the {@value CliFile#NAME} iro align wrote
+   * beside each (the last hidden state where there is none); one model serves them all, so they
+   * must agree.
+   */
+  private HiddenFeatures policyFeatures() throws IOException {
+    HiddenFeatures kind = null;
+    String first = null;
+    for (Map.Entry<String, Path> p : policies.entrySet()) {
+      HiddenFeatures k = CliFile.read(p.getValue()).map(CliFile::hiddenFeatures).orElse(HiddenFeatures.LAST);
+      if (kind != null && k != kind) {
+        throw new UsageError("--policy " + p.getKey() + " reads " + k + " hidden features but --policy " + first
+            + " reads " + kind + "; one model serves every policy: align them with the same --pooled-features");
+      }
+      kind = k;
+      first = first == null ? p.getKey() : first;
+    }
+    return kind == null ? HiddenFeatures.LAST : kind;
+  }
+
   @Override
   public Integer call() throws Exception {
     Checks.requireDirectory("--model", model);
@@ -86,7 +108,8 @@ final class ServeCommand implements Callable<Integer> {
     if (policies.containsKey(name)) {
       throw new UsageError("--policy " + name + ": the base model is called " + name + "; pick another name");
     }
-    OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(model)
+    HiddenFeatures features = policyFeatures();
+    OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(model).hiddenFeatures(features)
         .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(dev)).build();
     try {
       b.model(name, lm);

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * training prompts) and a one-shot value (one iteration keeping every sample), then compares on the
  * same held-out prompts, with the reward picking the final answer among the finals of every method
  * but the base sample: the base sample, Best-of-4, Best-of-16, the one-shot value (CBS W = 4,
- * K = 4), IRO after each iteration (CBS 4/4) and IRO-T at W·K = 4 (CBS 2/2). The seed changes the
+ * K = 4), IRO after each iteration (CBS 4/4) and IRO-T at W·K = 4 in two shapes (CBS 2/2, and 1/4:
+ * one survivor with four children, the most selection four samples allow). The seed changes the
  * alignment (IRO's shuffle of the training prompts, its samples, the heads' training) and the
  * evaluation's sampling; the held-out prompts stay. Deterministic per seed. Static methods only;
  * a run owns its output directory.
@@ -62,9 +63,14 @@ public final class Evaluation {
     return "IRO-" + t;
   }
 
-  /** The method name of IRO after iteration {@code t} searched at W·K = 4: {@code IRO-t@4}. */
+  /** The method name of IRO after iteration {@code t} searched at W·K = 4, W = K = 2: {@code IRO-t@4}. */
   public static String iroSmall(int t) {
     return iro(t) + "@" + SMALL_BUDGET;
+  }
+
+  /** The method name of IRO after iteration {@code t} searched at W = 1, K = 4: {@code IRO-t@4 W=1}. */
+  public static String iroNarrow(int t) {
+    return iroSmall(t) + " W=1";
   }
 
   /**
@@ -89,7 +95,8 @@ public final class Evaluation {
     Bootstrap bootstrap = new Bootstrap(s.bootstrapResamples(), Bootstrap.DEFAULT_LEVEL, s.firstSeed());
     List<TaskResult> results = new ArrayList<>();
     String trainer;
-    try (OnnxCausalLM lm = OnnxCausalLM.load(s.modelDirectory());
+    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(s.modelDirectory())
+            .hiddenFeatures(s.recipe().features()).build();
         RunProgress progress = new RunProgress((long) s.tasks().size() * s.seeds() * samplesPerSeed(s))) {
       trainer = s.recipe().trainer().apply(lm).describe().orElse("(no description)");
       for (String name : s.tasks()) {
@@ -112,7 +119,8 @@ public final class Evaluation {
   /** The progress units of one task at one seed: samples of alignment and evaluation. */
   static long samplesPerSeed(EvalSettings s) {
     long align = (long) BUDGET * s.promptsPerIteration() * (s.iterations() + 1);
-    long evaluate = (long) s.evaluationPrompts() * (1 + SMALL_BUDGET + BUDGET + BUDGET + BUDGET * s.iterations() + SMALL_BUDGET);
+    long evaluate = (long) s.evaluationPrompts() * (1 + SMALL_BUDGET + BUDGET + BUDGET + BUDGET * s.iterations()
+        + 2 * SMALL_BUDGET);
     return align + evaluate;
   }
 
@@ -121,6 +129,8 @@ public final class Evaluation {
     Sampling sampling = Sampling.builder().maxNewTokens(s.maxNewTokens()).build();
     Searcher cbs = Searcher.builder().beamWidth(4).children(4).chunkLength(s.chunkLength()).sampling(sampling).build();
     Searcher small = Searcher.builder().beamWidth(2).children(2).chunkLength(s.chunkLength()).sampling(sampling).build();
+    Searcher narrow = Searcher.builder().beamWidth(1).children(SMALL_BUDGET).chunkLength(s.chunkLength())
+        .sampling(sampling).build();
     TimedValueTrainer timed = new TimedValueTrainer(s.recipe().trainer().apply(lm));
     List<IterationMetrics> metrics = new ArrayList<>();
     AlignmentListener collect = new AlignmentListener() {
@@ -156,6 +166,8 @@ public final class Evaluation {
       progress.advance((long) n * BUDGET);
     }
     methods.add(eval.method(iroSmall(s.iterations()), small, iro.values(), true));
+    progress.advance((long) n * SMALL_BUDGET);
+    methods.add(eval.method(iroNarrow(s.iterations()), narrow, iro.values(), true));
     progress.advance((long) n * SMALL_BUDGET);
 
     List<Duration> training = timed.trainingTimes();

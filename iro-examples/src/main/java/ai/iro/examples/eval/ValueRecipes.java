@@ -2,6 +2,7 @@ package ai.iro.examples.eval;
 
 import ai.iro.core.value.Reweighting;
 import ai.iro.core.value.ValueTarget;
+import ai.iro.onnx.lm.HiddenFeatures;
 import ai.iro.onnx.value.MlpValueTrainer;
 import ai.iro.examples.ValueHeads;
 import com.google.common.collect.ImmutableMap;
@@ -48,13 +49,17 @@ public final class ValueRecipes {
       lm -> MlpValueTrainer.builder().features(ValueHeads.features(lm)).residual(true).build(),
       b -> b.reweighting(Reweighting.weighted(0.5)));
 
+  /** Weighted, the heads reading the mean of the response's hidden states next to the last one. */
+  public static final ValueRecipe POOLED = new ValueRecipe("weighted-pooled", ValueHeads::trainer,
+      b -> b.reweighting(Reweighting.weighted(0.5)), HiddenFeatures.LAST_AND_MEAN);
+
   /** The default recipe: {@link #WEIGHTED}, the library's default reweighting. */
   public static final ValueRecipe DEFAULT = WEIGHTED;
 
   private static final Map<String, ValueRecipe> ALL = ImmutableMap.<String, ValueRecipe>builder()
       .put(PAPER.name(), PAPER).put(WEIGHTED.name(), WEIGHTED).put(WEIGHTED_ONE.name(), WEIGHTED_ONE)
       .put(SOFT.name(), SOFT).put(WEIGHTED_SOFT.name(), WEIGHTED_SOFT).put(WARM.name(), WARM).put(WIDE.name(), WIDE)
-      .put(RESIDUAL.name(), RESIDUAL).build();
+      .put(RESIDUAL.name(), RESIDUAL).put(POOLED.name(), POOLED).build();
 
   private ValueRecipes() {}
 

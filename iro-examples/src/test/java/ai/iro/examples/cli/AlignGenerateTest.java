@@ -80,12 +80,18 @@ class AlignGenerateTest {
     Path policy = tmp.resolve("options");
     List<String> args = new java.util.ArrayList<>(List.of(align(prompts, policy, "afinn")));
     args.addAll(List.of("--reweighting", "weighted(temperature=0.5)", "--value-target", "soft(temperature=1.0)",
-        "--warm-start", "--residual"));
+        "--warm-start", "--residual", "--pooled-features"));
     assertThat(run(args.toArray(String[]::new))).as(err.toString()).isZero();
     PolicyManifest manifest = PolicyDirectory.readManifest(policy).orElseThrow();
     assertThat(manifest.settings().selection()).isEqualTo("weighted(temperature=0.5)");
     assertThat(manifest.identity()).containsEntry("valueTarget", "soft(temperature=1.0)");
-    assertThat(manifest.identity().get("valueTrainer")).contains("warmStart=true", "residual=true");
+    assertThat(manifest.identity().get("valueTrainer")).contains("warmStart=true", "residual=true",
+        ":last_and_mean_hidden_state:");
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(policy.resolve("cli.json").toFile())
+        .path("hiddenFeatures").asText()).isEqualTo("LAST_AND_MEAN");
+    // generate loads the model with the features the heads were trained on.
+    assertThat(run("generate", "--policy", policy.toString(), "--prompt", "And God said")).as(err.toString()).isZero();
+    assertThat(out.toString()).startsWith("And God said");
   }
 
   @Test

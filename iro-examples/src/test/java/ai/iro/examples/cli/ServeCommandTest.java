@@ -34,6 +34,23 @@ class ServeCommandTest {
   }
 
   @Test
+  void policiesReadingOtherHiddenFeaturesAreAUsageError(@TempDir Path tmp) throws java.io.IOException {
+    Path plain = java.nio.file.Files.createDirectories(tmp.resolve("plain"));
+    Path pooled = java.nio.file.Files.createDirectories(tmp.resolve("pooled"));
+    java.nio.file.Files.writeString(plain.resolve(CliFile.NAME), "{\"model\": \"" + MODEL + "\"}");
+    java.nio.file.Files.writeString(pooled.resolve(CliFile.NAME), "{\"model\": \"m\", \"hiddenFeatures\": \"LAST_AND_MEAN\"}");
+    CliRun run = CliRun.of("serve", "--model", MODEL, "--policy", "a=" + plain, "--policy", "b=" + pooled, "--port", "0");
+    assertThat(run.code()).as(run.toString()).isEqualTo(IroCommand.EXIT_USAGE);
+    assertThat(run.firstErrorLine()).contains("--policy b reads LAST_AND_MEAN hidden features but --policy a reads LAST")
+        .contains("--pooled-features");
+    java.nio.file.Files.writeString(pooled.resolve(CliFile.NAME), "{\"model\": \"m\", \"hiddenFeatures\": \"MEAN\"}");
+    run = CliRun.of("serve", "--model", MODEL, "--policy", "b=" + pooled, "--port", "0");
+    assertThat(run.code()).as(run.toString()).isNotZero();
+    assertThat(run.firstErrorLine()).contains(CliFile.NAME).contains("\"hiddenFeatures\" is \"MEAN\"")
+        .contains("LAST_AND_MEAN");
+  }
+
+  @Test
   void portOutOfRangeIsAUsageError() {
     CliRun run = CliRun.of("serve", "--model", MODEL, "--port", "70000");
     assertThat(run.code()).as(run.toString()).isEqualTo(IroCommand.EXIT_USAGE);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.iro.examples.ShippedModel;
 import ai.iro.examples.ValueHeads;
+import ai.iro.onnx.lm.HiddenFeatures;
 import ai.iro.onnx.value.MlpValueTrainer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ class EvaluationTest {
     TaskResult task = two.task(Tasks.CLASSIFIER).orElseThrow();
     assertThat(task.methods()).extracting(MethodSummary::method).containsExactly(Evaluation.BASE,
         Evaluation.BEST_OF_4, Evaluation.BEST_OF_16, Evaluation.ONE_SHOT, Evaluation.iro(1), Evaluation.iro(2),
-        Evaluation.iroSmall(2));
+        Evaluation.iroSmall(2), Evaluation.iroNarrow(2));
     assertThat(task.seeds()).extracting(SeedRun::seed).containsExactly(42L, 43L);
     for (SeedRun run : task.seeds()) {
       assertThat(run.method(Evaluation.BASE).tokensSampled()).as("one sample of at most 8 tokens per prompt")
@@ -41,6 +42,7 @@ class EvaluationTest {
       assertThat(run.method(Evaluation.BEST_OF_16).tokensSampled()).isGreaterThan(8 * run.method(Evaluation.BASE)
           .tokensSampled()).isLessThanOrEqualTo(16L * 8 * 8);
       assertThat(run.method(Evaluation.iroSmall(2)).tokensSampled()).isLessThanOrEqualTo(4L * 8 * 8);
+      assertThat(run.method(Evaluation.iroNarrow(2)).tokensSampled()).isLessThanOrEqualTo(4L * 8 * 8);
       assertThat(run.iterations()).hasSize(2).allSatisfy(it -> assertThat(it.trainingShare()).isBetween(0.0, 1.0));
       assertThat(run.iterations()).allSatisfy(it -> assertThat(it.trainingMillis()).isLessThanOrEqualTo(it.wallMillis()));
     }
@@ -53,9 +55,17 @@ class EvaluationTest {
     EvalReport again = Evaluation.run(tiny(tmp.resolve("again")).firstSeed(43).seeds(1).build());
     SeedRun repeated = again.task(Tasks.CLASSIFIER).orElseThrow().seeds().get(0);
     for (String method : List.of(Evaluation.BASE, Evaluation.BEST_OF_16, Evaluation.ONE_SHOT, Evaluation.iro(2),
-        Evaluation.iroSmall(2))) {
+        Evaluation.iroSmall(2), Evaluation.iroNarrow(2))) {
       assertThat(repeated.method(method).rewards()).as(method)
           .containsExactly(task.seeds().get(1).method(method).rewards());
     }
+  }
+
+  @Test
+  void aRecipeOnPooledFeaturesLoadsTheModelWithThem(@TempDir Path tmp) throws IOException {
+    ValueRecipe pooled = new ValueRecipe("brief-pooled", BRIEF.trainer(), b -> b, HiddenFeatures.LAST_AND_MEAN);
+    EvalReport report = Evaluation.run(tiny(tmp).recipe(pooled).seeds(1).build());
+    assertThat(report.trainer()).as("the heads read the last and mean hidden state").contains(":last_and_mean_hidden_state:");
+    assertThat(report.task(Tasks.CLASSIFIER).orElseThrow().method(Evaluation.iro(2))).isPresent();
   }
 }

@@ -96,12 +96,28 @@ public final class ModelFeatures implements FeatureSource {
    * @param prefixFeatures computes the features of a response's prefixes
    */
   public ModelFeatures(String modelName, int dimension, PrefixFeatures prefixFeatures) {
+    this(modelName, "last_hidden_state", dimension, prefixFeatures);
+  }
+
+  /**
+   * Creates the source of features other than the last hidden state alone.
+   *
+   * @param modelName names the base model, part of {@link #id()}
+   * @param featureName names what the features are, part of {@link #id()}: letters, digits and
+   *     underscores, for example {@code last_and_mean_hidden_state}
+   * @param dimension the feature length
+   * @param prefixFeatures computes the features of a response's prefixes
+   */
+  public ModelFeatures(String modelName, String featureName, int dimension, PrefixFeatures prefixFeatures) {
     this.modelName = Objects.requireNonNull(modelName, "modelName");
     Preconditions.checkArgument(!modelName.isBlank(), "modelName must not be blank");
+    Objects.requireNonNull(featureName, "featureName");
+    Preconditions.checkArgument(featureName.matches("[A-Za-z0-9_]+"),
+        "featureName must be letters, digits and underscores, found \"%s\"", featureName);
     Preconditions.checkArgument(dimension > 0, "dimension must be positive, found %s", dimension);
     this.dimension = dimension;
     this.prefixFeatures = Objects.requireNonNull(prefixFeatures, "prefixFeatures");
-    this.id = "model:" + modelName + ":last_hidden_state:" + dimension;
+    this.id = "model:" + modelName + ":" + featureName + ":" + dimension;
   }
 
   /** The base model's name given at construction. */
@@ -109,7 +125,7 @@ public final class ModelFeatures implements FeatureSource {
     return modelName;
   }
 
-  /** {@code "model:<modelName>:last_hidden_state:<dimension>"}. */
+  /** {@code "model:<modelName>:<featureName>:<dimension>"}, the feature name {@code last_hidden_state} by default. */
   @Override
   public String id() {
     return id;

@@ -91,6 +91,9 @@ final class DecodingPasses implements AutoCloseable {
       int r = fed[i];
       rows.setLogitsRow(r, rows.slot(r));
       copyHidden(r, rows.slot(r));
+      if (hiddenWidth > 0) {
+        rows.poolHidden(r);
+      }
     }
   }
 

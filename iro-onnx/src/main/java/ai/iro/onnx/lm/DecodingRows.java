@@ -10,7 +10,9 @@ import java.util.SplittableRandom;
  * The per-row state of one decoding and its fork and reorder bookkeeping. Each row has its prompt
  * index, its response tokens, its finish reason, its own random stream, its position (prompt and
  * response tokens so far), the {@link KvCache} slot it reads, the index of its next-token logits in
- * the last pass's output, and its last hidden state.
+ * the last pass's output, its last hidden state and, when its features pool them
+ * ({@link HiddenFeatures#LAST_AND_MEAN}), the sum of the hidden states after each of its response
+ * tokens.
  *
  * <p>Randomness follows {@link Decoding#extend(int)}'s contract: {@link #nextExtendSeed} draws each
  * call's extend seed from the decoding seed's {@link SplittableRandom}, and {@link #seedStreams}
@@ -28,6 +30,9 @@ final class DecodingRows {
   private int[] slot;
   private int[] logitsRow;
   private float[][] hidden;
+  private final HiddenFeatures featureKind;
+  private double[][] hiddenSum;
+  private int[] hiddenCount;
 
   /**
    * One row per prompt, row {@code r} in cache slot {@code r}.
@@ -35,8 +40,10 @@ final class DecodingRows {
    * @param promptLengths each prompt's token count as fed
    * @param capacity the initial room for response tokens per row
    * @param seed the decoding's seed
+   * @param featureKind which hidden states make the rows' features
    */
-  DecodingRows(int[] promptLengths, int capacity, long seed) {
+  DecodingRows(int[] promptLengths, int capacity, long seed, HiddenFeatures featureKind) {
+    this.featureKind = featureKind;
     this.master = new SplittableRandom(seed);
     this.rows = promptLengths.length;
     this.promptIndex = new int[rows];
@@ -48,6 +55,8 @@ final class DecodingRows {
     this.slot = new int[rows];
     this.logitsRow = new int[rows];
     this.hidden = new float[rows][];
+    this.hiddenSum = new double[rows][];
+    this.hiddenCount = new int[rows];
     for (int r = 0; r < rows; r++) {
       promptIndex[r] = r;
       response[r] = new int[capacity];
@@ -162,11 +171,26 @@ final class DecodingRows {
     return hidden[r];
   }
 
-  /** A copy of every row's hidden state; each row must have one. */
-  float[][] copyOfHidden() {
+  /**
+   * Adds row {@code r}'s hidden state, just written after one of its response tokens, to its sum of
+   * them, when the features pool them; else nothing.
+   */
+  void poolHidden(int r) {
+    if (!featureKind.pools()) {
+      return;
+    }
+    if (hiddenSum[r] == null) {
+      hiddenSum[r] = new double[hidden[r].length];
+    }
+    HiddenFeatures.add(hiddenSum[r], hidden[r]);
+    hiddenCount[r]++;
+  }
+
+  /** Every row's features, new arrays: its hidden state, pooled as the kind says; each row must have one. */
+  float[][] features() {
     float[][] out = new float[rows][];
     for (int r = 0; r < rows; r++) {
-      out[r] = hidden[r].clone();
+      out[r] = featureKind.of(hidden[r], hiddenSum[r], hiddenCount[r]);
     }
     return out;
   }
@@ -201,6 +225,8 @@ final class DecodingRows {
     int[] sl = new int[n];
     int[] lr = new int[n];
     float[][] hid = new float[n][];
+    double[][] sums = new double[n][];
+    int[] counts = new int[n];
     for (int i = 0; i < n; i++) {
       int o = indices[i];
       // The first copy of a row takes its arrays; later copies get their own, since rows grow in place.
@@ -215,6 +241,8 @@ final class DecodingRows {
       sl[i] = slot[o];
       lr[i] = logitsRow[o];
       hid[i] = hidden[o] == null || first ? hidden[o] : hidden[o].clone();
+      sums[i] = hiddenSum[o] == null || first ? hiddenSum[o] : hiddenSum[o].clone();
+      counts[i] = hiddenCount[o];
     }
     rows = n;
     promptIndex = pi;
@@ -226,5 +254,7 @@ final class DecodingRows {
     slot = sl;
     logitsRow = lr;
     hidden = hid;
+    hiddenSum = sums;
+    hiddenCount = counts;
   }
 }

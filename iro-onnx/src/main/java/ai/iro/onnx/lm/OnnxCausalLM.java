@@ -89,9 +89,11 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   private final DecoderRuntime runtime;
   private final DecoderSpec spec;
   private final PromptEncoder prompts;
+  private final HiddenFeatures hiddenFeatures;
 
   private OnnxCausalLM(Builder b) {
     this.execution = b.execution;
+    this.hiddenFeatures = b.hiddenFeatures;
     this.variant = b.variant;
     ModelDirectory files = ModelDirectory.read(b.directory, b.prependBos, b.variant);
     this.prompts = new PromptEncoder(files, b.chat, b.systemPrompt, b.promptTruncation);
@@ -120,7 +122,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     prompts.chat().ifPresent(b::chat);
     prompts.systemPrompt().ifPresent(b::systemPrompt);
     variant.ifPresent(b::variant);
-    return b.promptTruncation(prompts.truncation());
+    return b.promptTruncation(prompts.truncation()).hiddenFeatures(hiddenFeatures);
   }
 
   private void checkOpen() {
@@ -165,7 +167,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     Preconditions.checkArgument(!prompts.isEmpty(), "prompts must not be empty");
     int[][] encoded = this.prompts.encodeAll(runtime.tokenizer(), prompts);
     List<String> texts = prompts.stream().map(Prompt::text).toList();
-    return new OnnxDecoding(runtime, texts, encoded, this.prompts.eosIds(), sampling, seed);
+    return new OnnxDecoding(runtime, texts, encoded, this.prompts.eosIds(), sampling, seed, hiddenFeatures);
   }
 
   /**
@@ -191,7 +193,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     for (int[] ids : encoded) {
       texts.add(runtime.decode(ids));
     }
-    return new OnnxDecoding(runtime, texts, encoded, this.prompts.eosIds(), sampling, seed);
+    return new OnnxDecoding(runtime, texts, encoded, this.prompts.eosIds(), sampling, seed, hiddenFeatures);
   }
 
   /**
@@ -228,11 +230,12 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   }
 
   /**
-   * The last hidden state of every prefix state of a response, from one forward pass: row 0 is the
-   * state after the prompt, row j the state after the first j response tokens. For value-function
-   * training: a response's prefix states and their features in one call.
+   * The features of every prefix state of a response, from one forward pass: row 0 is the state
+   * after the prompt, row j the state after the first j response tokens; each row the last hidden
+   * state, pooled as {@link #hiddenFeatures()} says. For value-function training: a response's
+   * prefix states and their features in one call.
    *
-   * @return {@code responseTokens.length + 1} rows of {@code hiddenSize()} features
+   * @return {@code responseTokens.length + 1} rows of {@code features().dimension()} values
    * @throws UnsupportedOperationException if the graph has no hidden-state output
    * @throws IllegalArgumentException if prompt and response exceed the context
    */
@@ -250,7 +253,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   public float[][] prefixFeatures(Prompt prompt, int[] responseTokens) {
     Objects.requireNonNull(responseTokens, "responseTokens");
     String out = spec.hiddenOutput().orElseThrow(this::noHiddenState);
-    return runtime.prefixFeatures(encodePrompt(prompt), responseTokens, out);
+    return hiddenFeatures.ofPrefixes(runtime.prefixFeatures(encodePrompt(prompt), responseTokens, out));
   }
 
   /**
@@ -262,7 +265,7 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
    * @param prompts the prompts, encoded as {@link #encodePrompt(Prompt)} encodes them (a chat model
    *     renders each conversation)
    * @param responseTokens each prompt's response, as many as prompts, each possibly empty
-   * @return per response, in order, its length + 1 rows of {@code hiddenSize()} features
+   * @return per response, in order, its length + 1 rows of {@code features().dimension()} values
    * @throws UnsupportedOperationException if the graph has no hidden-state output, or a prompt is a
    *     conversation and the model has no chat template
    * @throws IllegalArgumentException naming the response's index, if a prompt encodes to nothing, a
@@ -279,7 +282,8 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     Objects.requireNonNull(responseTokens, "responseTokens");
     String out = spec.hiddenOutput().orElseThrow(this::noHiddenState);
     List<int[]> ids = this.prompts.encodeEach(runtime.tokenizer(), Objects.requireNonNull(prompts, "prompts"));
-    return new PrefixPass(runtime, tokenBudget).run(ids, responseTokens, out);
+    List<float[][]> hidden = new PrefixPass(runtime, tokenBudget).run(ids, responseTokens, out);
+    return hidden.stream().map(hiddenFeatures::ofPrefixes).toList();
   }
 
   private UnsupportedOperationException noHiddenState() {
@@ -288,11 +292,13 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   }
 
   /**
-   * The model's own features for value heads: its last hidden state, as a {@link ModelFeatures}
-   * whose training features come from {@link #prefixFeatures(List, List)},
+   * The model's own features for value heads: its last hidden state (with the mean of the
+   * response's hidden states next to it when built with {@link HiddenFeatures#LAST_AND_MEAN}), as a
+   * {@link ModelFeatures} whose training features come from {@link #prefixFeatures(List, List)},
    * with {@code "sha256-<hex>"} as its model name, hex being the SHA-256 of the model's ONNX file
    * followed by its external-data files, if any.
-   * The id, {@code "model:sha256-<hex>:last_hidden_state:<hiddenSize>"}, thus names the weights
+   * The id, {@code "model:sha256-<hex>:last_hidden_state:<hiddenSize>"} (or
+   * {@code ":last_and_mean_hidden_state:<2 * hiddenSize>"}), thus names the weights and the features
    * themselves: a head saved with this model loads against any copy of the same file, wherever it
    * lies, and against a model with other weights fails with an error naming both ids. The hash is
    * computed on the first call, reading the file once in a stream (expect a few seconds per
@@ -324,7 +330,13 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
         return OnnxCausalLM.this.prefixFeatures(prompts, responseTokens);
       }
     };
-    return new ModelFeatures("sha256-" + spec.weightsSha256(), spec.hiddenWidth(), prefixes);
+    return new ModelFeatures("sha256-" + spec.weightsSha256(), hiddenFeatures.featureName(),
+        hiddenFeatures.dimension(spec.hiddenWidth()), prefixes);
+  }
+
+  /** Which hidden states make the features ({@link Builder#hiddenFeatures}). */
+  public HiddenFeatures hiddenFeatures() {
+    return hiddenFeatures;
   }
 
   /**
@@ -461,8 +473,19 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
     private PromptTruncation promptTruncation = DEFAULT_PROMPT_TRUNCATION;
     private Optional<ChatTemplate> chat = Optional.empty();
     private Optional<String> systemPrompt = Optional.empty();
+    private HiddenFeatures hiddenFeatures = HiddenFeatures.LAST;
 
     private Builder() {}
+
+    /**
+     * Which hidden states make the value features: {@link HiddenFeatures#LAST} (the default) or
+     * {@link HiddenFeatures#LAST_AND_MEAN}, the last and the mean over the response. Heads load only
+     * against the kind they were trained on (it is part of {@link OnnxCausalLM#features()}'s id).
+     */
+    public Builder hiddenFeatures(HiddenFeatures kind) {
+      this.hiddenFeatures = Objects.requireNonNull(kind, "kind");
+      return this;
+    }
 
     /**
      * Makes this a chat model: each prompt is the user's message, rendered with {@code template}

@@ -50,7 +50,7 @@ final class OnnxDecoding implements Decoding {
   private boolean closed;
 
   OnnxDecoding(DecoderRuntime runtime, List<String> prompts, int[][] encoded, Set<Integer> eosIds, Sampling sampling,
-      long seed) {
+      long seed, HiddenFeatures featureKind) {
     this.runtime = runtime;
     this.spec = runtime.spec();
     this.prompts = List.copyOf(prompts);
@@ -63,7 +63,7 @@ final class OnnxDecoding implements Decoding {
     for (int r = 0; r < lengths.length; r++) {
       lengths[r] = encoded[r].length;
     }
-    this.rows = new DecodingRows(lengths, Math.min(sampling.maxNewTokens(), 16), seed);
+    this.rows = new DecodingRows(lengths, Math.min(sampling.maxNewTokens(), 16), seed, featureKind);
     this.passes = new DecodingPasses(runtime, rows);
     try {
       passes.prefill(encoded);
@@ -274,7 +274,7 @@ final class OnnxDecoding implements Decoding {
   @Override
   public Optional<float[][]> features() {
     checkOpen();
-    return hiddenWidth == 0 ? Optional.empty() : Optional.of(rows.copyOfHidden());
+    return hiddenWidth == 0 ? Optional.empty() : Optional.of(rows.features());
   }
 
   @Override
