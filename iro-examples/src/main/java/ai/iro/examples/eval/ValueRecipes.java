@@ -53,13 +53,21 @@ public final class ValueRecipes {
   public static final ValueRecipe POOLED = new ValueRecipe("weighted-pooled", ValueHeads::trainer,
       b -> b.reweighting(Reweighting.weighted(0.5)), HiddenFeatures.LAST_AND_MEAN);
 
+  /**
+   * Weighted, every head with beta = 1 (the paper's summarisation setting): the stack is the plain
+   * sum of the heads, each iteration's as strong as the first's.
+   */
+  public static final ValueRecipe EQUAL_BETAS = new ValueRecipe("weighted-equal-betas", ValueHeads::trainer,
+      b -> b.reweighting(Reweighting.weighted(0.5)).betas(1.0));
+
   /** The default recipe: {@link #WEIGHTED}, the library's default reweighting. */
   public static final ValueRecipe DEFAULT = WEIGHTED;
 
   private static final Map<String, ValueRecipe> ALL = ImmutableMap.<String, ValueRecipe>builder()
       .put(PAPER.name(), PAPER).put(WEIGHTED.name(), WEIGHTED).put(WEIGHTED_ONE.name(), WEIGHTED_ONE)
       .put(SOFT.name(), SOFT).put(WEIGHTED_SOFT.name(), WEIGHTED_SOFT).put(WARM.name(), WARM).put(WIDE.name(), WIDE)
-      .put(RESIDUAL.name(), RESIDUAL).put(POOLED.name(), POOLED).build();
+      .put(RESIDUAL.name(), RESIDUAL).put(POOLED.name(), POOLED)
+      .put(EQUAL_BETAS.name(), EQUAL_BETAS).build();
 
   private ValueRecipes() {}
 
