@@ -143,7 +143,7 @@ def ablation(reference_path, *paths):
 
 def curve(*paths):
     """Reward against training prompts per iteration: reports that differ in --prompts-per-iteration,
-    compared on the held-out prompts they share (the first N, N the smallest --eval-prompts; the
+    compared per task on the held-out prompts they share (the first N, N the smallest --eval-prompts; the
     held-out prompts are always the file's first N), each method's mean [95 % CI] per setting, and
     IRO-3 of each setting minus the previous setting's, paired over prompts."""
     reports = sorted((load(p) for p in paths), key=lambda r: r["settings"]["promptsPerIteration"])
@@ -151,14 +151,16 @@ def curve(*paths):
     if len(seeds) != 1:
         raise SystemExit(f"the reports have different seeds: {sorted(seeds)}")
     n = min(r["settings"]["evaluationPrompts"] for r in reports)
-    tasks = [t["task"] for t in reports[0]["tasks"] if all(any(u["task"] == t["task"] for u in r["tasks"]) for r in reports)]
+    tasks = list(dict.fromkeys(t["task"] for r in reports for t in r["tasks"]))
     print(f"held-out prompts shared: the first {n}; seeds {list(seeds.pop())}")
     print("| task | prompts per iteration | best-of-16 | one-shot V | IRO-1 | IRO-3 | IRO-3 − previous setting's IRO-3 |")
     print("|---|---|---|---|---|---|---|")
     for name in tasks:
         previous = None
         for r in reports:
-            task = next(t for t in r["tasks"] if t["task"] == name)
+            task = next((t for t in r["tasks"] if t["task"] == name), None)
+            if task is None:
+                continue
             cells = []
             for method in ("best-of-16", "one-shot V", "IRO-1", "IRO-3"):
                 e, lo, hi = interval(per_prompt(task, method)[:n])
