@@ -96,11 +96,15 @@ public final class Evaluation {
     List<TaskResult> results = new ArrayList<>();
     String trainer;
     try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(s.modelDirectory())
-            .hiddenFeatures(s.recipe().features()).build();
+            .hiddenFeatures(s.recipe().hiddenFeatures()).build();
         RunProgress progress = new RunProgress((long) s.tasks().size() * s.seeds() * samplesPerSeed(s))) {
-      trainer = s.recipe().trainer().apply(lm).describe().orElse("(no description)");
+      trainer = null;
       for (String name : s.tasks()) {
         try (Task task = Tasks.open(name, s.modelDirectory().resolve("tokenizer.json"))) {
+          if (trainer == null) {
+            // The first task's: with the prefix reward, the trainer's features name the task's reward.
+            trainer = s.recipe().trainer(lm, task.reward()).describe().orElse("(no description)");
+          }
           List<SeedRun> runs = new ArrayList<>();
           for (long seed : s.seedValues()) {
             progress.describe(name + ", seed " + seed);
@@ -131,7 +135,7 @@ public final class Evaluation {
     Searcher small = Searcher.builder().beamWidth(2).children(2).chunkLength(s.chunkLength()).sampling(sampling).build();
     Searcher narrow = Searcher.builder().beamWidth(1).children(SMALL_BUDGET).chunkLength(s.chunkLength())
         .sampling(sampling).build();
-    TimedValueTrainer timed = new TimedValueTrainer(s.recipe().trainer().apply(lm));
+    TimedValueTrainer timed = new TimedValueTrainer(s.recipe().trainer(lm, task.reward()));
     List<IterationMetrics> metrics = new ArrayList<>();
     AlignmentListener collect = new AlignmentListener() {
       @Override
@@ -145,7 +149,7 @@ public final class Evaluation {
         .listener(progress.alignment(BUDGET, collect));
     AlignedPolicy iro = s.recipe().aligner().apply(iroBuilder).build().align(dataset);
     long t1 = System.nanoTime();
-    AlignedPolicy oneShot = aligner(lm, task, seed, cbs).valueTrainer(s.recipe().trainer().apply(lm)).iterations(1)
+    AlignedPolicy oneShot = aligner(lm, task, seed, cbs).valueTrainer(s.recipe().trainer(lm, task.reward())).iterations(1)
         .reweighting(Reweighting.all()).split(PromptSplit.REUSE)
         .listener(progress.alignment(BUDGET, AlignmentListener.none())).build().align(oneShotData);
     long t2 = System.nanoTime();

@@ -1,10 +1,11 @@
 package ai.iro.examples.eval;
 
+import ai.iro.core.value.FeatureSource;
 import ai.iro.core.value.Reweighting;
 import ai.iro.core.value.ValueTarget;
+import ai.iro.core.value.ValueTrainer;
 import ai.iro.onnx.lm.HiddenFeatures;
 import ai.iro.onnx.value.MlpValueTrainer;
-import ai.iro.examples.ValueHeads;
 import com.google.common.collect.ImmutableMap;
 import java.util.List;
 import java.util.Map;
@@ -15,50 +16,58 @@ import java.util.Map;
  */
 public final class ValueRecipes {
   /** The paper's recipe and today's default: keep each prompt's best sample, an MLP head with the library's defaults. */
-  public static final ValueRecipe PAPER = new ValueRecipe("paper", ValueHeads::trainer,
+  public static final ValueRecipe PAPER = new ValueRecipe("paper", ValueRecipes::defaultTrainer,
       b -> b.reweighting(Reweighting.best()));
 
   /** Every candidate with weights softmax(r / (0.5 sd)) per prompt, Monte-Carlo targets: the library's default. */
-  public static final ValueRecipe WEIGHTED = new ValueRecipe("weighted", ValueHeads::trainer,
+  public static final ValueRecipe WEIGHTED = new ValueRecipe("weighted", ValueRecipes::defaultTrainer,
       b -> b.reweighting(Reweighting.weighted(0.5)));
 
   /** Every candidate with weights softmax(r / sd) per prompt. */
-  public static final ValueRecipe WEIGHTED_ONE = new ValueRecipe("weighted-1", ValueHeads::trainer,
+  public static final ValueRecipe WEIGHTED_ONE = new ValueRecipe("weighted-1", ValueRecipes::defaultTrainer,
       b -> b.reweighting(Reweighting.weighted(1.0)));
 
   /** Every candidate unweighted, soft value targets over shared prefixes (temperature 0.5 sd). */
-  public static final ValueRecipe SOFT = new ValueRecipe("soft", ValueHeads::trainer,
+  public static final ValueRecipe SOFT = new ValueRecipe("soft", ValueRecipes::defaultTrainer,
       b -> b.reweighting(Reweighting.all()).valueTarget(ValueTarget.soft(0.5)));
 
   /** Weighted and soft together. */
-  public static final ValueRecipe WEIGHTED_SOFT = new ValueRecipe("weighted-soft", ValueHeads::trainer,
+  public static final ValueRecipe WEIGHTED_SOFT = new ValueRecipe("weighted-soft", ValueRecipes::defaultTrainer,
       b -> b.reweighting(Reweighting.weighted(0.5)).valueTarget(ValueTarget.soft(0.5)));
 
   /** Weighted, each head warm-started from the previous one. */
   public static final ValueRecipe WARM = new ValueRecipe("weighted-warm",
-      lm -> MlpValueTrainer.builder().features(ValueHeads.features(lm)).warmStart(true).build(),
+      f -> MlpValueTrainer.builder().features(f).warmStart(true).build(),
       b -> b.reweighting(Reweighting.weighted(0.5)));
 
   /** Weighted, a wider and deeper head. */
   public static final ValueRecipe WIDE = new ValueRecipe("weighted-wide",
-      lm -> MlpValueTrainer.builder().features(ValueHeads.features(lm)).hiddenSizes(512, 256).build(),
+      f -> MlpValueTrainer.builder().features(f).hiddenSizes(512, 256).build(),
       b -> b.reweighting(Reweighting.weighted(0.5)));
 
   /** Weighted, each head fitted to the residual of the earlier stack (boosting). */
   public static final ValueRecipe RESIDUAL = new ValueRecipe("weighted-residual",
-      lm -> MlpValueTrainer.builder().features(ValueHeads.features(lm)).residual(true).build(),
+      f -> MlpValueTrainer.builder().features(f).residual(true).build(),
       b -> b.reweighting(Reweighting.weighted(0.5)));
 
   /** Weighted, the heads reading the mean of the response's hidden states next to the last one. */
-  public static final ValueRecipe POOLED = new ValueRecipe("weighted-pooled", ValueHeads::trainer,
-      b -> b.reweighting(Reweighting.weighted(0.5)), HiddenFeatures.LAST_AND_MEAN);
+  public static final ValueRecipe POOLED = new ValueRecipe("weighted-pooled", ValueRecipes::defaultTrainer,
+      b -> b.reweighting(Reweighting.weighted(0.5)), HiddenFeatures.LAST_AND_MEAN, false);
+
+  /**
+   * Weighted, the heads reading the task's reward of the response so far next to the last hidden
+   * state ({@code PrefixRewardFeatures}): what the paper's reward-initialised value functions know.
+   */
+  public static final ValueRecipe PREFIX_REWARD = new ValueRecipe("weighted-prefix-reward",
+      ValueRecipes::defaultTrainer, b -> b.reweighting(Reweighting.weighted(0.5)), HiddenFeatures.LAST, true);
 
   /**
    * Weighted, every head with beta = 1 (the paper's summarisation setting): the stack is the plain
-   * sum of the heads, each iteration's as strong as the first's.
+   * sum of the heads, each iteration's as strong as the first's. For 3 iterations (the betas number
+   * one per iteration; other counts are refused when the aligner is built).
    */
-  public static final ValueRecipe EQUAL_BETAS = new ValueRecipe("weighted-equal-betas", ValueHeads::trainer,
-      b -> b.reweighting(Reweighting.weighted(0.5)).betas(1.0));
+  public static final ValueRecipe EQUAL_BETAS = new ValueRecipe("weighted-equal-betas", ValueRecipes::defaultTrainer,
+      b -> b.reweighting(Reweighting.weighted(0.5)).betas(1.0, 1.0, 1.0));
 
   /** The default recipe: {@link #WEIGHTED}, the library's default reweighting. */
   public static final ValueRecipe DEFAULT = WEIGHTED;
@@ -67,9 +76,15 @@ public final class ValueRecipes {
       .put(PAPER.name(), PAPER).put(WEIGHTED.name(), WEIGHTED).put(WEIGHTED_ONE.name(), WEIGHTED_ONE)
       .put(SOFT.name(), SOFT).put(WEIGHTED_SOFT.name(), WEIGHTED_SOFT).put(WARM.name(), WARM).put(WIDE.name(), WIDE)
       .put(RESIDUAL.name(), RESIDUAL).put(POOLED.name(), POOLED)
-      .put(EQUAL_BETAS.name(), EQUAL_BETAS).build();
+      .put(EQUAL_BETAS.name(), EQUAL_BETAS)
+      .put(PREFIX_REWARD.name(), PREFIX_REWARD).build();
 
   private ValueRecipes() {}
+
+  /** An MLP head with the library's defaults on {@code features}. */
+  static ValueTrainer defaultTrainer(FeatureSource features) {
+    return MlpValueTrainer.builder().features(features).build();
+  }
 
   /** The names of every recipe. */
   public static List<String> names() {

@@ -3,7 +3,6 @@ package ai.iro.examples.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.iro.examples.ShippedModel;
-import ai.iro.examples.ValueHeads;
 import ai.iro.onnx.lm.HiddenFeatures;
 import ai.iro.onnx.value.MlpValueTrainer;
 import java.io.IOException;
@@ -19,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * value recipe trains small heads briefly, which keeps the test short and exercises the hook.
  */
 class EvaluationTest {
-  private static final ValueRecipe BRIEF = new ValueRecipe("brief-test", lm -> MlpValueTrainer.builder()
-      .features(ValueHeads.features(lm)).hiddenSizes(16).epochs(2).minStepsPerEpoch(5).build(), b -> b);
+  private static final ValueRecipe BRIEF = new ValueRecipe("brief-test", f -> MlpValueTrainer.builder()
+      .features(f).hiddenSizes(16).epochs(2).minStepsPerEpoch(5).build(), b -> b);
 
   private static EvalSettings.Builder tiny(Path out) {
     return EvalSettings.builder().modelDirectory(ShippedModel.directory()).outputDirectory(out)
@@ -63,7 +62,7 @@ class EvaluationTest {
 
   @Test
   void aRecipeOnPooledFeaturesLoadsTheModelWithThem(@TempDir Path tmp) throws IOException {
-    ValueRecipe pooled = new ValueRecipe("brief-pooled", BRIEF.trainer(), b -> b, HiddenFeatures.LAST_AND_MEAN);
+    ValueRecipe pooled = new ValueRecipe("brief-pooled", BRIEF.trainer(), b -> b, HiddenFeatures.LAST_AND_MEAN, false);
     EvalReport report = Evaluation.run(tiny(tmp).recipe(pooled).seeds(1).build());
     assertThat(report.trainer()).as("the heads read the last and mean hidden state").contains(":last_and_mean_hidden_state:");
     assertThat(report.task(Tasks.CLASSIFIER).orElseThrow().method(Evaluation.iro(2))).isPresent();
