@@ -19,6 +19,29 @@ public final class StateBatch {
     this.states = ImmutableList.copyOf(states);
   }
 
+  /**
+   * A batch whose features from {@code source} are already known, for example computed for
+   * training: value functions reading {@code source} (or another source with its id) get these rows
+   * instead of computing them, whatever features the states carry.
+   *
+   * @param rows one row of {@code source.dimension()} values per state, not copied: do not modify
+   * @throws IllegalArgumentException if the rows are not one per state of the source's dimension
+   */
+  public static StateBatch withFeatures(List<State> states, FeatureSource source, float[][] rows) {
+    StateBatch batch = new StateBatch(states);
+    if (rows.length != batch.size()) {
+      throw new IllegalArgumentException(rows.length + " feature rows for " + batch.size() + " states");
+    }
+    for (int i = 0; i < rows.length; i++) {
+      if (rows[i] == null || rows[i].length != source.dimension()) {
+        throw new IllegalArgumentException("feature row " + i + " has " + (rows[i] == null ? "no" : rows[i].length)
+            + " values, expected " + source.dimension() + " for " + source.id());
+      }
+    }
+    batch.features.put(source.id(), rows);
+    return batch;
+  }
+
   /** The states. */
   public List<State> states() {
     return states;

@@ -9,6 +9,7 @@ import ai.iro.core.data.PromptSplit;
 import ai.iro.core.model.Sampling;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.core.search.Searcher;
+import ai.iro.core.value.FeatureSource;
 import ai.iro.core.value.Reweighting;
 import ai.iro.core.value.ValueTarget;
 import ai.iro.core.value.ValueTrainer;
@@ -97,6 +98,10 @@ final class AlignCommand implements Callable<Integer> {
       + "next to the last one (default: the last hidden state alone).")
   boolean pooledFeatures;
 
+  @Option(names = "--prefix-reward", description = "Value heads also read the reward of the response so far "
+      + "(one reward call per scored state; the reward needs an id).")
+  boolean prefixReward;
+
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
   String device;
 
@@ -134,20 +139,22 @@ final class AlignCommand implements Callable<Integer> {
     if (dataset.isEmpty()) {
       throw new IOException(prompts + ": holds no prompts (expected one {\"prompt\": \"...\"} object per line)");
     }
-    HiddenFeatures features = pooledFeatures ? HiddenFeatures.LAST_AND_MEAN : HiddenFeatures.LAST;
-    try (OnnxCausalLM lm = ChatOption.model(model, dev, chat, features)) {
+    HiddenFeatures hiddenFeatures = pooledFeatures ? HiddenFeatures.LAST_AND_MEAN : HiddenFeatures.LAST;
+    try (OnnxCausalLM lm = ChatOption.model(model, dev, chat, hiddenFeatures)) {
       Checks.requireRoom(lm, dataset.prompts(), maxNewTokens, "--prompts " + prompts);
-      ValueTrainer trainer = MlpValueTrainer.builder().features(ValueHeads.features(lm)).warmStart(warmStart)
+      Optional<RewardModel> headReward = prefixReward ? Optional.of(rewardModel) : Optional.empty();
+      FeatureSource features = UsageError.check("--prefix-reward", () -> ValueHeads.features(lm, headReward));
+      ValueTrainer trainer = MlpValueTrainer.builder().features(features).warmStart(warmStart)
           .residual(residual).build();
       Aligner aligner = builder.reward(rewardModel).baseModel(lm).valueTrainer(trainer)
-          .valueLoaders(ValueHeads.loaders(lm)).listener(listener()).build();
+          .valueLoaders(ValueHeads.loaders(lm, headReward)).listener(listener()).build();
       // Too few prompts for --iterations, or an --out that holds another run: the message names the cause.
       UsageError.check("", () -> {
         aligner.validate(dataset);
         return aligner;
       });
-      new CliFile(model.toAbsolutePath(), device, Optional.of(reward), Optional.ofNullable(rewardLabel), chat, features)
-          .write(out);
+      new CliFile(model.toAbsolutePath(), device, Optional.of(reward), Optional.ofNullable(rewardLabel), chat, hiddenFeatures,
+          prefixReward).write(out);
       AlignedPolicy policy = aligner.align(dataset);
       spec.commandLine().getOut().println("aligned policy with " + policy.iterations() + " iterations in " + out);
     }

@@ -2,6 +2,7 @@ package ai.iro.examples.cli;
 
 import ai.iro.core.internal.JsonErrors;
 import ai.iro.core.io.AtomicFiles;
+import ai.iro.core.reward.RewardModel;
 import ai.iro.onnx.lm.HiddenFeatures;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,9 +25,11 @@ import java.util.Optional;
  * @param chat whether {@code --chat} rendered prompts with the model's chat template
  * @param hiddenFeatures the hidden features the value heads read ({@code --pooled-features}: the
  *     last and the mean; {@link HiddenFeatures#LAST} in files of older versions)
+ * @param prefixReward whether the value heads also read the reward of the response so far
+ *     ({@code --prefix-reward}), which then needs {@code reward}
  */
 record CliFile(Path model, String device, Optional<String> reward, Optional<Integer> rewardLabel, boolean chat,
-    HiddenFeatures hiddenFeatures) {
+    HiddenFeatures hiddenFeatures, boolean prefixReward) {
   /** The file's name inside the policy directory. */
   static final String NAME = "cli.json";
 
@@ -45,7 +48,25 @@ record CliFile(Path model, String device, Optional<String> reward, Optional<Inte
       n.put("chat", true);
     }
     n.put("hiddenFeatures", hiddenFeatures.name());
+    if (prefixReward) {
+      n.put("prefixReward", true);
+    }
     AtomicFiles.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+  }
+
+  /**
+   * The reward the value heads read, when they read one ({@link #prefixReward()}).
+   *
+   * @throws IOException naming the file if the heads read a reward but the file names none
+   */
+  Optional<RewardModel> prefixRewardModel(Path directory) throws IOException {
+    if (!prefixReward) {
+      return Optional.empty();
+    }
+    if (reward.isEmpty()) {
+      throw new IOException(directory.resolve(NAME) + ": \"prefixReward\" is true but no \"reward\" is named");
+    }
+    return Optional.of(Rewards.parse(reward.get(), rewardLabel));
   }
 
   /**
@@ -86,6 +107,6 @@ record CliFile(Path model, String device, Optional<String> reward, Optional<Inte
           + java.util.Arrays.toString(HiddenFeatures.values()), e);
     }
     return Optional.of(new CliFile(model, root.path("device").asText("cpu"), reward, label,
-        root.path("chat").asBoolean(false), kind));
+        root.path("chat").asBoolean(false), kind, root.path("prefixReward").asBoolean(false)));
   }
 }

@@ -73,7 +73,8 @@ final class GenerateCommand implements Callable<Integer> {
     boolean asChat = chat || cli.map(CliFile::chat).orElse(false);
     HiddenFeatures features = cli.map(CliFile::hiddenFeatures).orElse(HiddenFeatures.LAST);
     try (OnnxCausalLM lm = ChatOption.model(modelDir, dev, asChat, features)) {
-      AlignedPolicy p = AlignedPolicy.load(policy, lm, ValueHeads.loaders(lm));
+      Optional<RewardModel> headReward = cli.isPresent() ? cli.get().prefixRewardModel(policy) : Optional.empty();
+      AlignedPolicy p = AlignedPolicy.load(policy, lm, ValueHeads.loaders(lm, headReward));
       Checks.requireRoom(lm, List.of(Prompt.of(prompt)), p.searcher().sampling().maxNewTokens(), "--prompt");
       p = picker.isPresent() ? p.withReward(picker.get()) : p;
       spec.commandLine().getOut().println(prompt + p.generate(prompt));

@@ -1,6 +1,7 @@
 package ai.iro.examples.cli;
 
 import ai.iro.core.AlignedPolicy;
+import ai.iro.core.reward.RewardModel;
 import ai.iro.examples.ValueHeads;
 import ai.iro.examples.serve.OpenAiServer;
 import ai.iro.onnx.chat.ChatTemplate;
@@ -115,7 +116,9 @@ final class ServeCommand implements Callable<Integer> {
       b.model(name, lm);
       chatTemplate(model).ifPresent(b::chatTemplate);
       for (Map.Entry<String, Path> p : policies.entrySet()) {
-        b.policy(p.getKey(), AlignedPolicy.load(p.getValue(), lm, ValueHeads.loaders(lm)));
+        Optional<CliFile> cli = CliFile.read(p.getValue());
+        Optional<RewardModel> headReward = cli.isPresent() ? cli.get().prefixRewardModel(p.getValue()) : Optional.empty();
+        b.policy(p.getKey(), AlignedPolicy.load(p.getValue(), lm, ValueHeads.loaders(lm, headReward)));
       }
       OpenAiServer server = b.start();
       Runtime.getRuntime().addShutdownHook(new Thread(server::close, "iro-serve-shutdown"));

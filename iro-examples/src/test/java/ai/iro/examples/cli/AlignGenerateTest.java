@@ -80,18 +80,24 @@ class AlignGenerateTest {
     Path policy = tmp.resolve("options");
     List<String> args = new java.util.ArrayList<>(List.of(align(prompts, policy, "afinn")));
     args.addAll(List.of("--reweighting", "weighted(temperature=0.5)", "--value-target", "soft(temperature=1.0)",
-        "--warm-start", "--residual", "--pooled-features"));
+        "--warm-start", "--residual", "--pooled-features", "--prefix-reward"));
     assertThat(run(args.toArray(String[]::new))).as(err.toString()).isZero();
     PolicyManifest manifest = PolicyDirectory.readManifest(policy).orElseThrow();
     assertThat(manifest.settings().selection()).isEqualTo("weighted(temperature=0.5)");
     assertThat(manifest.identity()).containsEntry("valueTarget", "soft(temperature=1.0)");
     assertThat(manifest.identity().get("valueTrainer")).contains("warmStart=true", "residual=true",
-        ":last_and_mean_hidden_state:");
-    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(policy.resolve("cli.json").toFile())
-        .path("hiddenFeatures").asText()).isEqualTo("LAST_AND_MEAN");
-    // generate loads the model with the features the heads were trained on.
+        ":last_and_mean_hidden_state:", " + prefix-reward:afinn-165]");
+    com.fasterxml.jackson.databind.JsonNode cli = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(policy.resolve("cli.json").toFile());
+    assertThat(cli.path("hiddenFeatures").asText()).isEqualTo("LAST_AND_MEAN");
+    assertThat(cli.path("prefixReward").asBoolean()).isTrue();
+    // generate loads the model with the features the heads were trained on, the reward of the prefix included.
     assertThat(run("generate", "--policy", policy.toString(), "--prompt", "And God said")).as(err.toString()).isZero();
     assertThat(out.toString()).startsWith("And God said");
+    Files.writeString(policy.resolve("cli.json"), "{\"model\": \"" + ShippedModel.directory().toAbsolutePath()
+        + "\", \"hiddenFeatures\": \"LAST_AND_MEAN\", \"prefixReward\": true}");
+    assertThat(run("generate", "--policy", policy.toString(), "--prompt", "And God said")).isEqualTo(1);
+    assertThat(err.toString()).contains("cli.json: \"prefixReward\" is true but no \"reward\" is named");
   }
 
   @Test

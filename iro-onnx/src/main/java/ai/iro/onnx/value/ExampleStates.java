@@ -108,7 +108,7 @@ final class ExampleStates {
                 + (start + i) + ", expected " + expected + " (response length + 1)");
           }
         }
-        List<double[]> offsets = baselineScores(baseline, part, prefixes);
+        List<double[]> offsets = baselineScores(source, baseline, part, prefixes);
         for (int i = 0; i < part.size(); i++) {
           ValueExample example = part.get(i);
           int expected = example.responseLength() + 1;
@@ -125,12 +125,14 @@ final class ExampleStates {
 
   /**
    * The baseline stack's score of every prefix state of every example, from the prefixes' feature
-   * rows, in batches of at most {@link #BASELINE_BATCH} states; all zero for an empty stack.
+   * rows (the stack's heads read {@code source}, as the trainer checks), in batches of at most
+   * {@link #BASELINE_BATCH} states; all zero for an empty stack.
    */
-  private static List<double[]> baselineScores(ValueStack baseline, List<ValueExample> part,
+  private static List<double[]> baselineScores(FeatureSource source, ValueStack baseline, List<ValueExample> part,
       List<float[][]> prefixes) {
     List<double[]> out = new ArrayList<>(part.size());
     List<State> batch = new ArrayList<>();
+    List<float[]> rows = new ArrayList<>();
     List<double[]> pending = new ArrayList<>();
     for (int i = 0; i < part.size(); i++) {
       ValueExample example = part.get(i);
@@ -141,18 +143,19 @@ final class ExampleStates {
       }
       int[] tokens = example.responseTokens();
       for (int j = 0; j < scores.length; j++) {
-        batch.add(State.lazy(example.prompt(), Arrays.copyOf(tokens, j), ExampleStates::noText,
-            Optional.of(prefixes.get(i)[j])));
+        batch.add(State.lazy(example.prompt(), Arrays.copyOf(tokens, j), ExampleStates::noText, Optional.empty()));
+        rows.add(prefixes.get(i)[j]);
       }
       pending.add(scores);
       if (batch.size() >= BASELINE_BATCH || i == part.size() - 1) {
-        double[] all = baseline.score(new StateBatch(batch));
+        double[] all = baseline.score(StateBatch.withFeatures(batch, source, rows.toArray(float[][]::new)));
         int at = 0;
         for (double[] s : pending) {
           System.arraycopy(all, at, s, 0, s.length);
           at += s.length;
         }
         batch.clear();
+        rows.clear();
         pending.clear();
       }
     }
