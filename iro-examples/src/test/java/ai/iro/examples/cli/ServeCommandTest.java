@@ -51,6 +51,15 @@ class ServeCommandTest {
   }
 
   @Test
+  void aPolicyWhoseHeadsReadAPrefixRewardNeedsTheReward(@TempDir Path tmp) throws java.io.IOException {
+    Path policy = java.nio.file.Files.createDirectories(tmp.resolve("p"));
+    java.nio.file.Files.writeString(policy.resolve(CliFile.NAME), "{\"model\": \"" + MODEL + "\", \"prefixReward\": true}");
+    CliRun run = CliRun.of("serve", "--model", MODEL, "--policy", "p=" + policy, "--port", "0");
+    assertThat(run.code()).as(run.toString()).isEqualTo(1);
+    assertThat(run.firstErrorLine()).contains(CliFile.NAME + ": \"prefixReward\" is true but no \"reward\" is named");
+  }
+
+  @Test
   void portOutOfRangeIsAUsageError() {
     CliRun run = CliRun.of("serve", "--model", MODEL, "--port", "70000");
     assertThat(run.code()).as(run.toString()).isEqualTo(IroCommand.EXIT_USAGE);
