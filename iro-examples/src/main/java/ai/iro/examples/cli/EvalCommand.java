@@ -57,6 +57,10 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--max-new-tokens", description = "Response length limit (default: 32).")
   Integer maxNewTokens;
 
+  @Option(names = "--small-chunk-length", description = "Chunk length of the two searches at W·K = 4 "
+      + "(default: the chunk length, 8).")
+  Integer smallChunkLength;
+
   @Option(names = "--value", defaultValue = "weighted", description = "Value recipe: ${COMPLETION-CANDIDATES} "
       + "(default: ${DEFAULT-VALUE}).", completionCandidates = RecipeNames.class)
   String value;
@@ -105,6 +109,9 @@ final class EvalCommand implements Callable<Integer> {
     }
     if (iterations != null) {
       UsageError.check("--iterations", () -> b.iterations(iterations));
+    }
+    if (smallChunkLength != null) {
+      UsageError.check("--small-chunk-length", () -> b.smallChunkLength(smallChunkLength));
     }
     if (maxNewTokens != null) {
       UsageError.check("--max-new-tokens", () -> b.maxNewTokens(maxNewTokens));

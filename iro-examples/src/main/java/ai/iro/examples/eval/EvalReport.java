@@ -140,6 +140,7 @@ public final class EvalReport {
     s.put("iterations", settings.iterations());
     s.put("maxNewTokens", settings.maxNewTokens());
     s.put("chunkLength", settings.chunkLength());
+    s.put("smallChunkLength", settings.smallChunkLength());
     s.put("budget", Evaluation.BUDGET);
     s.put("smallBudget", Evaluation.SMALL_BUDGET);
     s.put("bootstrapResamples", settings.bootstrapResamples());

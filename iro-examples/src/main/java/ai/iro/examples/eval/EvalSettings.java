@@ -45,6 +45,7 @@ public final class EvalSettings {
   private final int iterations;
   private final int maxNewTokens;
   private final int chunkLength;
+  private final int smallChunkLength;
   private final ValueRecipe recipe;
   private final int bootstrapResamples;
 
@@ -59,6 +60,7 @@ public final class EvalSettings {
     this.iterations = b.iterations;
     this.maxNewTokens = b.maxNewTokens;
     this.chunkLength = b.chunkLength;
+    this.smallChunkLength = b.smallChunkLength == 0 ? b.chunkLength : b.smallChunkLength;
     this.recipe = b.recipe;
     this.bootstrapResamples = b.bootstrapResamples;
   }
@@ -81,7 +83,7 @@ public final class EvalSettings {
   public Builder toBuilder() {
     Builder b = new Builder().tasks(tasks).seeds(seeds).firstSeed(firstSeed).promptsPerIteration(promptsPerIteration)
         .evaluationPrompts(evaluationPrompts).iterations(iterations).maxNewTokens(maxNewTokens).chunkLength(chunkLength)
-        .recipe(recipe).bootstrapResamples(bootstrapResamples);
+        .smallChunkLength(smallChunkLength).recipe(recipe).bootstrapResamples(bootstrapResamples);
     b.modelDirectory = modelDirectory;
     b.outputDirectory = outputDirectory;
     return b;
@@ -146,6 +148,11 @@ public final class EvalSettings {
     return chunkLength;
   }
 
+  /** The chunk length of the searches at W·K = 4 (IRO-T at W = K = 2 and at W = 1, K = 4). */
+  public int smallChunkLength() {
+    return smallChunkLength;
+  }
+
   /** The value recipe. */
   public ValueRecipe recipe() {
     return recipe;
@@ -160,7 +167,7 @@ public final class EvalSettings {
   public String toString() {
     return "EvalSettings{tasks=" + tasks + ", seeds=" + seedValues() + ", promptsPerIteration=" + promptsPerIteration
         + ", evaluationPrompts=" + evaluationPrompts + ", iterations=" + iterations + ", maxNewTokens=" + maxNewTokens
-        + ", chunkLength=" + chunkLength + ", recipe=" + recipe.name() + ", bootstrapResamples=" + bootstrapResamples
+        + ", chunkLength=" + chunkLength + ", smallChunkLength=" + smallChunkLength + ", recipe=" + recipe.name() + ", bootstrapResamples=" + bootstrapResamples
         + "}";
   }
 
@@ -176,6 +183,7 @@ public final class EvalSettings {
     private int iterations = DEFAULT_ITERATIONS;
     private int maxNewTokens = DEFAULT_MAX_NEW_TOKENS;
     private int chunkLength = DEFAULT_CHUNK_LENGTH;
+    private int smallChunkLength;
     private ValueRecipe recipe = ValueRecipes.DEFAULT;
     private int bootstrapResamples = Bootstrap.DEFAULT_RESAMPLES;
 
@@ -249,6 +257,17 @@ public final class EvalSettings {
     public Builder chunkLength(int chunkLength) {
       Preconditions.checkArgument(chunkLength >= 1, "chunkLength must be at least 1, found %s", chunkLength);
       this.chunkLength = chunkLength;
+      return this;
+    }
+
+    /**
+     * The chunk length of the two searches at W·K = 4, at least 1: with fewer samples a search can
+     * still choose as often, at shorter chunks. Default: the chunk length L.
+     */
+    public Builder smallChunkLength(int smallChunkLength) {
+      Preconditions.checkArgument(smallChunkLength >= 1, "smallChunkLength must be at least 1, found %s",
+          smallChunkLength);
+      this.smallChunkLength = smallChunkLength;
       return this;
     }
 

@@ -132,8 +132,9 @@ public final class Evaluation {
       PromptDataset oneShotData, List<String> prompts, RunProgress progress) {
     Sampling sampling = Sampling.builder().maxNewTokens(s.maxNewTokens()).build();
     Searcher cbs = Searcher.builder().beamWidth(4).children(4).chunkLength(s.chunkLength()).sampling(sampling).build();
-    Searcher small = Searcher.builder().beamWidth(2).children(2).chunkLength(s.chunkLength()).sampling(sampling).build();
-    Searcher narrow = Searcher.builder().beamWidth(1).children(SMALL_BUDGET).chunkLength(s.chunkLength())
+    Searcher small = Searcher.builder().beamWidth(2).children(2).chunkLength(s.smallChunkLength()).sampling(sampling)
+        .build();
+    Searcher narrow = Searcher.builder().beamWidth(1).children(SMALL_BUDGET).chunkLength(s.smallChunkLength())
         .sampling(sampling).build();
     TimedValueTrainer timed = new TimedValueTrainer(s.recipe().trainer(lm, task.reward()));
     List<IterationMetrics> metrics = new ArrayList<>();

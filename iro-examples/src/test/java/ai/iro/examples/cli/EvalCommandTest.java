@@ -24,6 +24,7 @@ class EvalCommandTest {
       "--eval-prompts 1 | --eval-prompts: evaluationPrompts must be at least 2, found 1",
       "--iterations 0 | --iterations: iterations must be at least 1, found 0",
       "--prompts-per-iteration 0 | --prompts-per-iteration: promptsPerIteration must be at least 1, found 0",
+      "--small-chunk-length 0 | --small-chunk-length: smallChunkLength must be at least 1, found 0",
       "--model /no/such/dir | --model /no/such/dir: no such directory"})
   void badValuesAreUsageErrorsNamingTheOption(String arguments, String message) {
     StringWriter err = new StringWriter();
@@ -45,5 +46,9 @@ class EvalCommandTest {
     assertThat(s.seedValues()).containsExactly(42L, 43L);
     assertThat(s.tasks()).containsExactly("dense");
     assertThat(s.recipe().name()).isEqualTo("weighted");
+    assertThat(s.smallChunkLength()).as("the chunk length unless given").isEqualTo(s.chunkLength()).isEqualTo(8);
+    new picocli.CommandLine(c).parseArgs("--small-chunk-length", "4", "--out", tmp.toString());
+    assertThat(c.settings().smallChunkLength()).isEqualTo(4);
+    assertThat(c.settings().toBuilder().build().smallChunkLength()).as("kept by toBuilder").isEqualTo(4);
   }
 }
