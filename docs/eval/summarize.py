@@ -9,7 +9,7 @@ resamples, seeded), pairs resampled together, as `iro eval` computes them. Stand
     python3 docs/eval/summarize.py steps docs/eval/weighted.json
     python3 docs/eval/summarize.py recipes docs/eval/weighted.json docs/eval/ablation-*.json
     python3 docs/eval/summarize.py ablation docs/eval/weighted.json docs/eval/ablation-*.json
-    python3 docs/eval/summarize.py curve docs/eval/curve-75.json docs/eval/weighted.json docs/eval/curve-300.json
+    python3 docs/eval/summarize.py curve docs/eval/curve-75.json docs/eval/weighted.json docs/eval/defaults-3-tasks.json
 """
 import json
 import random
@@ -147,9 +147,17 @@ def curve(*paths):
     held-out prompts are always the file's first N), each method's mean [95 % CI] per setting, and
     IRO-3 of each setting minus the previous setting's, paired over prompts."""
     reports = sorted((load(p) for p in paths), key=lambda r: r["settings"]["promptsPerIteration"])
+    for key, value in (("seeds", lambda r: tuple(r["settings"]["seeds"])),
+                       ("value recipe", lambda r: r["valueRecipe"]["name"]),
+                       ("maxNewTokens", lambda r: r["settings"]["maxNewTokens"]),
+                       ("chunkLength", lambda r: r["settings"]["chunkLength"]),
+                       ("iterations", lambda r: r["settings"]["iterations"])):
+        if len({value(r) for r in reports}) != 1:
+            raise SystemExit(f"the reports differ in {key}: " + ", ".join(f"{p}: {value(load(p))}" for p in paths))
+    settings = [r["settings"]["promptsPerIteration"] for r in reports]
+    if len(set(settings)) != len(settings):
+        raise SystemExit(f"two reports have the same prompts per iteration: {settings}")
     seeds = {tuple(r["settings"]["seeds"]) for r in reports}
-    if len(seeds) != 1:
-        raise SystemExit(f"the reports have different seeds: {sorted(seeds)}")
     n = min(r["settings"]["evaluationPrompts"] for r in reports)
     tasks = list(dict.fromkeys(t["task"] for r in reports for t in r["tasks"]))
     print(f"held-out prompts shared: the first {n}; seeds {list(seeds.pop())}")

@@ -12,7 +12,11 @@ import ai.iro.onnx.value.MlpValueTrainer;
 import java.util.List;
 import java.util.Optional;
 
-/** The value heads of the examples: an MLP on the base model's last hidden state. Stateless, thread safe. */
+/**
+ * The value heads of the examples: an MLP on the base model's features (its last hidden state, or
+ * last and mean with {@code --pooled-features}), with the reward of the response so far next to
+ * them with {@code --prefix-reward}. Stateless, thread safe.
+ */
 public final class ValueHeads {
   private ValueHeads() {}
 

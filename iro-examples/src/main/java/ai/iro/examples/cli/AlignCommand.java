@@ -143,6 +143,7 @@ final class AlignCommand implements Callable<Integer> {
     try (OnnxCausalLM lm = ChatOption.model(model, dev, chat, hiddenFeatures)) {
       Checks.requireRoom(lm, dataset.prompts(), maxNewTokens, "--prompts " + prompts);
       Optional<RewardModel> headReward = prefixReward ? Optional.of(rewardModel) : Optional.empty();
+      ValueHeads.features(lm);
       FeatureSource features = UsageError.check("--prefix-reward", () -> ValueHeads.features(lm, headReward));
       ValueTrainer trainer = MlpValueTrainer.builder().features(features).warmStart(warmStart)
           .residual(residual).build();
@@ -153,7 +154,7 @@ final class AlignCommand implements Callable<Integer> {
         aligner.validate(dataset);
         return aligner;
       });
-      new CliFile(model.toAbsolutePath(), device, Optional.of(reward), Optional.ofNullable(rewardLabel), chat, hiddenFeatures,
+      new CliFile(model.toAbsolutePath(), device, Optional.of(Rewards.recordable(reward)), Optional.ofNullable(rewardLabel), chat, hiddenFeatures,
           prefixReward).write(out);
       AlignedPolicy policy = aligner.align(dataset);
       spec.commandLine().getOut().println("aligned policy with " + policy.iterations() + " iterations in " + out);

@@ -66,7 +66,12 @@ record CliFile(Path model, String device, Optional<String> reward, Optional<Inte
     if (reward.isEmpty()) {
       throw new IOException(directory.resolve(NAME) + ": \"prefixReward\" is true but no \"reward\" is named");
     }
-    return Optional.of(Rewards.parse(reward.get(), rewardLabel));
+    try {
+      return Optional.of(Rewards.parse(reward.get(), rewardLabel));
+    } catch (UsageError e) {
+      throw new IOException(directory.resolve(NAME) + ": \"reward\" " + reward.get() + ", which the value heads read, "
+          + "cannot be loaded: " + e.getMessage(), e);
+    }
   }
 
   /**

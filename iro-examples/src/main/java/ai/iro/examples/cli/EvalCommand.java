@@ -116,7 +116,7 @@ final class EvalCommand implements Callable<Integer> {
     if (maxNewTokens != null) {
       UsageError.check("--max-new-tokens", () -> b.maxNewTokens(maxNewTokens));
     }
-    return b.build();
+    return UsageError.check("--value " + value, b::build);
   }
 
   /** The recipe names, for the help text. */

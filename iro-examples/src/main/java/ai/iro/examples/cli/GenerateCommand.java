@@ -8,6 +8,7 @@ import ai.iro.onnx.lm.HiddenFeatures;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.runtime.Device;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -35,7 +36,8 @@ final class GenerateCommand implements Callable<Integer> {
       + "or a class name; default: the reward the policy was aligned with).")
   String reward;
 
-  @Option(names = "--value-pick", description = "Pick the final answer by value alone, calling no reward model.")
+  @Option(names = "--value-pick", description = "Pick the final answer by value alone, without a reward pick (a "
+      + "policy aligned with --prefix-reward still calls its reward for the value features).")
   boolean valuePick;
 
   @Option(names = "--reward-label", description = "Logit index of an ONNX reward model with several labels.")
@@ -69,15 +71,26 @@ final class GenerateCommand implements Callable<Integer> {
     Optional<String> rewardSpec = reward != null ? Optional.of(reward) : cli.flatMap(CliFile::reward);
     Optional<Integer> label = reward != null || rewardLabel != null ? Optional.ofNullable(rewardLabel)
         : cli.flatMap(CliFile::rewardLabel);
-    Optional<RewardModel> picker = valuePick ? Optional.empty() : rewardSpec.map(r -> Rewards.parse(r, label));
-    boolean asChat = chat || cli.map(CliFile::chat).orElse(false);
-    HiddenFeatures features = cli.map(CliFile::hiddenFeatures).orElse(HiddenFeatures.LAST);
-    try (OnnxCausalLM lm = ChatOption.model(modelDir, dev, asChat, features)) {
-      Optional<RewardModel> headReward = cli.isPresent() ? cli.get().prefixRewardModel(policy) : Optional.empty();
-      AlignedPolicy p = AlignedPolicy.load(policy, lm, ValueHeads.loaders(lm, headReward));
-      Checks.requireRoom(lm, List.of(Prompt.of(prompt)), p.searcher().sampling().maxNewTokens(), "--prompt");
-      p = picker.isPresent() ? p.withReward(picker.get()) : p;
-      spec.commandLine().getOut().println(prompt + p.generate(prompt));
+    Optional<RewardModel> headReward = cli.isPresent() ? cli.get().prefixRewardModel(policy) : Optional.empty();
+    // The heads' reward picks too when it is the same one: loaded once.
+    boolean sameAsHeads = headReward.isPresent() && rewardSpec.equals(cli.get().reward())
+        && label.equals(cli.get().rewardLabel());
+    List<RewardModel> loaded = new ArrayList<>();
+    headReward.ifPresent(loaded::add);
+    try {
+      Optional<RewardModel> picker = valuePick ? Optional.empty() : sameAsHeads ? headReward
+          : rewardSpec.map(r -> Rewards.parse(r, label));
+      picker.filter(r -> !sameAsHeads).ifPresent(loaded::add);
+      boolean asChat = chat || cli.map(CliFile::chat).orElse(false);
+      HiddenFeatures features = cli.map(CliFile::hiddenFeatures).orElse(HiddenFeatures.LAST);
+      try (OnnxCausalLM lm = ChatOption.model(modelDir, dev, asChat, features)) {
+        AlignedPolicy p = AlignedPolicy.load(policy, lm, ValueHeads.loaders(lm, headReward));
+        Checks.requireRoom(lm, List.of(Prompt.of(prompt)), p.searcher().sampling().maxNewTokens(), "--prompt");
+        p = picker.isPresent() ? p.withReward(picker.get()) : p;
+        spec.commandLine().getOut().println(prompt + p.generate(prompt));
+      }
+    } finally {
+      Rewards.closeAll(loaded);
     }
     return 0;
   }

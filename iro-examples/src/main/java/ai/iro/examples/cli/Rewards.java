@@ -13,6 +13,42 @@ final class Rewards {
   private Rewards() {}
 
   /**
+   * The {@code --reward} text as {@code cli.json} keeps it: an ONNX reward-model directory as its
+   * absolute path (so that {@code iro generate} and {@code iro serve} find it from any directory),
+   * anything else as given.
+   */
+  static String recordable(String spec) {
+    try {
+      Path dir = Path.of(spec);
+      if (!spec.equals("afinn") && Files.isDirectory(dir)) {
+        return dir.toAbsolutePath().normalize().toString();
+      }
+    } catch (InvalidPathException e) {
+      // Not a path: kept as given.
+    }
+    return spec;
+  }
+
+  /** Closes the reward models that hold native resources (ONNX ones); the first failure is rethrown after all. */
+  static void closeAll(java.util.Collection<? extends RewardModel> rewards) {
+    RuntimeException failure = null;
+    for (RewardModel r : rewards) {
+      if (r instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          if (failure == null) {
+            failure = new IllegalStateException("closing reward model " + r + " failed: " + e.getMessage(), e);
+          }
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /**
    * {@code afinn}; a directory holding a sequence-classification ONNX export ({@code model.onnx},
    * {@code tokenizer.json}; {@code label} picks the logit, long inputs keep their end); or the name of
    * a class implementing {@link RewardModel} with a public no-argument constructor.

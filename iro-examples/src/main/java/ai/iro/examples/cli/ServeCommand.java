@@ -12,7 +12,9 @@ import ai.iro.onnx.runtime.Device;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -112,12 +114,14 @@ final class ServeCommand implements Callable<Integer> {
     HiddenFeatures features = policyFeatures();
     OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(model).hiddenFeatures(features)
         .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(dev)).build();
+    List<RewardModel> rewards = new ArrayList<>();
     try {
       b.model(name, lm);
       chatTemplate(model).ifPresent(b::chatTemplate);
       for (Map.Entry<String, Path> p : policies.entrySet()) {
         Optional<CliFile> cli = CliFile.read(p.getValue());
         Optional<RewardModel> headReward = cli.isPresent() ? cli.get().prefixRewardModel(p.getValue()) : Optional.empty();
+        headReward.ifPresent(rewards::add);
         b.policy(p.getKey(), AlignedPolicy.load(p.getValue(), lm, ValueHeads.loaders(lm, headReward)));
       }
       OpenAiServer server = b.start();
@@ -127,7 +131,11 @@ final class ServeCommand implements Callable<Integer> {
       server.awaitClose();
       return 0;
     } finally {
-      lm.close();
+      try {
+        lm.close();
+      } finally {
+        Rewards.closeAll(rewards);
+      }
     }
   }
 

@@ -60,7 +60,7 @@ public final class EvalSettings {
     this.iterations = b.iterations;
     this.maxNewTokens = b.maxNewTokens;
     this.chunkLength = b.chunkLength;
-    this.smallChunkLength = b.smallChunkLength == 0 ? b.chunkLength : b.smallChunkLength;
+    this.smallChunkLength = b.smallChunkLength;
     this.recipe = b.recipe;
     this.bootstrapResamples = b.bootstrapResamples;
   }
@@ -83,7 +83,8 @@ public final class EvalSettings {
   public Builder toBuilder() {
     Builder b = new Builder().tasks(tasks).seeds(seeds).firstSeed(firstSeed).promptsPerIteration(promptsPerIteration)
         .evaluationPrompts(evaluationPrompts).iterations(iterations).maxNewTokens(maxNewTokens).chunkLength(chunkLength)
-        .smallChunkLength(smallChunkLength).recipe(recipe).bootstrapResamples(bootstrapResamples);
+        .recipe(recipe).bootstrapResamples(bootstrapResamples);
+    b.smallChunkLength = smallChunkLength;
     b.modelDirectory = modelDirectory;
     b.outputDirectory = outputDirectory;
     return b;
@@ -150,7 +151,7 @@ public final class EvalSettings {
 
   /** The chunk length of the searches at W·K = 4 (IRO-T at W = K = 2 and at W = 1, K = 4). */
   public int smallChunkLength() {
-    return smallChunkLength;
+    return smallChunkLength == 0 ? chunkLength : smallChunkLength;
   }
 
   /** The value recipe. */
@@ -167,7 +168,7 @@ public final class EvalSettings {
   public String toString() {
     return "EvalSettings{tasks=" + tasks + ", seeds=" + seedValues() + ", promptsPerIteration=" + promptsPerIteration
         + ", evaluationPrompts=" + evaluationPrompts + ", iterations=" + iterations + ", maxNewTokens=" + maxNewTokens
-        + ", chunkLength=" + chunkLength + ", smallChunkLength=" + smallChunkLength + ", recipe=" + recipe.name() + ", bootstrapResamples=" + bootstrapResamples
+        + ", chunkLength=" + chunkLength + ", smallChunkLength=" + smallChunkLength() + ", recipe=" + recipe.name() + ", bootstrapResamples=" + bootstrapResamples
         + "}";
   }
 
@@ -288,10 +289,13 @@ public final class EvalSettings {
      * The settings.
      *
      * @throws IllegalStateException if the model or output directory is missing
+     * @throws IllegalArgumentException if the recipe is made for another iteration count
      */
     public EvalSettings build() {
       Preconditions.checkState(modelDirectory != null, "modelDirectory is required");
       Preconditions.checkState(outputDirectory != null, "outputDirectory is required");
+      recipe.iterations().ifPresent(t -> Preconditions.checkArgument(t == iterations,
+          "the value recipe %s is made for %s iterations, found %s", recipe.name(), t, iterations));
       return new EvalSettings(this);
     }
   }

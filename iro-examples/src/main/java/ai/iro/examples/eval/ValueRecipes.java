@@ -64,10 +64,11 @@ public final class ValueRecipes {
   /**
    * Weighted, every head with beta = 1 (the paper's summarisation setting): the stack is the plain
    * sum of the heads, each iteration's as strong as the first's. For 3 iterations (the betas number
-   * one per iteration; other counts are refused when the aligner is built).
+   * one per iteration; {@link EvalSettings} refuses other counts).
    */
   public static final ValueRecipe EQUAL_BETAS = new ValueRecipe("weighted-equal-betas", ValueRecipes::defaultTrainer,
-      b -> b.reweighting(Reweighting.weighted(0.5)).betas(1.0, 1.0, 1.0));
+      b -> b.reweighting(Reweighting.weighted(0.5)).betas(1.0, 1.0, 1.0), HiddenFeatures.LAST, false,
+      java.util.Optional.of(3));
 
   /** The default recipe: {@link #WEIGHTED}, the library's default reweighting. */
   public static final ValueRecipe DEFAULT = WEIGHTED;

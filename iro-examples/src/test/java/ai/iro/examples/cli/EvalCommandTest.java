@@ -25,6 +25,7 @@ class EvalCommandTest {
       "--iterations 0 | --iterations: iterations must be at least 1, found 0",
       "--prompts-per-iteration 0 | --prompts-per-iteration: promptsPerIteration must be at least 1, found 0",
       "--small-chunk-length 0 | --small-chunk-length: smallChunkLength must be at least 1, found 0",
+      "--value weighted-equal-betas --iterations 2 | --value weighted-equal-betas: the value recipe weighted-equal-betas is made for 3 iterations, found 2",
       "--model /no/such/dir | --model /no/such/dir: no such directory"})
   void badValuesAreUsageErrorsNamingTheOption(String arguments, String message) {
     StringWriter err = new StringWriter();
@@ -50,5 +51,6 @@ class EvalCommandTest {
     new picocli.CommandLine(c).parseArgs("--small-chunk-length", "4", "--out", tmp.toString());
     assertThat(c.settings().smallChunkLength()).isEqualTo(4);
     assertThat(c.settings().toBuilder().build().smallChunkLength()).as("kept by toBuilder").isEqualTo(4);
+    assertThat(s.toBuilder().chunkLength(4).build().smallChunkLength()).as("unset, it follows L").isEqualTo(4);
   }
 }

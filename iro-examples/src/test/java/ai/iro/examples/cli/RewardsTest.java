@@ -32,6 +32,16 @@ class RewardsTest {
   }
 
   @Test
+  void cliJsonKeepsAnOnnxRewardDirectoryAsAnAbsolutePath() {
+    // The tests run in the module directory, so this relative path is a directory here only.
+    String relative = "../iro-onnx/src/test/resources/fixtures/reward-single";
+    assertThat(Rewards.recordable(relative)).isEqualTo(Path.of(relative).toAbsolutePath().normalize().toString());
+    assertThat(Path.of(Rewards.recordable(relative))).isAbsolute();
+    assertThat(Rewards.recordable("afinn")).isEqualTo("afinn");
+    assertThat(Rewards.recordable(FlakyReward.class.getName())).isEqualTo(FlakyReward.class.getName());
+  }
+
+  @Test
   void directoryWithoutAModelIsExplained(@TempDir Path dir) {
     assertThatThrownBy(() -> Rewards.parse(dir.toString(), Optional.empty()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("model.onnx").hasMessageContaining("tokenizer.json");

@@ -12,9 +12,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The base model's own features: a state's last hidden state, which the model attaches to the
+ * The base model's own features: a state's last hidden state (or what the model makes of its
+ * hidden states, such as {@code OnnxCausalLM}'s last-and-mean), which the model attaches to the
  * states it decodes ({@link State#features()}), and for training a function that computes the
- * hidden state of every prefix of a response in one forward pass. Immutable.
+ * features of every prefix of a response in one forward pass. Immutable.
  *
  * <p>An {@code OnnxCausalLM} gives its own, named by the SHA-256 of its model file, so that heads
  * trained on one model load only against the same weights:
@@ -43,7 +44,7 @@ public final class ModelFeatures implements FeatureSource {
      *
      * @param prompt the prompt
      * @param responseTokens the response's token ids
-     * @return {@code responseTokens.length + 1} rows of the model's hidden size
+     * @return {@code responseTokens.length + 1} rows of the source's {@link ModelFeatures#dimension()}
      */
     float[][] prefixFeatures(String prompt, int[] responseTokens);
 
@@ -69,7 +70,7 @@ public final class ModelFeatures implements FeatureSource {
      *
      * @param prompts the prompts
      * @param responseTokens each prompt's response, as many as prompts
-     * @return per response, {@code responseTokens.get(i).length + 1} rows of the model's hidden size
+     * @return per response, {@code responseTokens.get(i).length + 1} rows of the source's dimension
      * @throws IllegalArgumentException if the lists differ in size
      */
     default List<float[][]> prefixFeatures(List<Prompt> prompts, List<int[]> responseTokens) {
