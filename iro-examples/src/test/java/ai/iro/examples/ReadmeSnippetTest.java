@@ -31,6 +31,18 @@ class ReadmeSnippetTest {
   }
 
   @Test
+  void prefixRewardSnippetCompiles(@TempDir Path out) throws IOException {
+    // Fenced as "```java prefix-reward", so that the tests of the first ```java block skip it.
+    String readme = Files.readString(Path.of(System.getProperty("iro.readme", "../README.md")));
+    Matcher m = Pattern.compile("```java prefix-reward\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+    assertThat(m.find()).as("README.md has the prefix-reward snippet").isTrue();
+    String snippet = m.group(1);
+    assertThat(snippet).contains("PrefixRewardFeatures").contains("ConcatenatedFeatures")
+        .contains("MlpValueHead.loader(features)");
+    assertCompiles(out, Snippets.IMPORTS, snippet);
+  }
+
+  @Test
   void serveClientSnippetCompilesAgainstTheOpenAiSdk(@TempDir Path out) throws IOException {
     String snippet = javaBlock(block -> block.contains("OpenAIOkHttpClient"));
     assertThat(snippet).contains("/v1").contains(".seed(");
