@@ -9,7 +9,7 @@ resamples, seeded), pairs resampled together, as `iro eval` computes them. Stand
     python3 docs/eval/summarize.py steps docs/eval/weighted.json
     python3 docs/eval/summarize.py recipes docs/eval/weighted.json docs/eval/ablation-*.json
     python3 docs/eval/summarize.py ablation docs/eval/weighted.json docs/eval/ablation-*.json
-    python3 docs/eval/summarize.py curve docs/eval/curve-75.json docs/eval/weighted.json docs/eval/defaults-3-tasks.json
+    python3 docs/eval/summarize.py curve docs/eval/curve-75.json docs/eval/weighted.json docs/eval/defaults-3-tasks.json docs/eval/curve-300-classifier.json
 """
 import json
 import random
@@ -154,9 +154,10 @@ def curve(*paths):
                        ("iterations", lambda r: r["settings"]["iterations"])):
         if len({value(r) for r in reports}) != 1:
             raise SystemExit(f"the reports differ in {key}: " + ", ".join(f"{p}: {value(load(p))}" for p in paths))
-    settings = [r["settings"]["promptsPerIteration"] for r in reports]
-    if len(set(settings)) != len(settings):
-        raise SystemExit(f"two reports have the same prompts per iteration: {settings}")
+    for name in {t["task"] for r in reports for t in r["tasks"]}:
+        settings = [r["settings"]["promptsPerIteration"] for r in reports if any(t["task"] == name for t in r["tasks"])]
+        if len(set(settings)) != len(settings):
+            raise SystemExit(f"two reports of {name} have the same prompts per iteration: {settings}")
     seeds = {tuple(r["settings"]["seeds"]) for r in reports}
     n = min(r["settings"]["evaluationPrompts"] for r in reports)
     tasks = list(dict.fromkeys(t["task"] for r in reports for t in r["tasks"]))
