@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 
 /**
  * One feature: the reward model's score of the response so far, {@code r(x, y_<j)}. The paper
@@ -62,11 +62,10 @@ public final class PrefixRewardFeatures implements FeatureSource {
       prompts.add(s.prompt());
       responses.add(s.responseText());
     }
-    double[] scores = reward.score(prompts, responses);
+    double[] scores = scored(prompts, responses, states::get);
     float[][] out = new float[states.size()][];
     for (int i = 0; i < out.length; i++) {
-      State state = states.get(i);
-      out[i] = new float[] {checked(scores, i, states.size(), () -> state)};
+      out[i] = new float[] {(float) scores[i]};
     }
     return out;
   }
@@ -101,27 +100,34 @@ public final class PrefixRewardFeatures implements FeatureSource {
     if (prompts.isEmpty()) {
       return;
     }
-    double[] scores = reward.score(prompts, responses);
+    double[] scores = scored(prompts, responses,
+        k -> "prompt \"" + prompts.get(k) + "\", response prefix \"" + responses.get(k) + "\"");
     for (int i = 0; i < targets.size(); i++) {
-      int k = i;
-      targets.get(i)[0] = checked(scores, i, targets.size(), () -> "prompt \"" + prompts.get(k) + "\", response prefix \""
-          + responses.get(k) + "\"");
+      targets.get(i)[0] = (float) scores[i];
     }
     prompts.clear();
     responses.clear();
     targets.clear();
   }
 
-  private float checked(double[] scores, int i, int expected, Supplier<Object> what) {
-    if (scores == null || scores.length != expected) {
+  /**
+   * The reward's scores of the pairs, checked: one per pair, each finite.
+   *
+   * @param what names pair {@code k} in the message of a score that is not finite
+   */
+  private double[] scored(List<String> prompts, List<String> responses, IntFunction<Object> what) {
+    double[] scores = reward.score(prompts, responses);
+    if (scores == null || scores.length != prompts.size()) {
       throw new IllegalStateException("reward model " + id + " returned " + (scores == null ? "no scores"
-          : scores.length + " scores") + " for " + expected + " prefixes");
+          : scores.length + " scores") + " for " + prompts.size() + " prefixes");
     }
-    if (!Double.isFinite(scores[i])) {
-      throw new IllegalStateException("reward model " + id + " scored " + what.get() + " " + scores[i]
-          + "; prefix rewards must be finite");
+    for (int k = 0; k < scores.length; k++) {
+      if (!Double.isFinite(scores[k])) {
+        throw new IllegalStateException("reward model " + id + " scored " + what.apply(k) + " " + scores[k]
+            + "; prefix rewards must be finite");
+      }
     }
-    return (float) scores[i];
+    return scores;
   }
 
   @Override
