@@ -55,11 +55,17 @@ record CliFile(Path model, String device, Optional<String> reward, Optional<Inte
   }
 
   /**
-   * The reward the value heads read, when they read one ({@link #prefixReward()}).
+   * The reward the value heads of the policy in {@code directory} read, when its file says they read
+   * one ({@link #prefixReward()}); none without a file.
    *
-   * @throws IOException naming the file if the heads read a reward but the file names none
+   * @throws IOException naming the file if the heads read a reward but the file names none, or it
+   *     cannot be loaded
    */
-  Optional<RewardModel> prefixRewardModel(Path directory) throws IOException {
+  static Optional<RewardModel> prefixRewardModel(Optional<CliFile> file, Path directory) throws IOException {
+    return file.isPresent() ? file.get().prefixRewardModel(directory) : Optional.empty();
+  }
+
+  private Optional<RewardModel> prefixRewardModel(Path directory) throws IOException {
     if (!prefixReward) {
       return Optional.empty();
     }

@@ -71,7 +71,7 @@ final class GenerateCommand implements Callable<Integer> {
     Optional<String> rewardSpec = reward != null ? Optional.of(reward) : cli.flatMap(CliFile::reward);
     Optional<Integer> label = reward != null || rewardLabel != null ? Optional.ofNullable(rewardLabel)
         : cli.flatMap(CliFile::rewardLabel);
-    Optional<RewardModel> headReward = cli.isPresent() ? cli.get().prefixRewardModel(policy) : Optional.empty();
+    Optional<RewardModel> headReward = CliFile.prefixRewardModel(cli, policy);
     // The heads' reward picks too when it is the same one: loaded once.
     boolean sameAsHeads = headReward.isPresent() && rewardSpec.equals(cli.get().reward())
         && label.equals(cli.get().rewardLabel());

@@ -9,7 +9,6 @@ import ai.iro.onnx.chat.ChatTemplateException;
 import ai.iro.onnx.lm.HiddenFeatures;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.runtime.Device;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,11 +73,11 @@ final class ServeCommand implements Callable<Integer> {
    * beside each (the last hidden state where there is none); one model serves them all, so they
    * must agree.
    */
-  private HiddenFeatures policyFeatures() throws IOException {
+  private HiddenFeatures policyFeatures(Map<String, Optional<CliFile>> cliFiles) {
     HiddenFeatures kind = null;
     String first = null;
-    for (Map.Entry<String, Path> p : policies.entrySet()) {
-      HiddenFeatures k = CliFile.read(p.getValue()).map(CliFile::hiddenFeatures).orElse(HiddenFeatures.LAST);
+    for (Map.Entry<String, Optional<CliFile>> p : cliFiles.entrySet()) {
+      HiddenFeatures k = p.getValue().map(CliFile::hiddenFeatures).orElse(HiddenFeatures.LAST);
       if (kind != null && k != kind) {
         throw new UsageError("--policy " + p.getKey() + " reads " + k + " hidden features but --policy " + first
             + " reads " + kind + "; one model serves every policy: align them with the same --pooled-features");
@@ -111,7 +110,11 @@ final class ServeCommand implements Callable<Integer> {
     if (policies.containsKey(name)) {
       throw new UsageError("--policy " + name + ": the base model is called " + name + "; pick another name");
     }
-    HiddenFeatures features = policyFeatures();
+    Map<String, Optional<CliFile>> cliFiles = new LinkedHashMap<>();
+    for (Map.Entry<String, Path> p : policies.entrySet()) {
+      cliFiles.put(p.getKey(), CliFile.read(p.getValue()));
+    }
+    HiddenFeatures features = policyFeatures(cliFiles);
     OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(model).hiddenFeatures(features)
         .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(dev)).build();
     List<RewardModel> rewards = new ArrayList<>();
@@ -119,8 +122,7 @@ final class ServeCommand implements Callable<Integer> {
       b.model(name, lm);
       chatTemplate(model).ifPresent(b::chatTemplate);
       for (Map.Entry<String, Path> p : policies.entrySet()) {
-        Optional<CliFile> cli = CliFile.read(p.getValue());
-        Optional<RewardModel> headReward = cli.isPresent() ? cli.get().prefixRewardModel(p.getValue()) : Optional.empty();
+        Optional<RewardModel> headReward = CliFile.prefixRewardModel(cliFiles.get(p.getKey()), p.getValue());
         headReward.ifPresent(rewards::add);
         b.policy(p.getKey(), AlignedPolicy.load(p.getValue(), lm, ValueHeads.loaders(lm, headReward)));
       }
