@@ -143,7 +143,7 @@ final class AlignCommand implements Callable<Integer> {
     try (OnnxCausalLM lm = ChatOption.model(model, dev, chat, hiddenFeatures)) {
       Checks.requireRoom(lm, dataset.prompts(), maxNewTokens, "--prompts " + prompts);
       Optional<RewardModel> headReward = prefixReward ? Optional.of(rewardModel) : Optional.empty();
-      ValueHeads.features(lm);
+      ValueHeads.features(lm); // a model without hidden states fails here, not as a --prefix-reward usage error
       FeatureSource features = UsageError.check("--prefix-reward", () -> ValueHeads.features(lm, headReward));
       ValueTrainer trainer = MlpValueTrainer.builder().features(features).warmStart(warmStart)
           .residual(residual).build();
