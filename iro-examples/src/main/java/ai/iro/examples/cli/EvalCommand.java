@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = "Compare base sample, Best-of-4/16, a one-shot value and IRO on held-out prompts, over tasks "
-        + "and seeds, with 95% bootstrap intervals.",
+        + "and seeds, with 95%% bootstrap intervals.",
     exitCodeListHeading = IroCommand.EXIT_CODES_HEADING,
     exitCodeList = {IroCommand.EXIT_OK_LINE, IroCommand.EXIT_FAILURE_LINE, IroCommand.EXIT_USAGE_LINE})
 final class EvalCommand implements Callable<Integer> {

@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** Wrong arguments give a short message and a non-zero exit code, never a stack trace. */
 class IroCommandTest {
@@ -62,5 +67,40 @@ class IroCommandTest {
   void helpListsTheCommands() {
     assertThat(run("--help")).isZero();
     assertThat(out.toString()).contains("demo").contains("align").contains("generate").contains("serve");
+  }
+
+  /**
+   * Picocli reads every description as a format string; a bare {@code %} (as in "95% CI") makes it
+   * print a warning on standard error and show the raw text. Every description must format.
+   */
+  @Test
+  void everyHelpTextIsAValidFormatString() {
+    List<String> texts = new ArrayList<>();
+    collectDescriptions(new CommandLine(new IroCommand()).getCommandSpec(), texts);
+    assertThat(texts).as("descriptions found").hasSizeGreaterThan(50);
+    for (String text : texts) {
+      assertThat(formats(text)).as("picocli can format: %s", text).isTrue();
+    }
+  }
+
+  private static void collectDescriptions(CommandSpec spec, List<String> texts) {
+    texts.addAll(List.of(spec.usageMessage().description()));
+    texts.addAll(List.of(spec.usageMessage().footer()));
+    texts.addAll(spec.usageMessage().exitCodeList().values());
+    for (ArgSpec arg : spec.args()) {
+      texts.addAll(List.of(arg.description()));
+    }
+    for (CommandLine sub : spec.subcommands().values()) {
+      collectDescriptions(sub.getCommandSpec(), texts);
+    }
+  }
+
+  private static boolean formats(String text) {
+    try {
+      String.format(text);
+      return true;
+    } catch (java.util.IllegalFormatException e) {
+      return false;
+    }
   }
 }
