@@ -7,6 +7,8 @@ resamples, seeded), pairs resampled together, as `iro eval` computes them. Stand
 
     python3 docs/eval/summarize.py table docs/eval/weighted.json
     python3 docs/eval/summarize.py steps docs/eval/weighted.json
+    python3 docs/eval/summarize.py steps docs/eval/weighted-240.json docs/eval/weighted-240-seeds-45-47.json
+    python3 docs/eval/summarize.py bar docs/eval/weighted-240.json docs/eval/weighted-240-seeds-45-47.json
     python3 docs/eval/summarize.py recipes docs/eval/weighted.json docs/eval/ablation-*.json
     python3 docs/eval/summarize.py ablation docs/eval/weighted.json docs/eval/ablation-*.json
     python3 docs/eval/summarize.py curve docs/eval/curve-75.json docs/eval/weighted.json docs/eval/defaults-3-tasks.json docs/eval/curve-300-classifier.json
@@ -22,6 +24,45 @@ SEED = 20261130
 def load(path):
     with open(path) as f:
         return json.load(f)
+
+
+def merged(paths):
+    """One report from runs of the same recipe and settings at different seeds: each task's seeds are
+    the union of the runs' seeds. Only the per-seed data (rewards, iterations) is merged: use the
+    functions below, which compute from it, not the report's precomputed summaries."""
+    reports = [load(p) for p in paths]
+    if len(reports) == 1:
+        return reports[0]
+    def key(r):
+        settings = {k: v for k, v in r["settings"].items() if k != "seeds"}
+        return json.dumps(settings, sort_keys=True), r["valueRecipe"]["name"]
+    for p, r in zip(paths[1:], reports[1:]):
+        if key(r) != key(reports[0]):
+            raise SystemExit(f"{p} differs from {paths[0]} in settings or recipe other than its seeds: {key(r)} against {key(reports[0])}")
+    seeds = [s for r in reports for s in r["settings"]["seeds"]]
+    if len(set(seeds)) != len(seeds):
+        raise SystemExit(f"the reports share seeds: {seeds}")
+    tasks = [t["task"] for t in reports[0]["tasks"]]
+    for p, r in zip(paths, reports):
+        if [t["task"] for t in r["tasks"]] != tasks:
+            raise SystemExit(f"{p} has tasks {[t['task'] for t in r['tasks']]}, not {tasks}")
+    result = dict(reports[0])
+    result["settings"] = dict(reports[0]["settings"], seeds=seeds)
+    result["tasks"] = []
+    for i, name in enumerate(tasks):
+        task = dict(reports[0]["tasks"][i])
+        task["seeds"] = [s for r in reports for s in r["tasks"][i]["seeds"]]
+        task["methods"] = task["differences"] = None
+        task["headTrainingShare"] = head_training_share(task["seeds"])
+        result["tasks"].append(task)
+    return result
+
+
+def head_training_share(seed_runs):
+    """Per iteration, head-training time over iteration time, summed over the seeds."""
+    iterations = len(seed_runs[0]["iterations"])
+    return [sum(s["iterations"][i]["trainingMillis"] for s in seed_runs)
+            / sum(s["iterations"][i]["wallMillis"] for s in seed_runs) for i in range(iterations)]
 
 
 def per_prompt(task, method):
@@ -82,8 +123,9 @@ def table(path):
             print("| " + " | ".join(row) + " |")
 
 
-def steps(path):
-    report = load(path)
+def steps(*paths):
+    report = merged(paths)
+    print(f"seeds {report['settings']['seeds']}, {report['settings']['evaluationPrompts']} held-out prompts")
     for task in report["tasks"]:
         names = {m["method"] for m in task["methods"]}
         for a, b in [("IRO-2", "IRO-1"), ("IRO-3", "IRO-2"), ("IRO-3", "IRO-1"), ("IRO-3", "one-shot V"),
@@ -94,6 +136,32 @@ def steps(path):
             print(f"{task['task']}: {a} - {b} {fmt(e, lo, hi)}, per seed {' '.join(f'{s:+.3f}' for s in seeds)}")
         print(f"{task['task']}: head training share per iteration "
               + " ".join(f"{x:.2f}" for x in task["headTrainingShare"]))
+
+
+def bar(*paths):
+    """Issue #12's bar, criterion by criterion, from one report or several of the same recipe at other seeds."""
+    report = merged(paths)
+    settings = report["settings"]
+    print(f"recipe {report['valueRecipe']['name']}, seeds {settings['seeds']}, "
+          f"{settings['evaluationPrompts']} held-out prompts, {settings['promptsPerIteration']} training prompts per iteration")
+    criteria = [("IRO-2 - IRO-1 above zero", "IRO-2", "IRO-1", "above"),
+                ("IRO-3 - IRO-2 above zero", "IRO-3", "IRO-2", "above"),
+                ("IRO-3 - best-of-16 above zero", "IRO-3", "best-of-16", "above"),
+                ("IRO-3 - one-shot V above zero", "IRO-3", "one-shot V", "above"),
+                ("IRO-3 at W·K = 4 reaches best-of-16", "IRO-3@4", "best-of-16", "reaches"),
+                ("IRO-3 at W = 1, K = 4 reaches best-of-16", "IRO-3@4 W=1", "best-of-16", "reaches")]
+    for text, a, b, kind in criteria:
+        if any(a not in {m["method"] for m in task["seeds"][0]["methods"]} for task in report["tasks"]):
+            print(f"{text}: not measured in this report")
+            continue
+        met = []
+        for task in report["tasks"]:
+            (e, lo, hi), _ = paired(task, a, b)
+            ok = lo > 0 if kind == "above" else hi >= 0
+            if ok:
+                met.append(task["task"])
+            print(f"  {task['task']}: {a} - {b} {fmt(e, lo, hi)} {'met' if ok else 'not met'}")
+        print(f"{text}: {len(met)} of {len(report['tasks'])} tasks {met}")
 
 
 def recipes(reference_path, *paths):
@@ -185,4 +253,4 @@ def curve(*paths):
 
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    {"table": table, "steps": steps, "recipes": recipes, "ablation": ablation, "curve": curve}[command](*args)
+    {"table": table, "steps": steps, "bar": bar, "recipes": recipes, "ablation": ablation, "curve": curve}[command](*args)
