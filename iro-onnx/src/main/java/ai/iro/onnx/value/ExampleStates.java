@@ -148,7 +148,8 @@ final class ExampleStates {
       }
       pending.add(scores);
       if (batch.size() >= BASELINE_BATCH || i == part.size() - 1) {
-        double[] all = baseline.score(StateBatch.withFeatures(batch, source, rows.toArray(float[][]::new)));
+        double[] all = scoreBaseline(baseline, StateBatch.withFeatures(batch, source, rows.toArray(float[][]::new)),
+            source);
         int at = 0;
         for (double[] s : pending) {
           System.arraycopy(all, at, s, 0, s.length);
@@ -160,6 +161,20 @@ final class ExampleStates {
       }
     }
     return out;
+  }
+
+  /**
+   * The earlier stack's scores of states that carry only this trainer's feature rows: a head that
+   * reads other features cannot score them, and its own message (no features, say) would not say why.
+   */
+  private static double[] scoreBaseline(ValueStack baseline, StateBatch states, FeatureSource source) {
+    try {
+      return baseline.score(states);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("residual targets score the earlier heads on this trainer's feature rows ("
+          + source.id() + ") only, and an earlier head could not read them: " + e.getMessage()
+          + "; use residual(false), or earlier heads that read the trainer's features", e);
+    }
   }
 
   private static String noText(int[] tokens) {

@@ -151,4 +151,43 @@ class ValueLearningOptionsTest {
         .train(examples, ValueStack.empty().with(other.function(), 1.0), 2))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fake:residual-b");
   }
+
+  /**
+   * An earlier value function of the user's own (not a head of this library) that reads features
+   * the trainer's rows do not carry: the error says that residual scoring is why, and keeps the
+   * function's own message.
+   */
+  @Test
+  void residualTargetsExplainAnEarlierFunctionThatCannotReadTheTrainersRows() {
+    CountingFeatures source = new CountingFeatures("fake:residual-a", 4);
+    ai.iro.core.value.FeatureSource other = new ai.iro.core.value.FeatureSource() {
+      @Override
+      public String id() {
+        return "fake:residual-c";
+      }
+
+      @Override
+      public int dimension() {
+        return 4;
+      }
+
+      @Override
+      public float[][] compute(StateBatch batch) {
+        throw new IllegalArgumentException("state 0 has no features of fake:residual-c");
+      }
+
+      @Override
+      public List<float[][]> prefixFeatures(List<ValueExample> examples) {
+        throw new UnsupportedOperationException("not read here");
+      }
+    };
+    ai.iro.core.value.ValueFunction custom = states -> new double[] {states.features(other)[0][0]};
+    List<ValueExample> examples = List.of(new ValueExample("good", new int[] {1}, "x", 1.0));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> trainer(source).residual(true).build()
+        .train(examples, ValueStack.empty().with(custom, 1.0), 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("residual targets score the earlier heads on this trainer's feature rows (fake:residual-a)")
+        .hasMessageContaining("state 0 has no features of fake:residual-c")
+        .hasMessageContaining("residual(false)");
+  }
 }
