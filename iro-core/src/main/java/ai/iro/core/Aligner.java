@@ -6,6 +6,7 @@ import ai.iro.core.data.PromptSplit;
 import ai.iro.core.internal.PolicyManifest;
 import ai.iro.core.model.BaseModel;
 import ai.iro.core.reward.RewardModel;
+import ai.iro.core.resample.Resampler;
 import ai.iro.core.search.SearchOutcome;
 import ai.iro.core.search.Searcher;
 import ai.iro.core.value.Reweighting;
@@ -79,6 +80,7 @@ public final class Aligner {
   private final List<Double> betas;
   private final boolean betasSet;
   private final Searcher searcher;
+  private final Optional<Resampler> trainingResampler;
   private final Reweighting selection;
   private final ValueTarget valueTarget;
   private final PromptSplit split;
@@ -97,6 +99,7 @@ public final class Aligner {
     this.betasSet = b.betas != null;
     this.betas = betasSet ? Arrays.stream(b.betas).boxed().toList() : defaultBetas(b.iterations);
     this.searcher = b.searcher;
+    this.trainingResampler = Optional.ofNullable(b.trainingResampler);
     this.selection = b.selection;
     this.valueTarget = b.valueTarget;
     this.split = b.split;
@@ -129,6 +132,7 @@ public final class Aligner {
     if (betasSet) {
       b.betas(betas.stream().mapToDouble(Double::doubleValue).toArray());
     }
+    trainingResampler.ifPresent(b::trainingResampler);
     checkpointDirectory.ifPresent(b::checkpointDirectory);
     return b;
   }
@@ -143,9 +147,17 @@ public final class Aligner {
     return betas;
   }
 
-  /** The search settings of guided sampling and of the returned policy. */
+  /** The search settings of the returned policy, and of guided sampling but for its resampler. */
   public Searcher searcher() {
     return searcher;
+  }
+
+  /**
+   * The search that samples the training answers of iterations 2..T: {@link #searcher()}, with
+   * the training resampler when one is set.
+   */
+  public Searcher trainingSearcher() {
+    return trainingResampler.map(r -> searcher.toBuilder().resampler(r).build()).orElse(searcher);
   }
 
   /** The seed. */
@@ -183,7 +195,7 @@ public final class Aligner {
       long start = System.nanoTime();
       List<Prompt> prompts = dataset.promptsFor(t, iterations, split, AlignmentSeeds.promptOrder(seed));
       listener.onIterationStart(t, iterations, prompts.size());
-      Searcher sampler = t == 1 ? Searcher.bestOfN(initialSamples, searcher.sampling()) : searcher;
+      Searcher sampler = t == 1 ? Searcher.bestOfN(initialSamples, searcher.sampling()) : trainingSearcher();
       IterationSamples samples = new IterationSamples(t, reward, selection, valueTarget);
       for (int from = 0, batch = 0; from < prompts.size(); from += batchSize, batch++) {
         List<Prompt> batchPrompts = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
@@ -229,8 +241,8 @@ public final class Aligner {
     for (int t = 1; t <= iterations; t++) {
       dataset.promptsFor(t, iterations, split, AlignmentSeeds.promptOrder(seed));
     }
-    RunIdentity identity = RunIdentity.of(searcher, iterations, betas, selection, valueTarget, split, initialSamples,
-        batchSize, seed, dataset, reward, trainer);
+    RunIdentity identity = RunIdentity.of(searcher, trainingResampler, iterations, betas, selection, valueTarget,
+        split, initialSamples, batchSize, seed, dataset, reward, trainer);
     PolicyManifest manifest = new PolicyManifest(identity.runId(), identity.parts(), seed, searcher,
         new PolicyManifest.Settings(iterations, selection.spec(), split, initialSamples, batchSize), List.of());
     if (checkpointDirectory.isEmpty()) {
@@ -247,6 +259,7 @@ public final class Aligner {
     private int iterations = DEFAULT_ITERATIONS;
     private double[] betas;
     private Searcher searcher = Searcher.builder().build();
+    private Resampler trainingResampler;
     private Reweighting selection = DEFAULT_REWEIGHTING;
     private ValueTarget valueTarget = ValueTarget.monteCarlo();
     private PromptSplit split = PromptSplit.FRESH_SLICES;
@@ -304,6 +317,20 @@ public final class Aligner {
      */
     public Builder searcher(Searcher searcher) {
       this.searcher = Objects.requireNonNull(searcher, "searcher");
+      return this;
+    }
+
+    /**
+     * Sets the resampler of the search that samples iterations 2..T's training answers; W, K, L and
+     * sampling follow {@link #searcher}, and the returned policy keeps the searcher's own resampler.
+     * Default: none, the searcher's. A random rule such as
+     * {@code Resamplers.standardized(Resamplers.systematic(0.5))} samples the guided policy
+     * {@code pi_0 * exp(sum_i V_i / beta_i)} (sequential Monte Carlo) instead of its best beams, so
+     * the next value function sees the states the policy reaches, not only those the stack ranks
+     * first.
+     */
+    public Builder trainingResampler(Resampler resampler) {
+      this.trainingResampler = Objects.requireNonNull(resampler, "resampler");
       return this;
     }
 

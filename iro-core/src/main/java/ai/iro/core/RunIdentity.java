@@ -3,6 +3,7 @@ package ai.iro.core;
 import ai.iro.core.data.PromptDataset;
 import ai.iro.core.data.PromptSplit;
 import ai.iro.core.internal.PolicyManifest;
+import ai.iro.core.resample.Resampler;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.core.search.Searcher;
 import ai.iro.core.value.Reweighting;
@@ -16,12 +17,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
  * What makes two alignment runs the same run, so that a checkpoint directory is resumed only by
  * the run that wrote it: the search and alignment settings, the seed, the dataset's fingerprint,
- * the reward model's {@code id()} and the value trainer's {@code describe()}. Immutable.
+ * the reward model's {@code id()} and the value trainer's {@code describe()}; the training resampler
+ * only when one is set, so that runs without one keep their ids. Immutable.
  */
 final class RunIdentity {
   private final Map<String, String> ordered;
@@ -35,11 +38,12 @@ final class RunIdentity {
   }
 
   /** The identity of an alignment run with these settings, in the order the manifest records them. */
-  static RunIdentity of(Searcher searcher, int iterations, List<Double> betas, Reweighting selection,
-      ValueTarget valueTarget, PromptSplit split, int initialSamples, int batchSize, long seed, PromptDataset dataset,
-      RewardModel reward, ValueTrainer trainer) {
+  static RunIdentity of(Searcher searcher, Optional<Resampler> trainingResampler, int iterations, List<Double> betas,
+      Reweighting selection, ValueTarget valueTarget, PromptSplit split, int initialSamples, int batchSize, long seed,
+      PromptDataset dataset, RewardModel reward, ValueTrainer trainer) {
     Map<String, String> parts = new LinkedHashMap<>();
     parts.put("search", PolicyManifest.searchSpec(searcher));
+    trainingResampler.ifPresent(r -> parts.put("trainingResampler", r.spec()));
     parts.put("iterations", String.valueOf(iterations));
     parts.put("betas", betas.toString());
     parts.put("reweighting", selection.spec());

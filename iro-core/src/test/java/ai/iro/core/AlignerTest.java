@@ -70,6 +70,46 @@ class AlignerTest {
   }
 
   @Test
+  void aTrainingResamplerSamplesIterationsTwoOnAndLeavesThePolicysSearchAlone() {
+    List<Integer> selections = new ArrayList<>();
+    ai.iro.core.resample.Resampler recording = new ai.iro.core.resample.Resampler() {
+      @Override
+      public int[] select(double[] scores, List<String> texts, int count, java.util.random.RandomGenerator random) {
+        selections.add(count);
+        return ai.iro.core.resample.Resamplers.diversityFirst().select(scores, texts, count, random);
+      }
+
+      @Override
+      public String spec() {
+        return "recording";
+      }
+    };
+    Aligner plain = aligner().build();
+    Aligner withResampler = aligner().trainingResampler(recording).build();
+    assertThat(plain.trainingSearcher()).isSameAs(plain.searcher());
+    assertThat(withResampler.trainingSearcher().resampler()).isSameAs(recording);
+    assertThat(withResampler.toBuilder().build().trainingSearcher().resampler()).isSameAs(recording);
+
+    withResampler.toBuilder().iterations(1).build().align(prompts(8));
+    assertThat(selections).as("iteration 1 samples the base model, with no selection").isEmpty();
+
+    AlignedPolicy policy = withResampler.align(prompts(30));
+    assertThat(selections).as("iterations 2 and 3 select with it").isNotEmpty();
+    assertThat(policy.searcher().resampler()).isEqualTo(plain.searcher().resampler());
+    selections.clear();
+    policy.search(List.of("prompt 0", "prompt 1"), 3);
+    assertThat(selections).as("the policy searches with the searcher's own resampler").isEmpty();
+
+    // Delegating to the searcher's rule, it samples what the plain run samples; only the run's
+    // identity names it.
+    AlignedPolicy reference = plain.align(prompts(30));
+    assertThat(tables(policy)).isEqualTo(tables(reference));
+    assertThat(policy.manifest().identity()).containsEntry("trainingResampler", "recording");
+    assertThat(reference.manifest().identity()).doesNotContainKey("trainingResampler");
+    assertThat(policy.manifest().runId()).isNotEqualTo(reference.manifest().runId());
+  }
+
+  @Test
   void expectedRewardRisesEveryIteration() {
     AlignedPolicy policy = aligner().build().align(prompts(600));
     assertThat(policy.iterations()).isEqualTo(3);

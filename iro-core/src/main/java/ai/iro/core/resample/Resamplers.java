@@ -31,6 +31,8 @@ public final class Resamplers {
   private static final Pattern RANDOM_SPEC =
       Pattern.compile("(multinomial|systematic)\\(tau=([^)]+)\\)");
 
+  private static final String STANDARDIZED = "standardized";
+
   private Resamplers() {}
 
   /** Keeps the {@code count} best scores. */
@@ -63,8 +65,23 @@ public final class Resamplers {
   }
 
   /**
+   * {@code inner} applied to the scores standardised among the candidates of the selection:
+   * {@code (score - mean) / sd} over the finite scores (negative infinity stays "never pick"; equal
+   * scores all become 0). A random rule's temperature then reads in standard deviations of the
+   * scores, whatever the scale of the reward and values: {@code standardized(systematic(0.5))}
+   * weighs candidates by {@code exp(2 z)} for a reward of any range. Rankings, and so
+   * {@link #topW()} and {@link #diversityFirst()}, are unchanged by it.
+   *
+   * @param inner the rule that picks on the standardised scores
+   */
+  public static Resampler standardized(Resampler inner) {
+    return new Standardized(Objects.requireNonNull(inner, "inner"));
+  }
+
+  /**
    * Parses a {@link Resampler#spec()}: {@code top-w}, {@code diversity-first},
-   * {@code multinomial(tau=T)} or {@code systematic(tau=T)}.
+   * {@code multinomial(tau=T)}, {@code systematic(tau=T)} or {@code standardized(S)} with S one of
+   * these.
    *
    * @throws IllegalArgumentException for any other text
    */
@@ -76,6 +93,9 @@ public final class Resamplers {
       case "diversity-first":
         return diversityFirst();
       default:
+        if (spec.startsWith(STANDARDIZED + "(") && spec.endsWith(")")) {
+          return standardized(parse(spec.substring(STANDARDIZED.length() + 1, spec.length() - 1)));
+        }
         Matcher m = RANDOM_SPEC.matcher(spec);
         if (m.matches()) {
           double tau;
@@ -87,7 +107,7 @@ public final class Resamplers {
           return m.group(1).equals("multinomial") ? multinomial(tau) : systematic(tau);
         }
         throw new IllegalArgumentException("unknown resampler '" + spec
-            + "', expected one of top-w, diversity-first, multinomial(tau=T), systematic(tau=T)");
+            + "', expected one of top-w, diversity-first, multinomial(tau=T), systematic(tau=T), standardized(R)");
     }
   }
 
@@ -293,6 +313,61 @@ public final class Resamplers {
     @Override
     String name() {
       return "systematic";
+    }
+  }
+
+  private static final class Standardized implements Resampler {
+    private final Resampler inner;
+
+    Standardized(Resampler inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public int[] select(double[] scores, List<String> texts, int count, RandomGenerator random) {
+      check(scores, texts, count);
+      double sum = 0;
+      int finite = 0;
+      for (double s : scores) {
+        if (s != Double.NEGATIVE_INFINITY) {
+          sum += s;
+          finite++;
+        }
+      }
+      double mean = finite == 0 ? 0 : sum / finite;
+      double squares = 0;
+      for (double s : scores) {
+        if (s != Double.NEGATIVE_INFINITY) {
+          squares += (s - mean) * (s - mean);
+        }
+      }
+      double sd = finite == 0 ? 0 : Math.sqrt(squares / finite);
+      double[] z = new double[scores.length];
+      for (int i = 0; i < scores.length; i++) {
+        z[i] = scores[i] == Double.NEGATIVE_INFINITY ? Double.NEGATIVE_INFINITY
+            : sd > 0 ? (scores[i] - mean) / sd : 0;
+      }
+      return inner.select(z, texts, count, random);
+    }
+
+    @Override
+    public String spec() {
+      return STANDARDIZED + "(" + inner.spec() + ")";
+    }
+
+    @Override
+    public String toString() {
+      return spec();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Standardized other && other.inner.equals(inner);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(Standardized.class, inner);
     }
   }
 }

@@ -38,7 +38,7 @@ class ResamplersTest {
 
   static Stream<Resampler> allRules() {
     return Stream.of(Resamplers.topW(), Resamplers.diversityFirst(), Resamplers.multinomial(0.5),
-        Resamplers.systematic(2.0));
+        Resamplers.systematic(2.0), Resamplers.standardized(Resamplers.systematic(0.5)));
   }
 
   static Stream<Resampler> randomRules() {
@@ -405,6 +405,53 @@ class ResamplersTest {
         .hasSameHashCodeAs(Resamplers.multinomial(0.5))
         .isNotEqualTo(Resamplers.multinomial(0.25))
         .isNotEqualTo(Resamplers.systematic(0.5));
+  }
+
+  // ---- standardized ----
+
+  @Test
+  void standardizedFeedsTheInnerRuleZScores() {
+    double[] scores = {1.0, 3.0, Double.NEGATIVE_INFINITY, 8.0};
+    // mean 4, sd sqrt((9 + 1 + 16) / 3) over the finite scores
+    double sd = Math.sqrt(26.0 / 3);
+    double[] z = {-3 / sd, -1 / sd, Double.NEGATIVE_INFINITY, 4 / sd};
+    Resampler inner = Resamplers.systematic(0.5);
+    for (long seed = 0; seed < 50; seed++) {
+      assertThat(Resamplers.standardized(inner).select(scores, texts(4), 6, new SplittableRandom(seed)))
+          .isEqualTo(inner.select(z, texts(4), 6, new SplittableRandom(seed)));
+    }
+  }
+
+  @Test
+  void standardizedIgnoresTheScoresScaleAndOffset() {
+    double[] scores = {0.1, 0.4, 0.2, 0.9, 0.3};
+    double[] scaled = Arrays.stream(scores).map(s -> 250 * s - 40).toArray();
+    Resampler rule = Resamplers.standardized(Resamplers.multinomial(0.5));
+    Resampler raw = Resamplers.multinomial(0.5);
+    boolean rawDiffers = false;
+    for (long seed = 0; seed < 50; seed++) {
+      assertThat(rule.select(scaled, texts(5), 8, new SplittableRandom(seed)))
+          .isEqualTo(rule.select(scores, texts(5), 8, new SplittableRandom(seed)));
+      rawDiffers |= !Arrays.equals(raw.select(scaled, texts(5), 8, new SplittableRandom(seed)),
+          raw.select(scores, texts(5), 8, new SplittableRandom(seed)));
+    }
+    assertThat(rawDiffers).as("without standardising, the scale changes the picks").isTrue();
+  }
+
+  @Test
+  void standardizedEqualScoresAreUniform() {
+    int[] picked = Resamplers.standardized(Resamplers.systematic(0.5)).select(new double[] {2, 2, 2, 2}, texts(4), 4,
+        new SplittableRandom(3));
+    assertThat(picked).containsExactlyInAnyOrder(0, 1, 2, 3);
+  }
+
+  @Test
+  void standardizedSpecNestsTheInnerSpec() {
+    assertThat(Resamplers.standardized(Resamplers.systematic(0.5)).spec()).isEqualTo("standardized(systematic(tau=0.5))");
+    assertThat(Resamplers.parse("standardized(top-w)")).isEqualTo(Resamplers.standardized(Resamplers.topW()))
+        .isNotEqualTo(Resamplers.topW());
+    assertThatThrownBy(() -> Resamplers.parse("standardized(beam)")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'beam'");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package ai.iro.examples.eval;
 
+import ai.iro.core.resample.Resamplers;
 import ai.iro.core.value.FeatureSource;
 import ai.iro.core.value.Reweighting;
 import ai.iro.core.value.ValueTarget;
@@ -70,6 +71,17 @@ public final class ValueRecipes {
       b -> b.reweighting(Reweighting.weighted(0.5)).betas(1.0, 1.0, 1.0), HiddenFeatures.LAST, false,
       java.util.Optional.of(3));
 
+  /**
+   * Weighted, iterations 2..T sampling their training answers by sequential Monte Carlo: survivors
+   * drawn by systematic resampling on {@code softmax(z / 0.5)}, z the stack's scores standardised
+   * among a prompt's candidates, instead of the best W. The next head then sees the states the
+   * guided policy reaches rather than only those the stack ranks first; the policy still searches
+   * with the best W.
+   */
+  public static final ValueRecipe SMC = new ValueRecipe("weighted-smc", ValueRecipes::defaultTrainer,
+      b -> b.reweighting(Reweighting.weighted(0.5))
+          .trainingResampler(Resamplers.standardized(Resamplers.systematic(0.5))));
+
   /** The default recipe: {@link #WEIGHTED}, the library's default reweighting. */
   public static final ValueRecipe DEFAULT = WEIGHTED;
 
@@ -77,7 +89,7 @@ public final class ValueRecipes {
       .put(PAPER.name(), PAPER).put(WEIGHTED.name(), WEIGHTED).put(WEIGHTED_ONE.name(), WEIGHTED_ONE)
       .put(SOFT.name(), SOFT).put(WEIGHTED_SOFT.name(), WEIGHTED_SOFT).put(WARM.name(), WARM).put(WIDE.name(), WIDE)
       .put(RESIDUAL.name(), RESIDUAL).put(POOLED.name(), POOLED)
-      .put(EQUAL_BETAS.name(), EQUAL_BETAS)
+      .put(EQUAL_BETAS.name(), EQUAL_BETAS).put(SMC.name(), SMC)
       .put(PREFIX_REWARD.name(), PREFIX_REWARD).build();
 
   private ValueRecipes() {}

@@ -1,0 +1,31 @@
+package ai.iro.examples.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.iro.core.Aligner;
+import ai.iro.core.resample.Resamplers;
+import ai.iro.core.reward.RewardModel;
+import ai.iro.core.testing.ScriptedModel;
+import ai.iro.core.value.TrainedValue;
+import org.junit.jupiter.api.Test;
+
+/** What the recipes change in an aligner, read back from the aligner they build. */
+class ValueRecipesTest {
+  private static Aligner apply(ValueRecipe recipe) {
+    Aligner.Builder b = Aligner.builder().baseModel(new ScriptedModel()).reward(RewardModel.of("r", (p, r) -> 0.0))
+        .valueTrainer((examples, seed) -> new TrainedValue(states -> new double[states.size()], 0.0));
+    return recipe.aligner().apply(b).build();
+  }
+
+  @Test
+  void theSmcRecipeSamplesTrainingAnswersByStandardisedSystematicResamplingAndSearchesAsTheDefault() {
+    Aligner smc = apply(ValueRecipes.SMC);
+    Aligner plain = apply(ValueRecipes.WEIGHTED);
+    assertThat(smc.trainingSearcher().resampler())
+        .isEqualTo(Resamplers.standardized(Resamplers.systematic(0.5)));
+    assertThat(smc.searcher().toString()).as("the policy's search").isEqualTo(plain.searcher().toString())
+        .contains("diversity-first");
+    assertThat(plain.trainingSearcher()).isSameAs(plain.searcher());
+    assertThat(ValueRecipes.named("weighted-smc")).isSameAs(ValueRecipes.SMC);
+  }
+}
