@@ -7,6 +7,7 @@ import ai.iro.core.IterationMetrics;
 import ai.iro.core.data.PromptDataset;
 import ai.iro.core.data.PromptSplit;
 import ai.iro.core.model.Sampling;
+import ai.iro.core.resample.Resamplers;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.core.search.Searcher;
 import ai.iro.core.value.FeatureSource;
@@ -85,6 +86,11 @@ final class AlignCommand implements Callable<Integer> {
       + "softmax(beta=B) or weighted(temperature=T) (default: the library's, see README).")
   String reweighting;
 
+  @Option(names = "--training-resampler", description = "How iterations 2..T pick survivors while sampling their "
+      + "training answers: top-w, diversity-first, multinomial(tau=T), systematic(tau=T) or standardized(R), e.g. "
+      + "standardized(systematic(tau=0.5)) (default: the search's own; the policy always searches with it).")
+  String trainingResampler;
+
   @Option(names = "--value-target", description = "monte-carlo (the paper) or soft(temperature=T) (default: monte-carlo).")
   String valueTarget;
 
@@ -121,6 +127,9 @@ final class AlignCommand implements Callable<Integer> {
     UsageError.check("--samples", () -> builder.initialSamples(samples));
     if (reweighting != null) {
       UsageError.check("--reweighting", () -> builder.reweighting(Reweighting.parse(reweighting)));
+    }
+    if (trainingResampler != null) {
+      UsageError.check("--training-resampler", () -> builder.trainingResampler(Resamplers.parse(trainingResampler)));
     }
     if (valueTarget != null) {
       UsageError.check("--value-target", () -> builder.valueTarget(ValueTarget.parse(valueTarget)));

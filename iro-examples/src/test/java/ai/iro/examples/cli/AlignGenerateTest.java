@@ -80,11 +80,12 @@ class AlignGenerateTest {
     Path policy = tmp.resolve("options");
     List<String> args = new java.util.ArrayList<>(List.of(align(prompts, policy, "afinn")));
     args.addAll(List.of("--reweighting", "weighted(temperature=0.5)", "--value-target", "soft(temperature=1.0)",
-        "--warm-start", "--residual", "--pooled-features", "--prefix-reward"));
+        "--training-resampler", "standardized(systematic(tau=0.5))", "--warm-start", "--residual", "--pooled-features", "--prefix-reward"));
     assertThat(run(args.toArray(String[]::new))).as(err.toString()).isZero();
     PolicyManifest manifest = PolicyDirectory.readManifest(policy).orElseThrow();
     assertThat(manifest.settings().selection()).isEqualTo("weighted(temperature=0.5)");
-    assertThat(manifest.identity()).containsEntry("valueTarget", "soft(temperature=1.0)");
+    assertThat(manifest.identity()).containsEntry("valueTarget", "soft(temperature=1.0)")
+        .containsEntry("trainingResampler", "standardized(systematic(tau=0.5))");
     assertThat(manifest.identity().get("valueTrainer")).contains("warmStart=true", "residual=true",
         ":last_and_mean_hidden_state:", " + prefix-reward:afinn-165]");
     com.fasterxml.jackson.databind.JsonNode cli = new com.fasterxml.jackson.databind.ObjectMapper()

@@ -77,6 +77,7 @@ class ExitCodesTest {
         Arguments.of(List.of("--reweighting", "greedy"), "--reweighting: unknown selection 'greedy'"),
         Arguments.of(List.of("--reweighting", "weighted(temperature=0)"), "--reweighting: weighted temperature must be positive"),
         Arguments.of(List.of("--value-target", "td"), "--value-target: unknown value target 'td'"),
+        Arguments.of(List.of("--training-resampler", "standardized(beam)"), "--training-resampler: unknown resampler 'beam'"),
         Arguments.of(List.of("--iterations", "x"), "Invalid value for option '--iterations'"),
         Arguments.of(List.of("--reward", "com.example.NoSuchReward"), "--reward com.example.NoSuchReward: expected afinn"),
         Arguments.of(List.of("--reward", "java.lang.String"), "does not implement ai.iro.core.reward.RewardModel"),
