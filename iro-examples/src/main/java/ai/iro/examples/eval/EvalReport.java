@@ -171,6 +171,7 @@ public final class EvalReport {
           mn.put("tokensSampled", m.tokensSampled());
           mn.put("wallTimeMillis", m.wallTime().toMillis());
           mn.putPOJO("rewards", m.rewards());
+          mn.putPOJO("meanFinalRewards", m.meanFinalRewards());
         }
       }
     }

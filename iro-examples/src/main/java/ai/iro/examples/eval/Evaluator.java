@@ -2,6 +2,7 @@ package ai.iro.examples.eval;
 
 import ai.iro.core.model.BaseModel;
 import ai.iro.core.reward.RewardModel;
+import ai.iro.core.search.Candidate;
 import ai.iro.core.search.SearchOutcome;
 import ai.iro.core.search.SearchResult;
 import ai.iro.core.search.Searcher;
@@ -66,6 +67,7 @@ public final class Evaluator {
     long start = System.nanoTime();
     long tokens = 0;
     List<String> answers = new ArrayList<>();
+    List<Double> finalMeans = new ArrayList<>();
     for (int from = 0, batch = 0; from < prompts.size(); from += batchSize, batch++) {
       List<String> slice = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
       SearchOutcome out = searcher.search(model, values, rewardPick ? Optional.of(reward) : Optional.empty(),
@@ -73,20 +75,40 @@ public final class Evaluator {
       tokens += out.tokensGenerated();
       for (SearchResult r : out.results()) {
         answers.add(r.text());
+        finalMeans.add(meanFinalReward(r));
       }
     }
     Duration wall = Duration.ofNanos(System.nanoTime() - start);
     double[] rewards = reward.score(prompts, answers);
-    return new Run(rewards, tokens, wall);
+    double[] means = new double[rewards.length];
+    for (int i = 0; i < means.length; i++) {
+      means[i] = Double.isNaN(finalMeans.get(i)) ? rewards[i] : finalMeans.get(i);
+    }
+    return new Run(rewards, means, tokens, wall);
+  }
+
+  /** The mean reward of the finals the search scored, or NaN when it scored none (no reward pick). */
+  private static double meanFinalReward(SearchResult result) {
+    double sum = 0;
+    int n = 0;
+    for (Candidate c : result.finals()) {
+      if (c.reward().isPresent()) {
+        sum += c.reward().getAsDouble();
+        n++;
+      }
+    }
+    return n == 0 ? Double.NaN : sum / n;
   }
 
   private static final class Run {
     final double[] rewards;
+    final double[] finalMeans;
     final long tokens;
     final Duration wall;
 
-    Run(double[] rewards, long tokens, Duration wall) {
+    Run(double[] rewards, double[] finalMeans, long tokens, Duration wall) {
       this.rewards = rewards;
+      this.finalMeans = finalMeans;
       this.tokens = tokens;
       this.wall = wall;
     }
@@ -98,7 +120,7 @@ public final class Evaluator {
         sum += rewards[i];
         wins += rewards[i] > base[i] ? 1 : rewards[i] == base[i] ? 0.5 : 0;
       }
-      return new MethodResult(name, sum / rewards.length, wins / rewards.length, tokens, wall, rewards);
+      return new MethodResult(name, sum / rewards.length, wins / rewards.length, tokens, wall, rewards, finalMeans);
     }
   }
 }

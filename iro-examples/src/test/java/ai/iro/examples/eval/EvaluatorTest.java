@@ -46,6 +46,26 @@ class EvaluatorTest {
   }
 
   @Test
+  void theMeanFinalRewardIsTheMeanOfEverySampleNotThePick() {
+    Evaluator e = evaluator();
+    MethodResult base = e.base("base", Searcher.bestOfN(1, PLAIN));
+    assertThat(base.meanFinalRewards()).as("one sample: the answer's reward").containsExactly(base.rewards());
+    MethodResult bon = e.method("best-of-4", Searcher.bestOfN(4, PLAIN), ValueStack.empty(), true);
+    double[] picked = bon.rewards();
+    double[] means = bon.meanFinalRewards();
+    double average = 0;
+    for (int i = 0; i < picked.length; i++) {
+      assertThat(means[i]).as("prompt %s: the mean of four samples is at most their best", i)
+          .isLessThanOrEqualTo(picked[i] + 1e-12);
+      average += means[i] / picked.length;
+    }
+    double exact = problem.expectedReward(ValueStack.empty());
+    assertThat(average).as("1,600 base samples average to the base model's exact expected reward %s", exact)
+        .isCloseTo(exact, org.assertj.core.api.Assertions.within(0.03));
+    assertThat(bon.meanReward()).as("while the pick is better").isGreaterThan(exact + 0.05);
+  }
+
+  @Test
   void guidanceTowardTheRewardRaisesIt() {
     Evaluator e = evaluator();
     MethodResult base = e.base("base", Searcher.bestOfN(1, PLAIN));
