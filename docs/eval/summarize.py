@@ -65,9 +65,10 @@ def head_training_share(seed_runs):
             / sum(s["iterations"][i]["wallMillis"] for s in seed_runs) for i in range(iterations)]
 
 
-def per_prompt(task, method):
-    """Each held-out prompt's reward under `method`, averaged over the seeds."""
-    runs = [next(m["rewards"] for m in s["methods"] if m["method"] == method) for s in task["seeds"]]
+def per_prompt(task, method, field="rewards"):
+    """Each held-out prompt's reward under `method`, averaged over the seeds; with field
+    "meanFinalRewards", the mean reward of all the method's finals instead of its pick's."""
+    runs = [next(m[field] for m in s["methods"] if m["method"] == method) for s in task["seeds"]]
     return [sum(r[i] for r in runs) / len(runs) for i in range(len(runs[0]))]
 
 
@@ -82,17 +83,17 @@ def interval(values):
     return sum(values) / n, means[int(0.025 * RESAMPLES)], means[int(0.975 * RESAMPLES) - 1]
 
 
-def per_seed_prompt(task, method):
+def per_seed_prompt(task, method, field="rewards"):
     """Each seed's rewards under `method`, one list per seed, prompts in order."""
-    return [next(m["rewards"] for m in s["methods"] if m["method"] == method) for s in task["seeds"]]
+    return [next(m[field] for m in s["methods"] if m["method"] == method) for s in task["seeds"]]
 
 
-def two_level_interval(task, a, b, resamples=RESAMPLES):
+def two_level_interval(task, a, b, resamples=RESAMPLES, field="rewards"):
     """The paired difference a - b with a 95 % interval that resamples the seeds too: each resample
     draws the seeds, then the prompts, with replacement, and averages a - b over both. Training a
     head is random, so this interval counts how much the heads vary between seeds, which the
     interval over prompts of the seed-averaged reward holds fixed; it is the wider of the two."""
-    x, y = per_seed_prompt(task, a), per_seed_prompt(task, b)
+    x, y = per_seed_prompt(task, a, field), per_seed_prompt(task, b, field)
     d = [[p - q for p, q in zip(xs, ys)] for xs, ys in zip(x, y)]
     seeds, n = len(d), len(d[0])
     rng = random.Random(SEED)
@@ -106,8 +107,8 @@ def two_level_interval(task, a, b, resamples=RESAMPLES):
     return estimate, means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
 
 
-def paired(task, a, b):
-    x, y = per_prompt(task, a), per_prompt(task, b)
+def paired(task, a, b, field="rewards"):
+    x, y = per_prompt(task, a, field), per_prompt(task, b, field)
     seeds = [p - q for p, q in zip(per_seed_means(task, a), per_seed_means(task, b))]
     return interval([p - q for p, q in zip(x, y)]), seeds
 
@@ -189,6 +190,17 @@ def bar(*paths):
             print(f"  {task['task']}: {a} - {b} {fmt(e, lo, hi)} {'met' if ok else 'not met'};"
                   f" seeds and prompts resampled {fmt(e2, lo2, hi2)} {'met' if ok2 else 'not met'}")
         print(f"{text}: {len(met)} of {len(report['tasks'])} tasks {met}")
+    if all("meanFinalRewards" in m for t in report["tasks"] for s in t["seeds"] for m in s["methods"]):
+        print("The policy's samples: the mean reward of all of a method's finals per prompt, not its pick's")
+        for a, b in [("IRO-1", "best-of-16"), ("IRO-2", "IRO-1"), ("IRO-3", "IRO-2")]:
+            met = []
+            for task in report["tasks"]:
+                (e, lo, hi), _ = paired(task, a, b, "meanFinalRewards")
+                e2, lo2, hi2 = two_level_interval(task, a, b, resamples=2_000, field="meanFinalRewards")
+                if lo > 0:
+                    met.append(task["task"])
+                print(f"  {task['task']}: {a} - {b} {fmt(e, lo, hi)}; seeds and prompts resampled {fmt(e2, lo2, hi2)}")
+            print(f"mean of the finals, {a} - {b} above zero: {len(met)} of {len(report['tasks'])} tasks {met}")
 
 
 def recipes(reference_path, *paths):
