@@ -34,8 +34,9 @@ def merged(paths):
     if len(reports) == 1:
         return reports[0]
     def key(r):
-        settings = {k: v for k, v in r["settings"].items() if k != "seeds"}
-        return json.dumps(settings, sort_keys=True), r["valueRecipe"]["name"]
+        # The seeds differ; the bootstrap settings change no data. Everything else must agree.
+        settings = {k: v for k, v in r["settings"].items() if k not in ("seeds", "bootstrapResamples", "confidenceLevel")}
+        return json.dumps(settings, sort_keys=True), json.dumps(r["valueRecipe"], sort_keys=True), r.get("formatVersion")
     for p, r in zip(paths[1:], reports[1:]):
         if key(r) != key(reports[0]):
             raise SystemExit(f"{p} differs from {paths[0]} in settings or recipe other than its seeds: {key(r)} against {key(reports[0])}")
@@ -59,10 +60,20 @@ def merged(paths):
 
 
 def head_training_share(seed_runs):
-    """Per iteration, head-training time over iteration time, summed over the seeds."""
+    """Per iteration, the seeds' mean head-training share of the iteration's wall time, as `iro eval` reports it."""
     iterations = len(seed_runs[0]["iterations"])
-    return [sum(s["iterations"][i]["trainingMillis"] for s in seed_runs)
-            / sum(s["iterations"][i]["wallMillis"] for s in seed_runs) for i in range(iterations)]
+    return [sum(s["iterations"][i]["trainingShare"] for s in seed_runs) / len(seed_runs) for i in range(iterations)]
+
+
+def methods_of(task):
+    """The methods every seed of the task measured."""
+    return set.intersection(*({m["method"] for m in s["methods"]} for s in task["seeds"]))
+
+
+def measured(report, *methods, field="rewards"):
+    """Whether every task measured every one of `methods` at every seed, with `field` recorded."""
+    return all(set(methods) <= methods_of(t) and all(field in m for s in t["seeds"] for m in s["methods"]
+                                                     if m["method"] in methods) for t in report["tasks"])
 
 
 def per_prompt(task, method, field="rewards"):
@@ -72,8 +83,8 @@ def per_prompt(task, method, field="rewards"):
     return [sum(r[i] for r in runs) / len(runs) for i in range(len(runs[0]))]
 
 
-def per_seed_means(task, method):
-    return [next(m["meanReward"] for m in s["methods"] if m["method"] == method) for s in task["seeds"]]
+def per_seed_means(task, method, field="rewards"):
+    return [sum(r) / len(r) for r in per_seed_prompt(task, method, field)]
 
 
 def interval(values):
@@ -88,11 +99,32 @@ def per_seed_prompt(task, method, field="rewards"):
     return [next(m[field] for m in s["methods"] if m["method"] == method) for s in task["seeds"]]
 
 
+# Two-sided 95 % quantiles of Student's t by degrees of freedom.
+T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
+         11: 2.201, 12: 2.179, 15: 2.131, 20: 2.086, 30: 2.042}
+
+
+def seed_t_interval(task, a, b, field="rewards"):
+    """The paired difference a - b with a 95 % t interval over the seeds' own mean differences
+    (S - 1 degrees of freedom): the seeds are the units, so it counts how much training varies
+    between seeds in full; with few seeds it is wide."""
+    d = [p - q for p, q in zip(per_seed_means(task, a, field), per_seed_means(task, b, field))]
+    n = len(d)
+    mean = sum(d) / n
+    if n < 2:
+        return mean, float("-inf"), float("inf")
+    sd = (sum((x - mean) ** 2 for x in d) / (n - 1)) ** 0.5
+    t = T_975[max(k for k in T_975 if k <= n - 1)]
+    return mean, mean - t * sd / n ** 0.5, mean + t * sd / n ** 0.5
+
+
 def two_level_interval(task, a, b, resamples=RESAMPLES, field="rewards"):
     """The paired difference a - b with a 95 % interval that resamples the seeds too: each resample
     draws the seeds, then the prompts, with replacement, and averages a - b over both. Training a
-    head is random, so this interval counts how much the heads vary between seeds, which the
-    interval over prompts of the seed-averaged reward holds fixed; it is the wider of the two."""
+    head is random, and this interval lets the heads vary between seeds, which the interval over
+    prompts of the seed-averaged reward holds fixed. With a handful of seeds a percentile bootstrap
+    over them understates their spread (by (S - 1) / S in variance, and with normal rather than t
+    quantiles): see seed_t_interval for the conservative check."""
     x, y = per_seed_prompt(task, a, field), per_seed_prompt(task, b, field)
     d = [[p - q for p, q in zip(xs, ys)] for xs, ys in zip(x, y)]
     seeds, n = len(d), len(d[0])
@@ -109,7 +141,7 @@ def two_level_interval(task, a, b, resamples=RESAMPLES, field="rewards"):
 
 def paired(task, a, b, field="rewards"):
     x, y = per_prompt(task, a, field), per_prompt(task, b, field)
-    seeds = [p - q for p, q in zip(per_seed_means(task, a), per_seed_means(task, b))]
+    seeds = [p - q for p, q in zip(per_seed_means(task, a, field), per_seed_means(task, b, field))]
     return interval([p - q for p, q in zip(x, y)]), seeds
 
 
@@ -152,10 +184,10 @@ def steps(*paths):
     report = merged(paths)
     print(f"seeds {report['settings']['seeds']}, {report['settings']['evaluationPrompts']} held-out prompts")
     for task in report["tasks"]:
-        names = {m["method"] for m in task["methods"]}
+        names = methods_of(task)
         for a, b in [("IRO-2", "IRO-1"), ("IRO-3", "IRO-2"), ("IRO-3", "IRO-1"), ("IRO-3", "one-shot V"),
                      ("IRO-3@4", "best-of-16"), ("IRO-3@4 W=1", "best-of-16"), ("IRO-3@4 W=1", "IRO-3@4")]:
-            if a not in names:
+            if a not in names or b not in names:
                 continue
             (e, lo, hi), seeds = paired(task, a, b)
             print(f"{task['task']}: {a} - {b} {fmt(e, lo, hi)}, per seed {' '.join(f'{s:+.3f}' for s in seeds)}")
@@ -175,32 +207,34 @@ def bar(*paths):
                 ("IRO-3 - one-shot V above zero", "IRO-3", "one-shot V", "above"),
                 ("IRO-3 at W·K = 4 reaches best-of-16", "IRO-3@4", "best-of-16", "reaches"),
                 ("IRO-3 at W = 1, K = 4 reaches best-of-16", "IRO-3@4 W=1", "best-of-16", "reaches")]
+    print("Each line: the paired difference [95 % interval over prompts of the seed-averaged reward, the issue's"
+          " measure]; [seeds and prompts resampled]; [t interval over the seeds' own differences]")
     for text, a, b, kind in criteria:
-        if any(a not in {m["method"] for m in task["seeds"][0]["methods"]} for task in report["tasks"]):
-            print(f"{text}: not measured in this report")
-            continue
-        met = []
-        for task in report["tasks"]:
-            (e, lo, hi), _ = paired(task, a, b)
-            ok = lo > 0 if kind == "above" else hi >= 0
-            if ok:
-                met.append(task["task"])
-            e2, lo2, hi2 = two_level_interval(task, a, b, resamples=2_000)
-            ok2 = lo2 > 0 if kind == "above" else hi2 >= 0
-            print(f"  {task['task']}: {a} - {b} {fmt(e, lo, hi)} {'met' if ok else 'not met'};"
-                  f" seeds and prompts resampled {fmt(e2, lo2, hi2)} {'met' if ok2 else 'not met'}")
-        print(f"{text}: {len(met)} of {len(report['tasks'])} tasks {met}")
-    if all("meanFinalRewards" in m for t in report["tasks"] for s in t["seeds"] for m in s["methods"]):
+        verdicts(report, text, a, b, kind, "rewards")
+    if measured(report, "best-of-16", "IRO-1", "IRO-2", "IRO-3", field="meanFinalRewards"):
         print("The policy's samples: the mean reward of all of a method's finals per prompt, not its pick's")
         for a, b in [("IRO-1", "best-of-16"), ("IRO-2", "IRO-1"), ("IRO-3", "IRO-2")]:
-            met = []
-            for task in report["tasks"]:
-                (e, lo, hi), _ = paired(task, a, b, "meanFinalRewards")
-                e2, lo2, hi2 = two_level_interval(task, a, b, resamples=2_000, field="meanFinalRewards")
-                if lo > 0:
-                    met.append(task["task"])
-                print(f"  {task['task']}: {a} - {b} {fmt(e, lo, hi)}; seeds and prompts resampled {fmt(e2, lo2, hi2)}")
-            print(f"mean of the finals, {a} - {b} above zero: {len(met)} of {len(report['tasks'])} tasks {met}")
+            verdicts(report, f"mean of the finals, {a} - {b} above zero", a, b, "above", "meanFinalRewards")
+
+
+def verdicts(report, text, a, b, kind, field):
+    """One criterion on every task: each interval and whether it meets `kind` ("above" zero, or
+    "reaches": the upper end at or above zero), then the count of tasks met per interval."""
+    if not measured(report, a, b, field=field):
+        print(f"{text}: not measured in this report")
+        return
+    met = {"prompts": [], "seeds and prompts": [], "seeds (t)": []}
+    for task in report["tasks"]:
+        intervals = {"prompts": paired(task, a, b, field)[0],
+                     "seeds and prompts": two_level_interval(task, a, b, resamples=2_000, field=field),
+                     "seeds (t)": seed_t_interval(task, a, b, field)}
+        cells = []
+        for name, (e, lo, hi) in intervals.items():
+            if (lo > 0 if kind == "above" else hi >= 0):
+                met[name].append(task["task"])
+            cells.append(f"[{lo:.3f}, {hi:.3f}]")
+        print(f"  {task['task']}: {a} - {b} {intervals['prompts'][0]:+.3f} " + "; ".join(cells))
+    print(f"{text}: " + "; ".join(f"{len(v)} of {len(report['tasks'])} tasks over {k} {v}" for k, v in met.items()))
 
 
 def recipes(reference_path, *paths):

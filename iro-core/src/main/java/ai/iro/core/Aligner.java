@@ -147,7 +147,10 @@ public final class Aligner {
     return betas;
   }
 
-  /** The search settings of the returned policy, and of guided sampling but for its resampler. */
+  /**
+   * The search settings of the returned policy, and of guided sampling (with the training
+   * resampler instead of its own when one is set).
+   */
   public Searcher searcher() {
     return searcher;
   }
@@ -241,8 +244,8 @@ public final class Aligner {
     for (int t = 1; t <= iterations; t++) {
       dataset.promptsFor(t, iterations, split, AlignmentSeeds.promptOrder(seed));
     }
-    RunIdentity identity = RunIdentity.of(searcher, trainingResampler, iterations, betas, selection, valueTarget,
-        split, initialSamples, batchSize, seed, dataset, reward, trainer);
+    RunIdentity identity = RunIdentity.of(searcher, trainingResampler.filter(r -> !r.equals(searcher.resampler())),
+        iterations, betas, selection, valueTarget, split, initialSamples, batchSize, seed, dataset, reward, trainer);
     PolicyManifest manifest = new PolicyManifest(identity.runId(), identity.parts(), seed, searcher,
         new PolicyManifest.Settings(iterations, selection.spec(), split, initialSamples, batchSize), List.of());
     if (checkpointDirectory.isEmpty()) {
@@ -323,11 +326,14 @@ public final class Aligner {
     /**
      * Sets the resampler of the search that samples iterations 2..T's training answers; W, K, L and
      * sampling follow {@link #searcher}, and the returned policy keeps the searcher's own resampler.
-     * Default: none, the searcher's. A random rule such as
-     * {@code Resamplers.standardized(Resamplers.systematic(0.5))} samples the guided policy
-     * {@code pi_0 * exp(sum_i V_i / beta_i)} (sequential Monte Carlo) instead of its best beams, so
-     * the next value function sees the states the policy reaches, not only those the stack ranks
-     * first.
+     * Default: none, the searcher's. With a random rule such as
+     * {@code Resamplers.standardized(Resamplers.systematic(0.5))} the survivors at each chunk are
+     * drawn with weights rising with their score (particle-filter style) instead of being the best
+     * W, so the next value function also sees states the stack ranks below the top: broader
+     * training data, at the price of being further from the states the policy's own top-W search
+     * visits. It is not an exact sample of {@code pi_0 * exp(sum_i V_i / beta_i)}: the search
+     * weighs the whole prefix's score at every chunk, not its increment, at the rule's own
+     * temperature. The run's identity records the rule when it differs from the searcher's.
      */
     public Builder trainingResampler(Resampler resampler) {
       this.trainingResampler = Objects.requireNonNull(resampler, "resampler");

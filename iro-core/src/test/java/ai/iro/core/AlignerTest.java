@@ -107,6 +107,10 @@ class AlignerTest {
     assertThat(policy.manifest().identity()).containsEntry("trainingResampler", "recording");
     assertThat(reference.manifest().identity()).doesNotContainKey("trainingResampler");
     assertThat(policy.manifest().runId()).isNotEqualTo(reference.manifest().runId());
+    AlignedPolicy same = aligner().trainingResampler(ai.iro.core.resample.Resamplers.diversityFirst()).build()
+        .align(prompts(30));
+    assertThat(same.manifest().runId()).as("the searcher's own rule changes nothing, not even the run's id")
+        .isEqualTo(reference.manifest().runId());
   }
 
   @Test

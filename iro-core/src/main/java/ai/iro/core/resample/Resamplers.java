@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The four selection rules of chunk-level beam search.
+ * The four selection rules of chunk-level beam search, and a wrapper that standardises scores.
  *
  * <ul>
  *   <li>{@link #topW()}: the best scores (original CBS, weak-to-strong search);
@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  *       padded with the best duplicates when fewer than {@code count} texts are unique;
  *   <li>{@link #multinomial(double)}: draws with replacement with probability
  *       {@code softmax(score / tau)}, the unbiased "reweight" step of a particle filter;
- *   <li>{@link #systematic(double)}: the same target with lower variance.
+ *   <li>{@link #systematic(double)}: the same target with lower variance;
+ *   <li>{@link #standardized(Resampler)}: any of them on the scores standardised among the
+ *       candidates, so that a temperature reads in standard deviations.
  * </ul>
  *
  * <p>Ties between equal scores go to the lower index, so the deterministic rules are stable. Every
@@ -66,8 +68,9 @@ public final class Resamplers {
 
   /**
    * {@code inner} applied to the scores standardised among the candidates of the selection:
-   * {@code (score - mean) / sd} over the finite scores (negative infinity stays "never pick"; equal
-   * scores all become 0). A random rule's temperature then reads in standard deviations of the
+   * {@code (score - mean) / sd} over the finite scores (negative infinity stays "never pick"; scores
+   * whose spread is below 1e-12 of their magnitude, rounding noise, all become 0 and are picked
+   * alike). A random rule's temperature then reads in standard deviations of the
    * scores, whatever the scale of the reward and values: {@code standardized(systematic(0.5))}
    * weighs candidates by {@code exp(2 z)} for a reward of any range. Rankings, and so
    * {@link #topW()} and {@link #diversityFirst()}, are unchanged by it.
@@ -342,6 +345,9 @@ public final class Resamplers {
         }
       }
       double sd = finite == 0 ? 0 : Math.sqrt(squares / finite);
+      if (!(sd > 1e-12 * Math.max(1.0, Math.abs(mean)))) {
+        sd = 0;
+      }
       double[] z = new double[scores.length];
       for (int i = 0; i < scores.length; i++) {
         z[i] = scores[i] == Double.NEGATIVE_INFINITY ? Double.NEGATIVE_INFINITY

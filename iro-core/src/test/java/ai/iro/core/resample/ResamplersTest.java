@@ -443,6 +443,9 @@ class ResamplersTest {
     int[] picked = Resamplers.standardized(Resamplers.systematic(0.5)).select(new double[] {2, 2, 2, 2}, texts(4), 4,
         new SplittableRandom(3));
     assertThat(picked).containsExactlyInAnyOrder(0, 1, 2, 3);
+    int[] noisy = Resamplers.standardized(Resamplers.systematic(0.5)).select(
+        new double[] {1e6, 1e6 + 1e-9, 1e6 - 1e-9, 1e6}, texts(4), 4, new SplittableRandom(3));
+    assertThat(noisy).as("rounding noise is not a spread").containsExactlyInAnyOrder(0, 1, 2, 3);
   }
 
   @Test

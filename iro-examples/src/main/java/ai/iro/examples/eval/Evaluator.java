@@ -10,6 +10,7 @@ import ai.iro.core.value.ValueStack;
 import com.google.common.base.Preconditions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -67,7 +68,8 @@ public final class Evaluator {
     long start = System.nanoTime();
     long tokens = 0;
     List<String> answers = new ArrayList<>();
-    List<Double> finalMeans = new ArrayList<>();
+    double[] means = new double[prompts.size()];
+    int at = 0;
     for (int from = 0, batch = 0; from < prompts.size(); from += batchSize, batch++) {
       List<String> slice = prompts.subList(from, Math.min(prompts.size(), from + batchSize));
       SearchOutcome out = searcher.search(model, values, rewardPick ? Optional.of(reward) : Optional.empty(),
@@ -75,29 +77,33 @@ public final class Evaluator {
       tokens += out.tokensGenerated();
       for (SearchResult r : out.results()) {
         answers.add(r.text());
-        finalMeans.add(meanFinalReward(r));
+        means[at++] = meanFinalReward(r);
       }
     }
     Duration wall = Duration.ofNanos(System.nanoTime() - start);
     double[] rewards = reward.score(prompts, answers);
-    double[] means = new double[rewards.length];
-    for (int i = 0; i < means.length; i++) {
-      means[i] = Double.isNaN(finalMeans.get(i)) ? rewards[i] : finalMeans.get(i);
-    }
     return new Run(rewards, means, tokens, wall);
   }
 
-  /** The mean reward of the finals the search scored, or NaN when it scored none (no reward pick). */
-  private static double meanFinalReward(SearchResult result) {
+  /**
+   * The mean reward of the search's finals: the rewards the search gave them when it picked by
+   * reward, else this evaluator's reward of each.
+   */
+  private double meanFinalReward(SearchResult result) {
+    List<Candidate> finals = result.finals();
     double sum = 0;
-    int n = 0;
-    for (Candidate c : result.finals()) {
-      if (c.reward().isPresent()) {
+    if (finals.stream().allMatch(c -> c.reward().isPresent())) {
+      for (Candidate c : finals) {
         sum += c.reward().getAsDouble();
-        n++;
+      }
+    } else {
+      double[] scores = reward.score(Collections.nCopies(finals.size(), result.prompt()),
+          finals.stream().map(Candidate::text).toList());
+      for (double x : scores) {
+        sum += x;
       }
     }
-    return n == 0 ? Double.NaN : sum / n;
+    return sum / finals.size();
   }
 
   private static final class Run {

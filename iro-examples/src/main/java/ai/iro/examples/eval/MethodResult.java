@@ -12,9 +12,9 @@ import java.util.Objects;
  * @param tokensSampled the tokens the base model generated for it, over all prompts
  * @param wallTime its total wall time
  * @param rewards the reward of its answer to each prompt, in prompt order (copied in and out)
- * @param meanFinalRewards per prompt, the mean reward of every final the search ended with (the
- *     answer's reward when the search scored none, as for one sample): the quality of the
- *     policy's samples, where {@code rewards} is that of its pick (copied in and out)
+ * @param meanFinalRewards per prompt, the mean reward of every final the search ended with: the
+ *     quality of the policy's samples, where {@code rewards} is that of its pick (copied in and
+ *     out)
  */
 public record MethodResult(String method, double meanReward, double winRate, long tokensSampled, Duration wallTime,
     double[] rewards, double[] meanFinalRewards) {

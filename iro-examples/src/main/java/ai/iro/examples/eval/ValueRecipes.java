@@ -72,11 +72,11 @@ public final class ValueRecipes {
       java.util.Optional.of(3));
 
   /**
-   * Weighted, iterations 2..T sampling their training answers by sequential Monte Carlo: survivors
-   * drawn by systematic resampling on {@code softmax(z / 0.5)}, z the stack's scores standardised
-   * among a prompt's candidates, instead of the best W. The next head then sees the states the
-   * guided policy reaches rather than only those the stack ranks first; the policy still searches
-   * with the best W.
+   * Weighted, iterations 2..T sampling their training answers with random survivors: systematic
+   * resampling on {@code softmax(z / 0.5)}, z the stack's scores standardised among a prompt's
+   * candidates, instead of the best W (particle-filter style, not an exact sample of the guided
+   * policy). The next head then also sees states the stack ranks below the top; the policy still
+   * searches with the best W.
    */
   public static final ValueRecipe SMC = new ValueRecipe("weighted-smc", ValueRecipes::defaultTrainer,
       b -> b.reweighting(Reweighting.weighted(0.5))

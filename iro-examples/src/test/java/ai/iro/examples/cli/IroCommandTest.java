@@ -87,6 +87,11 @@ class IroCommandTest {
     texts.addAll(List.of(spec.usageMessage().description()));
     texts.addAll(List.of(spec.usageMessage().footer()));
     texts.addAll(spec.usageMessage().exitCodeList().values());
+    texts.addAll(List.of(spec.usageMessage().header()));
+    texts.addAll(List.of(spec.usageMessage().headerHeading(), spec.usageMessage().synopsisHeading(),
+        spec.usageMessage().descriptionHeading(), spec.usageMessage().parameterListHeading(),
+        spec.usageMessage().optionListHeading(), spec.usageMessage().commandListHeading(),
+        spec.usageMessage().exitCodeListHeading(), spec.usageMessage().footerHeading()));
     for (ArgSpec arg : spec.args()) {
       texts.addAll(List.of(arg.description()));
     }

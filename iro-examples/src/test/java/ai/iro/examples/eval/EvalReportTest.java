@@ -31,7 +31,7 @@ class EvalReportTest {
         r[i] = m + i + (METHODS.get(m).equals(Evaluation.iro(2)) ? offset / 2.0 : 0);
       }
       methods.add(new MethodResult(METHODS.get(m), Statistics.mean(r), 0.5, 16L * 4 * (m + 1),
-          Duration.ofSeconds(m + offset), r));
+          Duration.ofSeconds(m + offset), r, java.util.Arrays.stream(r).map(x -> x - 1).toArray()));
     }
     List<IterationTiming> iterations = List.of(new IterationTiming(1, 1000, 100, 0.1, 0.2, 10),
         new IterationTiming(2, 1000, 300 + 100 * offset, 0.3 + 0.1 * offset, 0.4, 12));
@@ -107,6 +107,7 @@ class EvalReportTest {
     assertThat(seed43.get("iterations").get(1).get("trainingMillis").asLong()).isEqualTo(500);
     assertThat(seed43.get("methods").get(5).get("rewards")).hasSize(4);
     assertThat(seed43.get("methods").get(5).get("rewards").get(3).asDouble()).isEqualTo(9.0);
+    assertThat(seed43.get("methods").get(5).get("meanFinalRewards").get(3).asDouble()).isEqualTo(8.0);
   }
 
   @Test

@@ -63,6 +63,16 @@ class EvaluatorTest {
     assertThat(average).as("1,600 base samples average to the base model's exact expected reward %s", exact)
         .isCloseTo(exact, org.assertj.core.api.Assertions.within(0.03));
     assertThat(bon.meanReward()).as("while the pick is better").isGreaterThan(exact + 0.05);
+    MethodResult unpicked = e.method("four, picked by value", Searcher.bestOfN(4, PLAIN), ValueStack.empty(), false);
+    assertThat(unpicked.meanFinalRewards()).as("the same samples, scored by the evaluator when the search did not")
+        .containsExactly(means);
+  }
+
+  @Test
+  void aResultNeedsOneMeanFinalRewardPerPrompt() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MethodResult("m", 0, 0, 0, java.time.Duration.ZERO,
+        new double[2], new double[3])).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("2 rewards but 3 mean final rewards");
   }
 
   @Test
