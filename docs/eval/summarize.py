@@ -9,6 +9,7 @@ resamples, seeded), pairs resampled together, as `iro eval` computes them. Stand
     python3 docs/eval/summarize.py steps docs/eval/weighted.json
     python3 docs/eval/summarize.py steps docs/eval/weighted-240.json docs/eval/weighted-240-seeds-45-47.json
     python3 docs/eval/summarize.py bar docs/eval/weighted-240.json docs/eval/weighted-240-seeds-45-47.json
+    python3 docs/eval/summarize.py means docs/eval/weighted-240.json docs/eval/weighted-240-seeds-45-47.json
     python3 docs/eval/summarize.py recipes docs/eval/weighted.json docs/eval/ablation-*.json
     python3 docs/eval/summarize.py ablation docs/eval/weighted.json docs/eval/ablation-*.json
     python3 docs/eval/summarize.py curve docs/eval/curve-75.json docs/eval/weighted.json docs/eval/defaults-3-tasks.json docs/eval/curve-300-classifier.json
@@ -237,6 +238,26 @@ def verdicts(report, text, a, b, kind, field):
     print(f"{text}: " + "; ".join(f"{len(v)} of {len(report['tasks'])} tasks over {k} {v}" for k, v in met.items()))
 
 
+def means(*paths):
+    """A Markdown table of every method's mean reward [95 % interval over prompts] per task, from one
+    report or several of the same recipe at other seeds, and IRO-t minus IRO-(t-1) [paired interval]."""
+    report = merged(paths)
+    print(f"seeds {report['settings']['seeds']}, {report['settings']['evaluationPrompts']} held-out prompts")
+    print("| task | method | mean [95% CI] | Δ vs best-of-16 [CI] | Δ vs previous iteration [CI] |")
+    print("|---|---|---|---|---|")
+    for task in report["tasks"]:
+        names = [m["method"] for m in task["seeds"][0]["methods"] if m["method"] in methods_of(task)]
+        for name in names:
+            e, lo, hi = interval(per_prompt(task, name))
+            row = [task["task"], label(name), f"{e:.3f} [{lo:.3f}, {hi:.3f}]"]
+            row.append(fmt(*paired(task, name, "best-of-16")[0]) if name not in ("best-of-16",) else "")
+            step = ""
+            if name.startswith("IRO-") and "@" not in name and name != "IRO-1":
+                step = fmt(*paired(task, name, f"IRO-{int(name[4:]) - 1}")[0])
+            row.append(step)
+            print("| " + " | ".join(row) + " |")
+
+
 def recipes(reference_path, *paths):
     """Each recipe's IRO-1 and IRO-3 means, and its IRO-3 minus the reference's, paired over prompts."""
     reference = {t["task"]: t for t in load(reference_path)["tasks"]}
@@ -326,4 +347,4 @@ def curve(*paths):
 
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    {"table": table, "steps": steps, "bar": bar, "recipes": recipes, "ablation": ablation, "curve": curve}[command](*args)
+    {"table": table, "means": means, "steps": steps, "bar": bar, "recipes": recipes, "ablation": ablation, "curve": curve}[command](*args)
