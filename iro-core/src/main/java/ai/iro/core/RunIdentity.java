@@ -24,7 +24,8 @@ import java.util.TreeSet;
  * What makes two alignment runs the same run, so that a checkpoint directory is resumed only by
  * the run that wrote it: the search and alignment settings, the seed, the dataset's fingerprint,
  * the reward model's {@code id()} and the value trainer's {@code describe()}; the training resampler
- * only when one is set, so that runs without one keep their ids. Immutable.
+ * only when given (the aligner gives it when it differs from the searcher's), so that runs without
+ * one keep their ids. Immutable.
  */
 final class RunIdentity {
   private final Map<String, String> ordered;

@@ -7,7 +7,8 @@ import java.util.random.RandomGenerator;
  * Picks the survivors of one search group from scored candidates. It sees only scores (and, for
  * diversity-first, the texts) and returns candidate indices; it knows nothing of models.
  *
- * <p>Get the four rules, and their standardised form, from {@link Resamplers}. Implementations are immutable and thread safe.
+ * <p>Get the four rules, and their standardised form, from {@link Resamplers}. Implementations are
+ * immutable and thread safe.
  */
 public interface Resampler {
 
