@@ -10,6 +10,7 @@ import ai.iro.core.value.ValueStack;
 import com.google.common.base.Preconditions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -91,19 +92,10 @@ public final class Evaluator {
    */
   private double meanFinalReward(SearchResult result) {
     List<Candidate> finals = result.finals();
-    double sum = 0;
-    if (finals.stream().allMatch(c -> c.reward().isPresent())) {
-      for (Candidate c : finals) {
-        sum += c.reward().getAsDouble();
-      }
-    } else {
-      double[] scores = reward.score(Collections.nCopies(finals.size(), result.prompt()),
-          finals.stream().map(Candidate::text).toList());
-      for (double x : scores) {
-        sum += x;
-      }
-    }
-    return sum / finals.size();
+    double[] scores = finals.stream().allMatch(c -> c.reward().isPresent())
+        ? finals.stream().mapToDouble(c -> c.reward().getAsDouble()).toArray()
+        : reward.score(Collections.nCopies(finals.size(), result.prompt()), finals.stream().map(Candidate::text).toList());
+    return Arrays.stream(scores).average().orElseThrow();
   }
 
   private static final class Run {
