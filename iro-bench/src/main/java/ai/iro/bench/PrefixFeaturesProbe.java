@@ -90,14 +90,14 @@ public final class PrefixFeaturesProbe {
     return out;
   }
 
-  private static double median(double[] values) {
+  static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     int n = sorted.length;
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
-  private static double maxDifference(List<float[][]> a, List<float[][]> b) {
+  static double maxDifference(List<float[][]> a, List<float[][]> b) {
     double max = 0;
     for (int i = 0; i < a.size(); i++) {
       for (int j = 0; j < a.get(i).length; j++) {

@@ -104,6 +104,11 @@ final class AlignCommand implements Callable<Integer> {
       + "next to the last one (default: the last hidden state alone).")
   boolean pooledFeatures;
 
+  @Option(names = "--keep-decoded-states", paramLabel = "MIB", description = "Keep up to MIB MiB of the hidden "
+      + "states the searches compute, so that value training needs no second pass over the sampled answers "
+      + "(default: 0, none; features then equal a fresh pass up to float rounding, not bit for bit).")
+  int keepDecodedStates;
+
   @Option(names = "--prefix-reward", description = "Value heads also read the reward of the response so far "
       + "(one reward call per scored state; the reward needs an id).")
   boolean prefixReward;
@@ -140,6 +145,9 @@ final class AlignCommand implements Callable<Integer> {
         throw new UsageError("--betas: " + betas.length + " betas for " + iterations + " iterations; give one per iteration");
       }
     }
+    if (keepDecodedStates < 0) {
+      throw new UsageError("--keep-decoded-states " + keepDecodedStates + ": must not be negative");
+    }
     Checks.requireFile("--prompts", prompts);
     Checks.requireDirectory("--model", model);
     Checks.requireOwnOutput(out);
@@ -149,7 +157,7 @@ final class AlignCommand implements Callable<Integer> {
       throw new IOException(prompts + ": holds no prompts (expected one {\"prompt\": \"...\"} object per line)");
     }
     HiddenFeatures hiddenFeatures = pooledFeatures ? HiddenFeatures.LAST_AND_MEAN : HiddenFeatures.LAST;
-    try (OnnxCausalLM lm = ChatOption.model(model, dev, chat, hiddenFeatures)) {
+    try (OnnxCausalLM lm = ChatOption.model(model, dev, chat, hiddenFeatures, (long) keepDecodedStates << 20)) {
       Checks.requireRoom(lm, dataset.prompts(), maxNewTokens, "--prompts " + prompts);
       Optional<RewardModel> headReward = prefixReward ? Optional.of(rewardModel) : Optional.empty();
       ValueHeads.features(lm); // a model without hidden states fails here, not as a --prefix-reward usage error

@@ -20,8 +20,17 @@ final class ChatOption {
    * @throws UsageError if {@code --chat} is given for a model without a chat template
    */
   static OnnxCausalLM model(Path directory, Device device, boolean chat, HiddenFeatures features) {
+    return model(directory, device, chat, features, 0);
+  }
+
+  /**
+   * As {@link #model(Path, Device, boolean, HiddenFeatures)}, keeping up to {@code keepDecodedStates}
+   * bytes of the hidden states its decodings compute ({@code OnnxCausalLM.Builder.keepDecodedStates}).
+   */
+  static OnnxCausalLM model(Path directory, Device device, boolean chat, HiddenFeatures features,
+      long keepDecodedStates) {
     OnnxCausalLM.Builder b = OnnxCausalLM.builder().modelDirectory(directory).hiddenFeatures(features)
-        .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(device));
+        .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(device)).keepDecodedStates(keepDecodedStates);
     if (chat) {
       b.chat(UsageError.check("--chat", () -> ChatTemplate.load(directory)));
     }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -63,6 +64,29 @@ record CliFile(Path model, String device, Optional<String> reward, Optional<Inte
    */
   static Optional<RewardModel> prefixRewardModel(Optional<CliFile> file, Path directory) throws IOException {
     return file.isPresent() ? file.get().prefixRewardModel(directory) : Optional.empty();
+  }
+
+  /**
+   * As {@link #prefixRewardModel(Optional, Path)}, but a reward already in {@code loaded} for the same
+   * {@code reward} and {@code rewardLabel} is used again, and one loaded here is added to it: the
+   * policies of one server share each reward model instead of loading it once per policy. The
+   * caller closes what {@code loaded} holds.
+   *
+   * @throws IOException as {@link #prefixRewardModel(Optional, Path)}
+   */
+  static Optional<RewardModel> prefixRewardModel(Optional<CliFile> file, Path directory,
+      Map<String, RewardModel> loaded) throws IOException {
+    if (file.isEmpty() || !file.get().prefixReward || file.get().reward.isEmpty()) {
+      return prefixRewardModel(file, directory);
+    }
+    String key = file.get().reward.get() + "\u0000" + file.get().rewardLabel.map(String::valueOf).orElse("");
+    RewardModel known = loaded.get(key);
+    if (known != null) {
+      return Optional.of(known);
+    }
+    Optional<RewardModel> fresh = prefixRewardModel(file, directory);
+    fresh.ifPresent(r -> loaded.put(key, r));
+    return fresh;
   }
 
   private Optional<RewardModel> prefixRewardModel(Path directory) throws IOException {

@@ -65,6 +65,11 @@ final class EvalCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).", completionCandidates = RecipeNames.class)
   String value;
 
+  @Option(names = "--keep-decoded-states", paramLabel = "MIB", description = "Keep up to MIB MiB of the hidden "
+      + "states the searches compute, so that value training needs no second pass over the sampled answers "
+      + "(default: 0, none; features then equal a fresh pass up to float rounding, not bit for bit).")
+  Integer keepDecodedStates;
+
   @Option(names = "--model", description = "Model directory with prompts-train.jsonl and prompts-heldout.jsonl "
       + "(default: the shipped kjv-tiny model).")
   Path model;
@@ -115,6 +120,9 @@ final class EvalCommand implements Callable<Integer> {
     }
     if (maxNewTokens != null) {
       UsageError.check("--max-new-tokens", () -> b.maxNewTokens(maxNewTokens));
+    }
+    if (keepDecodedStates != null) {
+      UsageError.check("--keep-decoded-states", () -> b.keepDecodedStatesMiB(keepDecodedStates));
     }
     return UsageError.check("--value " + value, b::build);
   }

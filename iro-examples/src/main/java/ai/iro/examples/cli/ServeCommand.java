@@ -117,13 +117,13 @@ final class ServeCommand implements Callable<Integer> {
     HiddenFeatures features = policyFeatures(cliFiles);
     OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(model).hiddenFeatures(features)
         .execution(OnnxCausalLM.DEFAULT_EXECUTION.withDevice(dev)).build();
-    List<RewardModel> rewards = new ArrayList<>();
+    // One reward model per distinct --reward of the policies whose heads read it, shared by them.
+    Map<String, RewardModel> rewards = new LinkedHashMap<>();
     try {
       b.model(name, lm);
       chatTemplate(model).ifPresent(b::chatTemplate);
       for (Map.Entry<String, Path> p : policies.entrySet()) {
-        Optional<RewardModel> headReward = CliFile.prefixRewardModel(cliFiles.get(p.getKey()), p.getValue());
-        headReward.ifPresent(rewards::add);
+        Optional<RewardModel> headReward = CliFile.prefixRewardModel(cliFiles.get(p.getKey()), p.getValue(), rewards);
         b.policy(p.getKey(), AlignedPolicy.load(p.getValue(), lm, ValueHeads.loaders(lm, headReward)));
       }
       OpenAiServer server = b.start();
@@ -136,7 +136,7 @@ final class ServeCommand implements Callable<Integer> {
       try {
         lm.close();
       } finally {
-        Rewards.closeAll(rewards);
+        Rewards.closeAll(rewards.values());
       }
     }
   }

@@ -145,6 +145,10 @@ public final class EvalReport {
     s.put("smallBudget", Evaluation.SMALL_BUDGET);
     s.put("bootstrapResamples", settings.bootstrapResamples());
     s.put("confidenceLevel", Bootstrap.DEFAULT_LEVEL);
+    if (settings.keepDecodedStatesMiB() > 0) {
+      // Written only when set, so that reports from before the setting read as the same settings.
+      s.put("keepDecodedStatesMiB", settings.keepDecodedStatesMiB());
+    }
     root.putObject("valueRecipe").put("name", settings.recipe().name()).put("trainer", trainer);
     root.put("wallTimeSeconds", wallTime.toMillis() / 1000.0);
     ArrayNode out = root.putArray("tasks");

@@ -48,6 +48,7 @@ public final class EvalSettings {
   private final int smallChunkLength;
   private final ValueRecipe recipe;
   private final int bootstrapResamples;
+  private final int keepDecodedStatesMiB;
 
   private EvalSettings(Builder b) {
     this.modelDirectory = b.modelDirectory;
@@ -63,6 +64,7 @@ public final class EvalSettings {
     this.smallChunkLength = b.smallChunkLength;
     this.recipe = b.recipe;
     this.bootstrapResamples = b.bootstrapResamples;
+    this.keepDecodedStatesMiB = b.keepDecodedStatesMiB;
   }
 
   /** A builder with the defaults; the model and output directories are required. */
@@ -83,7 +85,7 @@ public final class EvalSettings {
   public Builder toBuilder() {
     Builder b = new Builder().tasks(tasks).seeds(seeds).firstSeed(firstSeed).promptsPerIteration(promptsPerIteration)
         .evaluationPrompts(evaluationPrompts).iterations(iterations).maxNewTokens(maxNewTokens).chunkLength(chunkLength)
-        .recipe(recipe).bootstrapResamples(bootstrapResamples);
+        .recipe(recipe).bootstrapResamples(bootstrapResamples).keepDecodedStatesMiB(keepDecodedStatesMiB);
     b.smallChunkLength = smallChunkLength;
     b.modelDirectory = modelDirectory;
     b.outputDirectory = outputDirectory;
@@ -164,12 +166,17 @@ public final class EvalSettings {
     return bootstrapResamples;
   }
 
+  /** The MiB of decoded hidden states the model keeps for value training, 0 for none. */
+  public int keepDecodedStatesMiB() {
+    return keepDecodedStatesMiB;
+  }
+
   @Override
   public String toString() {
     return "EvalSettings{tasks=" + tasks + ", seeds=" + seedValues() + ", promptsPerIteration=" + promptsPerIteration
         + ", evaluationPrompts=" + evaluationPrompts + ", iterations=" + iterations + ", maxNewTokens=" + maxNewTokens
         + ", chunkLength=" + chunkLength + ", smallChunkLength=" + smallChunkLength() + ", recipe=" + recipe.name() + ", bootstrapResamples=" + bootstrapResamples
-        + "}";
+        + ", keepDecodedStatesMiB=" + keepDecodedStatesMiB + "}";
   }
 
   /** Builds {@link EvalSettings}. */
@@ -187,6 +194,7 @@ public final class EvalSettings {
     private int smallChunkLength;
     private ValueRecipe recipe = ValueRecipes.DEFAULT;
     private int bootstrapResamples = Bootstrap.DEFAULT_RESAMPLES;
+    private int keepDecodedStatesMiB;
 
     private Builder() {}
 
@@ -282,6 +290,18 @@ public final class EvalSettings {
     public Builder bootstrapResamples(int resamples) {
       Preconditions.checkArgument(resamples >= 100, "bootstrapResamples must be at least 100, found %s", resamples);
       this.bootstrapResamples = resamples;
+      return this;
+    }
+
+    /**
+     * The MiB of hidden states the model keeps from its decodings so that value training reads the
+     * searches' own states instead of running the model over each sampled answer again
+     * ({@code OnnxCausalLM.Builder.keepDecodedStates}); at least 0. Default: 0, none kept (every
+     * measurement in the README before this setting existed ran without it).
+     */
+    public Builder keepDecodedStatesMiB(int mib) {
+      Preconditions.checkArgument(mib >= 0, "keepDecodedStatesMiB must not be negative, found %s", mib);
+      this.keepDecodedStatesMiB = mib;
       return this;
     }
 

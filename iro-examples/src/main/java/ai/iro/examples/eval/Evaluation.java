@@ -96,7 +96,7 @@ public final class Evaluation {
     List<TaskResult> results = new ArrayList<>();
     String trainer;
     try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(s.modelDirectory())
-            .hiddenFeatures(s.recipe().hiddenFeatures()).build();
+            .hiddenFeatures(s.recipe().hiddenFeatures()).keepDecodedStates((long) s.keepDecodedStatesMiB() << 20).build();
         RunProgress progress = new RunProgress((long) s.tasks().size() * s.seeds() * samplesPerSeed(s))) {
       trainer = null;
       for (String name : s.tasks()) {

@@ -80,7 +80,12 @@ class AlignGenerateTest {
     Path policy = tmp.resolve("options");
     List<String> args = new java.util.ArrayList<>(List.of(align(prompts, policy, "afinn")));
     args.addAll(List.of("--reweighting", "weighted(temperature=0.5)", "--value-target", "soft(temperature=1.0)",
-        "--training-resampler", "standardized(systematic(tau=0.5))", "--warm-start", "--residual", "--pooled-features", "--prefix-reward"));
+        "--training-resampler", "standardized(systematic(tau=0.5))", "--warm-start", "--residual", "--pooled-features", "--prefix-reward", "--keep-decoded-states", "64"));
+    List<String> negative = new java.util.ArrayList<>(args);
+    negative.set(negative.size() - 1, "-1");
+    assertThat(run(negative.toArray(String[]::new))).isEqualTo(2);
+    assertThat(err.toString()).contains("--keep-decoded-states -1: must not be negative");
+    assertThat(policy).doesNotExist();
     assertThat(run(args.toArray(String[]::new))).as(err.toString()).isZero();
     PolicyManifest manifest = PolicyDirectory.readManifest(policy).orElseThrow();
     assertThat(manifest.settings().selection()).isEqualTo("weighted(temperature=0.5)");

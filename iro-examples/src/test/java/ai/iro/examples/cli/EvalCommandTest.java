@@ -26,6 +26,7 @@ class EvalCommandTest {
       "--prompts-per-iteration 0 | --prompts-per-iteration: promptsPerIteration must be at least 1, found 0",
       "--small-chunk-length 0 | --small-chunk-length: smallChunkLength must be at least 1, found 0",
       "--value weighted-equal-betas --iterations 2 | --value weighted-equal-betas: the value recipe weighted-equal-betas is made for 3 iterations, found 2",
+      "--keep-decoded-states -1 | --keep-decoded-states: keepDecodedStatesMiB must not be negative, found -1",
       "--model /no/such/dir | --model /no/such/dir: no such directory"})
   void badValuesAreUsageErrorsNamingTheOption(String arguments, String message) {
     StringWriter err = new StringWriter();
@@ -52,5 +53,9 @@ class EvalCommandTest {
     assertThat(c.settings().smallChunkLength()).isEqualTo(4);
     assertThat(c.settings().toBuilder().build().smallChunkLength()).as("kept by toBuilder").isEqualTo(4);
     assertThat(s.toBuilder().chunkLength(4).build().smallChunkLength()).as("unset, it follows L").isEqualTo(4);
+    assertThat(s.keepDecodedStatesMiB()).as("none kept unless asked").isZero();
+    new picocli.CommandLine(c).parseArgs("--keep-decoded-states", "256", "--out", tmp.toString());
+    assertThat(c.settings().keepDecodedStatesMiB()).isEqualTo(256);
+    assertThat(c.settings().toBuilder().build().keepDecodedStatesMiB()).as("kept by toBuilder").isEqualTo(256);
   }
 }

@@ -74,8 +74,25 @@ class EvalReportTest {
   }
 
   private static EvalReport report(Path out) {
-    EvalSettings settings = EvalSettings.quick().modelDirectory(out).outputDirectory(out).seeds(2).build();
+    return report(EvalSettings.quick().modelDirectory(out).outputDirectory(out).seeds(2).build());
+  }
+
+  private static EvalReport report(EvalSettings settings) {
     return new EvalReport(settings, "trainer{x}", List.of(task()), Duration.ofSeconds(3));
+  }
+
+  @Test
+  void keptDecodedStatesAreInTheSettingsOnlyWhenSet(@TempDir Path out) throws IOException {
+    report(out).writeJson(out.resolve("default.json"));
+    EvalSettings keeping = EvalSettings.quick().modelDirectory(out).outputDirectory(out).seeds(2)
+        .keepDecodedStatesMiB(256).build();
+    report(keeping).writeJson(out.resolve("keeping.json"));
+    ObjectMapper mapper = new ObjectMapper();
+    // Absent by default, so that reports from before the setting read as the same settings.
+    assertThat(mapper.readTree(out.resolve("default.json").toFile()).get("settings").has("keepDecodedStatesMiB"))
+        .isFalse();
+    assertThat(mapper.readTree(out.resolve("keeping.json").toFile()).get("settings").get("keepDecodedStatesMiB")
+        .asInt()).isEqualTo(256);
   }
 
   @Test

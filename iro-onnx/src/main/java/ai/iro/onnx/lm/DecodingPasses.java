@@ -118,6 +118,7 @@ final class DecodingPasses implements AutoCloseable {
   private void copyHidden(int r, int token) {
     if (hiddenWidth > 0) {
       outputs.hidden(token, rows.hidden(r, hiddenWidth));
+      rows.recordHidden(r);
     }
   }
 

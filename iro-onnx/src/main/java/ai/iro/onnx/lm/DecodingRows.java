@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
  * response tokens so far), the {@link KvCache} slot it reads, the index of its next-token logits in
  * the last pass's output, its last hidden state and, when its features pool them
  * ({@link HiddenFeatures#LAST_AND_MEAN}), the sum of the hidden states after each of its response
- * tokens.
+ * tokens; and, when it records them ({@link #recordHidden}), every hidden state of its path so
+ * far, which forks share.
  *
  * <p>Randomness follows {@link Decoding#extend(int)}'s contract: {@link #nextExtendSeed} draws each
  * call's extend seed from the decoding seed's {@link SplittableRandom}, and {@link #seedStreams}
@@ -33,6 +34,8 @@ final class DecodingRows {
   private final HiddenFeatures featureKind;
   private double[][] hiddenSum;
   private int[] hiddenCount;
+  private boolean recording;
+  private HiddenPath[] path;
 
   /**
    * One row per prompt, row {@code r} in cache slot {@code r}.
@@ -57,6 +60,7 @@ final class DecodingRows {
     this.hidden = new float[rows][];
     this.hiddenSum = new double[rows][];
     this.hiddenCount = new int[rows];
+    this.path = new HiddenPath[rows];
     for (int r = 0; r < rows; r++) {
       promptIndex[r] = r;
       response[r] = new int[capacity];
@@ -186,6 +190,41 @@ final class DecodingRows {
     hiddenCount[r]++;
   }
 
+  /**
+   * From now on, keep every hidden state written ({@link #recordHidden}), so that
+   * {@link #hiddenPath} can give a row's whole path.
+   */
+  void startRecording() {
+    recording = true;
+  }
+
+  /**
+   * Appends row {@code r}'s hidden state, just written after its prompt or one of its response
+   * tokens, to its recorded path, when recording; else nothing.
+   */
+  void recordHidden(int r) {
+    if (recording) {
+      path[r] = new HiddenPath(hidden[r].clone(), path[r]);
+    }
+  }
+
+  /**
+   * Row {@code r}'s recorded hidden states, after its prompt and after each of its response tokens,
+   * new arrays (forks share the recorded ones), or null when they were not all recorded.
+   */
+  float[][] hiddenPath(int r) {
+    int n = responseLength[r] + 1;
+    if (path[r] == null || path[r].length != n) {
+      return null;
+    }
+    float[][] out = new float[n][];
+    HiddenPath p = path[r];
+    for (int j = n - 1; j >= 0; j--, p = p.parent) {
+      out[j] = p.hidden.clone();
+    }
+    return out;
+  }
+
   /** Every row's features, new arrays: its hidden state, pooled as the kind says; each row must have one. */
   float[][] features() {
     float[][] out = new float[rows][];
@@ -227,6 +266,7 @@ final class DecodingRows {
     float[][] hid = new float[n][];
     double[][] sums = new double[n][];
     int[] counts = new int[n];
+    HiddenPath[] paths = new HiddenPath[n];
     for (int i = 0; i < n; i++) {
       int o = indices[i];
       // The first copy of a row takes its arrays; later copies get their own, since rows grow in place.
@@ -243,6 +283,7 @@ final class DecodingRows {
       hid[i] = hidden[o] == null || first ? hidden[o] : hidden[o].clone();
       sums[i] = hiddenSum[o] == null || first ? hiddenSum[o] : hiddenSum[o].clone();
       counts[i] = hiddenCount[o];
+      paths[i] = path[o];
     }
     rows = n;
     promptIndex = pi;
@@ -256,5 +297,19 @@ final class DecodingRows {
     hidden = hid;
     hiddenSum = sums;
     hiddenCount = counts;
+    path = paths;
+  }
+
+  /** A recorded hidden state and the path before it; immutable, so forks share their past. */
+  private static final class HiddenPath {
+    final float[] hidden;
+    final HiddenPath parent;
+    final int length;
+
+    HiddenPath(float[] hidden, HiddenPath parent) {
+      this.hidden = hidden;
+      this.parent = parent;
+      this.length = parent == null ? 1 : parent.length + 1;
+    }
   }
 }

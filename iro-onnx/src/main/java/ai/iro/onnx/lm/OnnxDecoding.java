@@ -27,7 +27,12 @@ import java.util.Set;
  * step feeds the graph more positions than the model's context: each row ends at the context counting
  * its own tokens ({@link StopRule}, which decides when a row ends), and before a step that would take
  * the shared cache past it, the cache is compacted to the fed rows and the padding they all have is
- * dropped ({@link StepSlots}). Not thread safe.
+ * dropped ({@link StepSlots}).
+ *
+ * <p>When the model keeps decoded states ({@link DecodedStates#enabled()}), the rows record every
+ * hidden state they compute, and each finished row's whole path goes to the store when a reorder
+ * drops it or the decoding closes, so that value training on the responses needs no second forward
+ * pass. Not thread safe.
  */
 final class OnnxDecoding implements Decoding {
   private static final Runnable NO_CALLBACK = () -> { };
@@ -40,6 +45,8 @@ final class OnnxDecoding implements Decoding {
   private final DecodingRows rows;
   private final DecodingPasses passes;
   private final int hiddenWidth;
+  private final int[][] encoded;
+  private final DecodedStates decodedStates;
 
   // Per-step scratch, reused.
   private final float[] rowLogits;
@@ -50,8 +57,10 @@ final class OnnxDecoding implements Decoding {
   private boolean closed;
 
   OnnxDecoding(DecoderRuntime runtime, List<String> prompts, int[][] encoded, Set<Integer> eosIds, Sampling sampling,
-      long seed, HiddenFeatures featureKind) {
+      long seed, HiddenFeatures featureKind, DecodedStates decodedStates) {
     this.runtime = runtime;
+    this.encoded = encoded;
+    this.decodedStates = decodedStates;
     this.spec = runtime.spec();
     this.prompts = List.copyOf(prompts);
     int width = spec.vocabularySize();
@@ -64,6 +73,9 @@ final class OnnxDecoding implements Decoding {
       lengths[r] = encoded[r].length;
     }
     this.rows = new DecodingRows(lengths, Math.min(sampling.maxNewTokens(), 16), seed, featureKind);
+    if (decodedStates.enabled() && hiddenWidth > 0) {
+      rows.startRecording();
+    }
     this.passes = new DecodingPasses(runtime, rows);
     try {
       passes.prefill(encoded);
@@ -221,6 +233,7 @@ final class OnnxDecoding implements Decoding {
       identity &= indices[i] == i;
     }
     if (!identity) {
+      keepDroppedFinishedRows(indices);
       rows.reorder(indices);
     }
   }
@@ -319,6 +332,51 @@ final class OnnxDecoding implements Decoding {
       return;
     }
     closed = true;
-    passes.close();
+    try {
+      passes.close();
+    } finally {
+      keepDecodedStates();
+    }
+  }
+
+  /** Hands every finished row to the model's store of decoded states. */
+  private void keepDecodedStates() {
+    if (decodedStates.enabled()) {
+      for (int r = 0; r < rows.size(); r++) {
+        keepFinished(r);
+      }
+    }
+  }
+
+  /**
+   * Hands the finished rows that a reorder to {@code indices} drops to the store: a search takes a
+   * row out of the batch once it has finished and joined its prompt's finals.
+   */
+  private void keepDroppedFinishedRows(int[] indices) {
+    if (!decodedStates.enabled()) {
+      return;
+    }
+    boolean[] kept = new boolean[rows.size()];
+    for (int i : indices) {
+      kept[i] = true;
+    }
+    for (int r = 0; r < kept.length; r++) {
+      if (!kept[r]) {
+        keepFinished(r);
+      }
+    }
+  }
+
+  /**
+   * Hands row {@code r} to the store if it has finished (a response, not a prefix a search let go)
+   * and all its states were recorded.
+   */
+  private void keepFinished(int r) {
+    if (rows.isFinished(r)) {
+      float[][] path = rows.hiddenPath(r);
+      if (path != null) {
+        decodedStates.put(encoded[rows.promptIndex(r)], rows.responseTokens(r), path);
+      }
+    }
   }
 }

@@ -63,14 +63,24 @@ final class PrefixPass {
    *     outside the vocabulary, or prompt and response exceed the context
    */
   List<float[][]> run(List<int[]> promptIds, List<int[]> responses, String hiddenOutput) {
+    return run(promptIds, responses, hiddenOutput, IntStream.range(0, promptIds.size()).toArray());
+  }
+
+  /**
+   * As {@link #run(List, List, String)}, the messages naming sequence {@code i} as response
+   * {@code names[i]} (its index in the caller's list).
+   */
+  List<float[][]> run(List<int[]> promptIds, List<int[]> responses, String hiddenOutput, int[] names) {
     runtime.checkOpen();
     Preconditions.checkArgument(promptIds.size() == responses.size(),
         "%s prompts but %s responses; expected one response per prompt", promptIds.size(), responses.size());
     int n = promptIds.size();
+    Preconditions.checkArgument(names.length == n, "%s names for %s sequences", names.length, n);
     int[][] sequences = new int[n][];
     int[] lengths = new int[n];
     for (int i = 0; i < n; i++) {
-      sequences[i] = sequence(i, promptIds.get(i), Objects.requireNonNull(responses.get(i), "response " + i));
+      sequences[i] = sequence(names[i], promptIds.get(i),
+          Objects.requireNonNull(responses.get(i), "response " + names[i]));
       lengths[i] = sequences[i].length;
     }
     float[][][] out = new float[n][][];
