@@ -32,14 +32,28 @@ class ReadmeSnippetTest {
 
   @Test
   void prefixRewardSnippetCompiles(@TempDir Path out) throws IOException {
-    // Fenced as "```java prefix-reward", so that the tests of the first ```java block skip it.
-    String readme = Files.readString(Path.of(System.getProperty("iro.readme", "../README.md")));
-    Matcher m = Pattern.compile("```java prefix-reward\\n(.*?)```", Pattern.DOTALL).matcher(readme);
-    assertThat(m.find()).as("README.md has the prefix-reward snippet").isTrue();
-    String snippet = m.group(1);
+    String snippet = taggedBlock("prefix-reward");
     assertThat(snippet).contains("PrefixRewardFeatures").contains("ConcatenatedFeatures")
         .contains("MlpValueHead.loader(features)");
     assertCompiles(out, Snippets.IMPORTS, snippet);
+  }
+
+  @Test
+  void keepDecodedStatesSnippetCompiles(@TempDir Path out) throws IOException {
+    String snippet = taggedBlock("keep-decoded-states");
+    assertThat(snippet).contains(".keepDecodedStates(").contains(".align(");
+    assertCompiles(out, Snippets.IMPORTS, snippet);
+  }
+
+  /**
+   * The README block fenced as {@code ```java TAG}, which the tests of the first plain
+   * {@code ```java} block skip.
+   */
+  private static String taggedBlock(String tag) throws IOException {
+    String readme = Files.readString(Path.of(System.getProperty("iro.readme", "../README.md")));
+    Matcher m = Pattern.compile("```java " + Pattern.quote(tag) + "\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+    assertThat(m.find()).as("README.md has the %s snippet", tag).isTrue();
+    return m.group(1);
   }
 
   @Test

@@ -105,8 +105,8 @@ final class AlignCommand implements Callable<Integer> {
   boolean pooledFeatures;
 
   @Option(names = "--keep-decoded-states", paramLabel = "MIB", description = "Keep up to MIB MiB of the hidden "
-      + "states the searches compute, so that value training needs no second pass over the sampled answers "
-      + "(default: 0, none; features then equal a fresh pass up to float rounding, not bit for bit).")
+      + "states the searches compute, so that value training needs no second pass over the sampled answers; "
+      + "they equal a fresh pass up to float rounding, not bit for bit (default: 0, none kept).")
   int keepDecodedStates;
 
   @Option(names = "--prefix-reward", description = "Value heads also read the reward of the response so far "

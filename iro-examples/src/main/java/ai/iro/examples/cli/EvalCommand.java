@@ -66,8 +66,8 @@ final class EvalCommand implements Callable<Integer> {
   String value;
 
   @Option(names = "--keep-decoded-states", paramLabel = "MIB", description = "Keep up to MIB MiB of the hidden "
-      + "states the searches compute, so that value training needs no second pass over the sampled answers "
-      + "(default: 0, none; features then equal a fresh pass up to float rounding, not bit for bit).")
+      + "states the searches compute, so that value training needs no second pass over the sampled answers; "
+      + "they equal a fresh pass up to float rounding, not bit for bit (default: 0, none kept).")
   Integer keepDecodedStates;
 
   @Option(names = "--model", description = "Model directory with prompts-train.jsonl and prompts-heldout.jsonl "

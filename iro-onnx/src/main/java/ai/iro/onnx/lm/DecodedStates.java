@@ -13,12 +13,15 @@ import java.util.Objects;
  * The hidden states that decodings of one model computed for the responses they ended with, kept
  * so that {@link OnnxCausalLM#prefixFeatures(java.util.List, java.util.List)} of those responses
  * (value training right after the search that sampled them) needs no forward pass. A decoding
- * hands each of its rows over when it closes ({@link #put}); the features of a response are taken
- * out once ({@link #take}), a response decoded twice is kept twice.
+ * hands over each row that has finished, when a reorder drops it or the decoding closes
+ * ({@link #put}); the states of a response are taken out once per copy ({@link #take}).
  *
- * <p>At most {@link #maxBytes()} of hidden states are kept: past it the oldest responses are
- * dropped, and their features are then computed by a forward pass as if they had never been kept.
- * Thread safe.
+ * <p>What is taken never depends on what the model decoded before: a response handed over again
+ * by another decoding replaces the states kept for it (its copies count again from one), so a
+ * response's states are always those of the last decoding that produced it, and the store keeps
+ * the newest responses. At most {@link #maxBytes()} of hidden states are kept: past it the oldest
+ * responses are dropped, and their features are then computed by a forward pass as if they had
+ * never been kept. Thread safe.
  */
 final class DecodedStates {
   /** Kept states: none. */
@@ -49,28 +52,50 @@ final class DecodedStates {
     return maxBytes;
   }
 
+  /** Whether the states of one response of {@code tokens} tokens, {@code width} values each, fit at all. */
+  boolean fits(int tokens, int width) {
+    return (long) (tokens + 1) * width * Float.BYTES <= maxBytes;
+  }
+
   /**
    * Keeps the hidden states of one decoded response: row 0 after the prompt, row j after its j-th
-   * response token. Dropped at once if they alone are more than {@link #maxBytes()}.
+   * response token. A response {@code decoding} handed over before is kept once more; one another
+   * decoding handed over is replaced. Dropped at once if it does not fit.
+   *
+   * @param decoding the decoding that computed them, compared by identity
    */
-  synchronized void put(int[] promptIds, int[] response, float[][] hidden) {
+  synchronized void put(Object decoding, int[] promptIds, int[] response, float[][] hidden) {
     Preconditions.checkArgument(hidden.length == response.length + 1,
         "%s hidden states for a response of %s tokens, expected %s", hidden.length, response.length,
         response.length + 1);
     long size = sizeOf(hidden);
-    if (size > maxBytes) {
-      dropped++;
-      return;
-    }
     Key key = new Key(promptIds.clone(), response.clone());
     Entry entry = kept.remove(key);
-    // A response decoded again is kept once more, and moves to the newest end.
-    kept.put(key, entry == null ? new Entry(hidden, 1) : new Entry(entry.hidden, entry.copies + 1));
+    Entry next;
+    if (entry != null && entry.decoding == decoding) {
+      next = new Entry(decoding, entry.hidden, entry.copies + 1);
+    } else {
+      if (entry != null) {
+        bytes -= entry.bytes();
+        dropped += entry.copies;
+      }
+      next = new Entry(decoding, hidden, 1);
+    }
+    if (next.bytes() > maxBytes) {
+      // Not even this response's copies fit: the new copy goes, the earlier ones stay.
+      dropped++;
+      if (entry != null && entry.decoding == decoding) {
+        kept.put(key, entry);
+      }
+      return;
+    }
+    // The newest end: the oldest responses are dropped first.
+    kept.put(key, next);
     bytes += size;
     Iterator<Map.Entry<Key, Entry>> oldest = kept.entrySet().iterator();
     while (bytes > maxBytes && oldest.hasNext()) {
       Entry e = oldest.next().getValue();
-      bytes -= e.copies * sizeOf(e.hidden);
+      bytes -= e.bytes();
       dropped += e.copies;
       oldest.remove();
     }
@@ -96,12 +121,21 @@ final class DecodedStates {
       kept.remove(key);
       return entry.hidden;
     }
-    kept.put(key, new Entry(entry.hidden, entry.copies - 1));
+    kept.put(key, new Entry(entry.decoding, entry.hidden, entry.copies - 1));
     float[][] copy = new float[entry.hidden.length][];
     for (int j = 0; j < copy.length; j++) {
       copy[j] = entry.hidden[j].clone();
     }
     return copy;
+  }
+
+  /** Puts back states {@link #take taken} but not used, as one more copy of what is kept for them. */
+  private synchronized void giveBack(int[] promptIds, int[] response, float[][] hidden) {
+    Key key = new Key(promptIds.clone(), response.clone());
+    Entry entry = kept.get(key);
+    hits--;
+    bytes += sizeOf(hidden);
+    kept.put(key, entry == null ? new Entry(null, hidden, 1) : new Entry(entry.decoding, entry.hidden, entry.copies + 1));
   }
 
   /** Computes the hidden states of the responses none was kept for. */
@@ -125,19 +159,34 @@ final class DecodedStates {
   List<float[][]> takeOrRun(List<int[]> promptIds, List<int[]> responses, Pass pass) {
     Preconditions.checkArgument(promptIds.size() == responses.size(),
         "%s prompts but %s responses; expected one response per prompt", promptIds.size(), responses.size());
+    for (int i = 0; i < responses.size(); i++) {
+      Objects.requireNonNull(responses.get(i), "response " + i);
+    }
     float[][][] hidden = new float[promptIds.size()][][];
     List<Integer> rest = new ArrayList<>();
     for (int i = 0; i < hidden.length; i++) {
-      hidden[i] = take(promptIds.get(i), Objects.requireNonNull(responses.get(i), "response " + i));
+      hidden[i] = take(promptIds.get(i), responses.get(i));
       if (hidden[i] == null) {
         rest.add(i);
       }
     }
+    boolean[] computedHere = new boolean[hidden.length];
     if (!rest.isEmpty()) {
-      List<float[][]> computed = pass.run(rest.stream().map(promptIds::get).toList(),
-          rest.stream().map(responses::get).toList(), rest.stream().mapToInt(Integer::intValue).toArray());
-      for (int k = 0; k < rest.size(); k++) {
-        hidden[rest.get(k)] = computed.get(k);
+      try {
+        List<float[][]> computed = pass.run(rest.stream().map(promptIds::get).toList(),
+            rest.stream().map(responses::get).toList(), rest.stream().mapToInt(Integer::intValue).toArray());
+        for (int k = 0; k < rest.size(); k++) {
+          hidden[rest.get(k)] = computed.get(k);
+          computedHere[rest.get(k)] = true;
+        }
+      } catch (RuntimeException e) {
+        // Nothing kept is lost to a pass that failed on another response.
+        for (int i = 0; i < hidden.length; i++) {
+          if (hidden[i] != null && !computedHere[i]) {
+            giveBack(promptIds.get(i), responses.get(i), hidden[i]);
+          }
+        }
+        throw e;
       }
     }
     return Arrays.asList(hidden);
@@ -158,7 +207,7 @@ final class DecodedStates {
     return misses;
   }
 
-  /** Responses dropped for room so far. */
+  /** Responses dropped so far: for room, or replaced by another decoding's. */
   synchronized long dropped() {
     return dropped;
   }
@@ -167,7 +216,12 @@ final class DecodedStates {
     return (long) hidden.length * (hidden.length == 0 ? 0 : hidden[0].length) * Float.BYTES;
   }
 
-  private record Entry(float[][] hidden, int copies) {}
+  /** What is kept for one response: the decoding that computed it, its states, and how many copies. */
+  private record Entry(Object decoding, float[][] hidden, int copies) {
+    long bytes() {
+      return copies * sizeOf(hidden);
+    }
+  }
 
   /** A prompt's ids and a response's tokens, compared by content. */
   private record Key(int[] prompt, int[] response) {

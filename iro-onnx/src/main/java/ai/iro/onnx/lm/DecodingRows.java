@@ -198,6 +198,11 @@ final class DecodingRows {
     recording = true;
   }
 
+  /** Whether {@link #startRecording} was called. */
+  boolean isRecording() {
+    return recording;
+  }
+
   /**
    * Appends row {@code r}'s hidden state, just written after its prompt or one of its response
    * tokens, to its recorded path, when recording; else nothing.

@@ -233,10 +233,11 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
   }
 
   /**
-   * The features of every prefix state of a response, from one forward pass: row 0 is the state
-   * after the prompt, row j the state after the first j response tokens; each row the last hidden
-   * state, pooled as {@link #hiddenFeatures()} says. For value-function training: a response's
-   * prefix states and their features in one call.
+   * The features of every prefix state of a response, from one forward pass (or, for a response a
+   * decoding of this model kept, {@link Builder#keepDecodedStates}, from its states): row 0 is the
+   * state after the prompt, row j the state after the first j response tokens; each row the last
+   * hidden state, pooled as {@link #hiddenFeatures()} says. For value-function training: a
+   * response's prefix states and their features in one call.
    *
    * @return {@code responseTokens.length + 1} rows of {@code features().dimension()} values
    * @throws UnsupportedOperationException if the graph has no hidden-state output
@@ -496,18 +497,23 @@ public final class OnnxCausalLM implements BaseModel, AutoCloseable {
 
     /**
      * Keeps up to {@code maxBytes} of the hidden states this model's decodings compute for the
-     * responses they end with, so that {@link OnnxCausalLM#prefixFeatures(List, List)} of those
+     * responses they finish, so that {@link OnnxCausalLM#prefixFeatures(List, List)} of those
      * responses (value training right after the search that sampled them, in {@code Aligner})
-     * takes them instead of running the model over each response again: in an IRO iteration that
-     * pass is about a quarter of the wall time. Each response's states are taken once; past
-     * {@code maxBytes} the oldest are dropped and computed by a pass when asked for. The states come
-     * from the decoding's own passes (left-padded batches, a KV cache), so they equal a fresh pass's
-     * up to float rounding (a few 1e-6), not bit for bit: heads trained on them differ from heads
-     * trained without this setting by that much. Every decoding of the model records while this is
-     * set, including those of a policy that only generates, and what nobody takes stays held
-     * (at most {@code maxBytes}) until newer responses push it out. Each response costs
-     * {@code (length + 1) * hiddenSize * 4} bytes (33 x 192 x 4 = 25 KiB on the shipped model).
-     * Default: 0, none kept.
+     * takes them instead of running the model over each response again, about a quarter of an IRO
+     * iteration's wall time on the shipped model. A decoding records every row's states while it
+     * runs (rows x tokens x hiddenSize floats, outside {@code maxBytes}, freed as rows are dropped)
+     * and hands a row over once it has finished, when a reorder drops it or the decoding closes;
+     * rows a search turned away are handed over too and never taken. Each response's states are
+     * taken once; past {@code maxBytes} the oldest are dropped and computed by a pass when asked
+     * for; a response decoded again replaces what was kept for it, so what training takes never
+     * depends on what the model decoded before. The states come from the decoding's own passes
+     * (left-padded batches, a KV cache), so they equal a fresh pass's up to float rounding, not bit
+     * for bit: heads trained on them differ from heads trained without this setting by that much,
+     * and so do the searches they guide. Every decoding of the model records while this is set,
+     * those of a policy that only generates too, and what nobody takes stays held (at most
+     * {@code maxBytes}) until newer responses push it out. Each response costs
+     * {@code (length + 1) * hiddenSize * 4} bytes (33 x 192 x 4 = 25 KiB on the shipped model);
+     * decodings whose longest response would not fit record nothing. Default: 0, none kept.
      *
      * @param maxBytes the most bytes kept, 0 for none
      * @throws IllegalArgumentException if {@code maxBytes} is negative

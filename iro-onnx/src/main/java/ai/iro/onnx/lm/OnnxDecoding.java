@@ -73,7 +73,9 @@ final class OnnxDecoding implements Decoding {
       lengths[r] = encoded[r].length;
     }
     this.rows = new DecodingRows(lengths, Math.min(sampling.maxNewTokens(), 16), seed, featureKind);
-    if (decodedStates.enabled() && hiddenWidth > 0) {
+    // Recording costs rows x tokens x width floats while the decoding runs; pointless if not one
+    // response of the longest length could be kept.
+    if (decodedStates.enabled() && hiddenWidth > 0 && decodedStates.fits(sampling.maxNewTokens(), hiddenWidth)) {
       rows.startRecording();
     }
     this.passes = new DecodingPasses(runtime, rows);
@@ -341,7 +343,7 @@ final class OnnxDecoding implements Decoding {
 
   /** Hands every finished row to the model's store of decoded states. */
   private void keepDecodedStates() {
-    if (decodedStates.enabled()) {
+    if (decodedStates.enabled() && rows.isRecording()) {
       for (int r = 0; r < rows.size(); r++) {
         keepFinished(r);
       }
@@ -353,7 +355,7 @@ final class OnnxDecoding implements Decoding {
    * row out of the batch once it has finished and joined its prompt's finals.
    */
   private void keepDroppedFinishedRows(int[] indices) {
-    if (!decodedStates.enabled()) {
+    if (!decodedStates.enabled() || !rows.isRecording()) {
       return;
     }
     boolean[] kept = new boolean[rows.size()];
@@ -375,7 +377,7 @@ final class OnnxDecoding implements Decoding {
     if (rows.isFinished(r)) {
       float[][] path = rows.hiddenPath(r);
       if (path != null) {
-        decodedStates.put(encoded[rows.promptIndex(r)], rows.responseTokens(r), path);
+        decodedStates.put(this, encoded[rows.promptIndex(r)], rows.responseTokens(r), path);
       }
     }
   }

@@ -12,11 +12,15 @@ import ai.iro.core.model.Sampling;
 import ai.iro.core.reward.RewardModel;
 import ai.iro.core.search.Searcher;
 import ai.iro.onnx.value.MlpValueTrainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -108,12 +112,135 @@ class KeptDecodedStatesTest {
       assertThat(store.misses()).isEqualTo(decoded.responses().size());
       assertThat(maxDifference(kept, passed)).isLessThanOrEqualTo(TOLERANCE);
       // And the one-row reference of a model that keeps nothing.
-      for (int i = 0; i < kept.size(); i++) {
-        List<float[][]> alone = List.<float[][]>of(kind == HiddenFeatures.LAST
-            ? plain.prefixFeatures(decoded.prompts().get(i), decoded.responses().get(i))
-            : lm.prefixFeatures(decoded.prompts().get(i), decoded.responses().get(i)));
-        assertThat(maxDifference(List.<float[][]>of(kept.get(i)), alone)).as("response %s", i).isLessThanOrEqualTo(TOLERANCE);
+      try (OnnxCausalLM reference = OnnxCausalLM.builder().modelDirectory(ShippedModel.directory())
+          .hiddenFeatures(kind).build()) {
+        for (int i = 0; i < kept.size(); i++) {
+          List<float[][]> alone = List.<float[][]>of(
+              reference.prefixFeatures(decoded.prompts().get(i), decoded.responses().get(i)));
+          assertThat(maxDifference(List.<float[][]>of(kept.get(i)), alone)).as("response %s", i)
+              .isLessThanOrEqualTo(TOLERANCE);
+        }
       }
+    }
+  }
+
+  @Test
+  void recordingChangesNoTokenAndNoFeature() {
+    try (OnnxCausalLM lm = keeping(ENOUGH, HiddenFeatures.LAST);
+        Decoding on = lm.open(PROMPTS, SAMPLING, 19L);
+        Decoding off = plain.open(PROMPTS, SAMPLING, 19L)) {
+      for (Decoding d : List.of(on, off)) {
+        d.extend(5);
+        d.reorder(new int[] {2, 0, 0, 1});
+        d.extend(SAMPLING.maxNewTokens());
+      }
+      for (int r = 0; r < on.size(); r++) {
+        assertThat(on.responseTokens(r)).as("row %s", r).containsExactly(off.responseTokens(r));
+      }
+      float[][] a = on.features().orElseThrow();
+      float[][] b = off.features().orElseThrow();
+      for (int r = 0; r < a.length; r++) {
+        assertThat(a[r]).as("row %s", r).containsExactly(b[r]);
+      }
+    }
+  }
+
+  @Test
+  void stopStringFinishesAreKept() {
+    Sampling stopping = Sampling.builder().maxNewTokens(30).stopStrings(List.of("the", "and")).build();
+    try (OnnxCausalLM lm = keeping(ENOUGH, HiddenFeatures.LAST)) {
+      List<Prompt> prompts = new ArrayList<>();
+      List<int[]> responses = new ArrayList<>();
+      List<FinishReason> reasons = new ArrayList<>();
+      try (Decoding d = lm.open(PROMPTS, stopping, 5L)) {
+        d.extend(stopping.maxNewTokens());
+        for (int r = 0; r < d.size(); r++) {
+          reasons.add(d.finishReason(r).orElseThrow());
+          prompts.add(Prompt.of(d.prompt(r)));
+          responses.add(d.responseTokens(r));
+        }
+      }
+      assertThat(reasons).contains(FinishReason.STOP_STRING);
+      List<float[][]> kept = lm.prefixFeatures(prompts, responses);
+      assertThat(lm.decodedStates().hits()).isEqualTo(PROMPTS.size());
+      assertThat(maxDifference(kept, plain.prefixFeatures(prompts, responses))).isLessThanOrEqualTo(TOLERANCE);
+    }
+  }
+
+  @Test
+  void statesOfRowsThatRanIntoTheContextAreKeptThroughTheCacheTrims(@TempDir Path tmp) throws IOException {
+    // A 64-position fixture without an end-of-sequence id: every row runs to the context, and the
+    // shared, left-padded cache is trimmed on the way.
+    Path dir = ExportLayoutTest.copyFixture("layout-merged", tmp.resolve("layout-merged"));
+    Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": []}\n");
+    Sampling toTheEnd = Sampling.builder().maxNewTokens(64).build();
+    List<String> prompts = List.of("And God said, Let there be light: and there was light. ".repeat(2), "And",
+        "Blessed are the meek");
+    try (OnnxCausalLM lm = OnnxCausalLM.builder().modelDirectory(dir).promptTruncation(PromptTruncation.KEEP_END)
+            .keepDecodedStates(ENOUGH).build();
+        OnnxCausalLM reference = OnnxCausalLM.builder().modelDirectory(dir)
+            .promptTruncation(PromptTruncation.KEEP_END).build()) {
+      List<Prompt> records = new ArrayList<>();
+      List<int[]> responses = new ArrayList<>();
+      try (OnnxDecoding d = (OnnxDecoding) lm.open(prompts, toTheEnd, 3L)) {
+        d.extend(6);
+        d.reorder(new int[] {0, 1, 1, 2});
+        d.extend(64);
+        assertThat(d.cacheTrims()).as("the cache was trimmed at the context").isPositive();
+        for (int r = 0; r < d.size(); r++) {
+          records.add(Prompt.of(d.prompt(r)));
+          responses.add(d.responseTokens(r));
+        }
+      }
+      List<float[][]> kept = lm.prefixFeatures(records, responses);
+      assertThat(lm.decodedStates().hits()).isEqualTo(responses.size());
+      assertThat(maxDifference(kept, reference.prefixFeatures(records, responses)))
+          .isLessThanOrEqualTo(EquivalenceContract.HIDDEN_TOLERANCE);
+    }
+  }
+
+  @Test
+  void aResponseDecodedAgainKeepsTheLatestDecodingsStatesOnly() {
+    try (OnnxCausalLM lm = keeping(ENOUGH, HiddenFeatures.LAST)) {
+      Sampling three = Sampling.builder().maxNewTokens(3).build();
+      int[] forced = {5, 7, 9};
+      // The same prompt and response, once alone and once beside a longer prompt (left padding).
+      List<List<String>> batches = List.of(List.of("And God said"), List.of("And the LORD spake unto Moses", "And God said"));
+      for (List<String> batch : batches) {
+        try (Decoding d = lm.open(batch, three, 1L)) {
+          for (int token : forced) {
+            int[] each = new int[d.size()];
+            java.util.Arrays.fill(each, token);
+            d.force(each);
+          }
+        }
+      }
+      List<Prompt> twice = Prompt.ofTexts(List.of("And God said", "And God said"));
+      List<float[][]> features = lm.prefixFeatures(twice, List.of(forced, forced));
+      // The first decoding's copy was replaced, not added to: one hit, one pass.
+      assertThat(lm.decodedStates().hits()).isEqualTo(1);
+      assertThat(lm.decodedStates().misses()).isEqualTo(1);
+      assertThat(lm.decodedStates().dropped()).isEqualTo(1);
+      assertThat(maxDifference(features.subList(0, 1), features.subList(1, 2))).isLessThanOrEqualTo(TOLERANCE);
+    }
+  }
+
+  @Test
+  void aPassThatFailsLosesNoKeptState() {
+    try (OnnxCausalLM lm = keeping(ENOUGH, HiddenFeatures.LAST)) {
+      Decoded decoded = decode(lm);
+      List<Prompt> prompts = new ArrayList<>(decoded.prompts());
+      List<int[]> responses = new ArrayList<>(decoded.responses());
+      prompts.add(Prompt.of("And"));
+      responses.add(new int[] {lm.vocabularySize()});
+      int bad = responses.size() - 1;
+      long kept = lm.decodedStates().bytes();
+      assertThatThrownBy(() -> lm.prefixFeatures(prompts, responses))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("response " + bad);
+      assertThat(lm.decodedStates().bytes()).isEqualTo(kept);
+      lm.prefixFeatures(decoded.prompts(), decoded.responses());
+      assertThat(lm.decodedStates().hits()).isEqualTo(decoded.responses().size());
+      assertThat(lm.decodedStates().bytes()).isZero();
     }
   }
 
@@ -175,9 +302,24 @@ class KeptDecodedStatesTest {
   }
 
   @Test
+  void aResponseWhoseCopiesDoNotAllFitKeepsTheCopiesThatDo() {
+    // Room for one and a half copies.
+    DecodedStates store = new DecodedStates(3 * 2 * Float.BYTES);
+    float[][] states = {{1, 2}, {3, 4}};
+    Object decoding = new Object();
+    store.put(decoding, new int[] {1}, new int[] {2}, states);
+    store.put(decoding, new int[] {1}, new int[] {2}, states);
+    assertThat(store.bytes()).as("the first copy stays").isEqualTo(2 * 2 * Float.BYTES);
+    assertThat(store.dropped()).isEqualTo(1);
+    assertThat(store.take(new int[] {1}, new int[] {2})).isSameAs(states);
+    assertThat(store.take(new int[] {1}, new int[] {2})).isNull();
+  }
+
+  @Test
   void byDefaultNothingIsKept() {
     Decoded decoded = decode(plain);
     assertThat(plain.decodedStates().enabled()).isFalse();
+    assertThat(plain.decodedStates().dropped()).isZero();
     assertThat(plain.decodedStates().bytes()).isZero();
     plain.prefixFeatures(decoded.prompts(), decoded.responses());
     assertThat(plain.decodedStates().hits() + plain.decodedStates().misses()).isZero();
