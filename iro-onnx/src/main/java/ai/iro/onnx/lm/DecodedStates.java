@@ -62,7 +62,8 @@ final class DecodedStates {
    * response token. A response {@code decoding} handed over before is kept once more; one another
    * decoding handed over is replaced. Dropped at once if it does not fit.
    *
-   * @param decoding the decoding that computed them, compared by identity
+   * @param decoding names the decoding that computed them, compared by identity; kept with the
+   *     states, so pass a small token rather than the decoding itself
    */
   synchronized void put(Object decoding, int[] promptIds, int[] response, float[][] hidden) {
     Preconditions.checkArgument(hidden.length == response.length + 1,

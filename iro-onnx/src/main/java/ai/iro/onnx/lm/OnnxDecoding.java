@@ -47,6 +47,8 @@ final class OnnxDecoding implements Decoding {
   private final int hiddenWidth;
   private final int[][] encoded;
   private final DecodedStates decodedStates;
+  /** Names this decoding in the store: a token, not the decoding, which the store must not keep alive. */
+  private final Object storeToken = new Object();
 
   // Per-step scratch, reused.
   private final float[] rowLogits;
@@ -352,7 +354,7 @@ final class OnnxDecoding implements Decoding {
 
   /**
    * Hands the finished rows that a reorder to {@code indices} drops to the store: a search takes a
-   * row out of the batch once it has finished and joined its prompt's finals.
+   * row out of the batch once it has finished and joined its prompt's finals (or was turned away).
    */
   private void keepDroppedFinishedRows(int[] indices) {
     if (!decodedStates.enabled() || !rows.isRecording()) {
@@ -377,7 +379,7 @@ final class OnnxDecoding implements Decoding {
     if (rows.isFinished(r)) {
       float[][] path = rows.hiddenPath(r);
       if (path != null) {
-        decodedStates.put(this, encoded[rows.promptIndex(r)], rows.responseTokens(r), path);
+        decodedStates.put(storeToken, encoded[rows.promptIndex(r)], rows.responseTokens(r), path);
       }
     }
   }
