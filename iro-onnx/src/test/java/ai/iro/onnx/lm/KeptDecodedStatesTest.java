@@ -13,6 +13,7 @@ import ai.iro.core.reward.RewardModel;
 import ai.iro.core.search.Searcher;
 import ai.iro.onnx.value.MlpValueTrainer;
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -262,6 +263,27 @@ class KeptDecodedStatesTest {
       assertThat(lm.decodedStates().hits()).isEqualTo(2);
       assertThat(both.get(0)).isNotSameAs(both.get(1));
       assertThat(both.get(0)[0]).isNotSameAs(both.get(1)[0]).containsExactly(both.get(1)[0]);
+    }
+  }
+
+  /** Decodes to the end and closes; the decoding is then reachable only through the store, if at all. */
+  private static WeakReference<Decoding> decodeAndForget(OnnxCausalLM lm) {
+    Decoding d = lm.open(PROMPTS, SAMPLING, 11L);
+    d.extend(SAMPLING.maxNewTokens());
+    d.close();
+    return new WeakReference<>(d);
+  }
+
+  @Test
+  void keptStatesDoNotKeepTheirClosedDecodingAlive() throws InterruptedException {
+    try (OnnxCausalLM lm = keeping(ENOUGH, HiddenFeatures.LAST)) {
+      WeakReference<Decoding> decoding = decodeAndForget(lm);
+      assertThat(lm.decodedStates().bytes()).isPositive();
+      for (int i = 0; i < 100 && decoding.get() != null; i++) {
+        System.gc();
+        Thread.sleep(10);
+      }
+      assertThat(decoding.get()).as("the closed decoding was collected").isNull();
     }
   }
 
