@@ -26,6 +26,16 @@ public interface Resampler {
   int[] select(double[] scores, List<String> texts, int count, RandomGenerator random);
 
   /**
+   * Whether a chunk-level search should hand this rule each candidate's score minus the score of the
+   * prefix it was forked from at the previous chunk (0 at the first chunk), the incremental weight
+   * of sequential Monte Carlo, instead of its whole score. False by default;
+   * {@link Resamplers#incremental} makes a rule that is.
+   */
+  default boolean weighsIncrements() {
+    return false;
+  }
+
+  /**
    * The rule's specification, which {@link Resamplers#parse} turns back into an equal resampler,
    * for example {@code "diversity-first"} or {@code "multinomial(tau=0.5)"}.
    */

@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  *       {@code softmax(score / tau)}, the unbiased "reweight" step of a particle filter;
  *   <li>{@link #systematic(double)}: the same target with lower variance;
  *   <li>{@link #standardized(Resampler)}: any of them on the scores standardised among the
- *       candidates, so that a temperature reads in standard deviations.
+ *       candidates, so that a temperature reads in standard deviations;
+ *   <li>{@link #incremental(Resampler)}: any of them on the score each candidate gained since the
+ *       prefix it was forked from, sequential Monte Carlo's weights.
  * </ul>
  *
  * <p>Ties between equal scores go to the lower index, so the deterministic rules are stable. Every
@@ -82,9 +84,23 @@ public final class Resamplers {
   }
 
   /**
+   * {@code inner} on the score increments of a chunk-level search ({@link Resampler#weighsIncrements}):
+   * each candidate's score minus that of the prefix it was forked from, so that a random rule is
+   * the resampling step of sequential Monte Carlo. With {@code systematic(tau)} and the base model
+   * as proposal, the survivors after the last chunk are then a sample of the base model tilted by
+   * {@code exp(score / tau)}, the weights of earlier chunks cancelling, instead of a tilt that
+   * compounds the whole score at every chunk. A token-level search refuses it.
+   *
+   * @param inner the rule that picks on the increments
+   */
+  public static Resampler incremental(Resampler inner) {
+    return new Incremental(Objects.requireNonNull(inner, "inner"));
+  }
+
+  /**
    * Parses a {@link Resampler#spec()}: {@code top-w}, {@code diversity-first},
-   * {@code multinomial(tau=T)}, {@code systematic(tau=T)} or {@code standardized(S)} with S one of
-   * these.
+   * {@code multinomial(tau=T)}, {@code systematic(tau=T)}, {@code standardized(S)} or
+   * {@code incremental(S)} with S one of these.
    *
    * @throws IllegalArgumentException for any other text
    */
@@ -99,6 +115,9 @@ public final class Resamplers {
         if (spec.startsWith(STANDARDIZED + "(") && spec.endsWith(")")) {
           return standardized(parse(spec.substring(STANDARDIZED.length() + 1, spec.length() - 1)));
         }
+        if (spec.startsWith(Incremental.NAME + "(") && spec.endsWith(")")) {
+          return incremental(parse(spec.substring(Incremental.NAME.length() + 1, spec.length() - 1)));
+        }
         Matcher m = RANDOM_SPEC.matcher(spec);
         if (m.matches()) {
           double tau;
@@ -110,7 +129,7 @@ public final class Resamplers {
           return m.group(1).equals("multinomial") ? multinomial(tau) : systematic(tau);
         }
         throw new IllegalArgumentException("unknown resampler '" + spec
-            + "', expected one of top-w, diversity-first, multinomial(tau=T), systematic(tau=T), standardized(R)");
+            + "', expected one of top-w, diversity-first, multinomial(tau=T), systematic(tau=T), standardized(R), incremental(R)");
     }
   }
 
@@ -354,6 +373,11 @@ public final class Resamplers {
             : sd > 0 ? (scores[i] - mean) / sd : 0;
       }
       return inner.select(z, texts, count, random);
+    }
+
+    @Override
+    public boolean weighsIncrements() {
+      return inner.weighsIncrements();
     }
 
     @Override

@@ -58,6 +58,10 @@ final class ChunkSearch {
       pools.add(new ArrayList<>(finalsPerPrompt));
     }
     int[] groupOf = repeatEach(groups, finalsPerPrompt);
+    // With a rule that weighs increments, each row's score is taken relative to the score of the
+    // prefix it was forked from; the prompt alone counts 0, a constant within each group.
+    boolean increments = searcher.resampler().weighsIncrements();
+    double[] parentScores = new double[d.size()];
     while (true) {
       clock.time(Phase.MODEL, () -> d.extend(step));
       RowTexts texts = new RowTexts(model, d);
@@ -66,6 +70,7 @@ final class ChunkSearch {
       int rows = d.size();
       int[] next = new int[rows * searcher.children()];
       int[] nextGroupOf = new int[next.length];
+      double[] nextParentScores = new double[next.length];
       int count = 0;
       for (int from = 0; from < rows; ) {
         int g = groupOf[from];
@@ -79,11 +84,12 @@ final class ChunkSearch {
         if (pool.size() < finalsPerPrompt && live.length > 0) {
           double[] liveScores = new double[live.length];
           for (int i = 0; i < live.length; i++) {
-            liveScores[i] = scores[live[i]];
+            liveScores[i] = increments ? scores[live[i]] - parentScores[live[i]] : scores[live[i]];
           }
           for (int s : searcher.resampler().select(liveScores, texts.list(live), searcher.beamWidth(), random)) {
             for (int k = 0; k < searcher.children(); k++) {
               nextGroupOf[count] = g;
+              nextParentScores[count] = scores[live[s]];
               next[count++] = live[s];
             }
           }
@@ -97,6 +103,7 @@ final class ChunkSearch {
       int[] survivors = Arrays.copyOf(next, count);
       clock.time(Phase.REORDER, () -> d.reorder(survivors));
       groupOf = Arrays.copyOf(nextGroupOf, count);
+      parentScores = Arrays.copyOf(nextParentScores, count);
     }
   }
 

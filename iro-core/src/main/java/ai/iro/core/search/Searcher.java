@@ -257,11 +257,15 @@ public final class Searcher {
      * Returns the searcher.
      *
      * @throws IllegalArgumentException if {@link Expansion#ENUMERATE} is combined with a chunk
-     *     length other than 1
+     *     length other than 1, or with a rule that weighs score increments
+     *     ({@link Resamplers#incremental})
      */
     public Searcher build() {
       Preconditions.checkArgument(expansion == Expansion.SAMPLE || chunkLength == 1,
           "Expansion.ENUMERATE decides every token: chunkLength (L) must be 1, found %s", chunkLength);
+      Preconditions.checkArgument(expansion == Expansion.SAMPLE || !resampler.weighsIncrements(),
+          "Expansion.ENUMERATE scores tokens with their log-probabilities, not by increments: resampler %s "
+              + "needs Expansion.SAMPLE", resampler.spec());
       return new Searcher(this);
     }
   }

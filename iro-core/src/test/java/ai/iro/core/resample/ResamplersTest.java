@@ -38,7 +38,25 @@ class ResamplersTest {
 
   static Stream<Resampler> allRules() {
     return Stream.of(Resamplers.topW(), Resamplers.diversityFirst(), Resamplers.multinomial(0.5),
-        Resamplers.systematic(2.0), Resamplers.standardized(Resamplers.systematic(0.5)));
+        Resamplers.systematic(2.0), Resamplers.standardized(Resamplers.systematic(0.5)),
+        Resamplers.incremental(Resamplers.systematic(1.0)),
+        Resamplers.standardized(Resamplers.incremental(Resamplers.multinomial(0.5))));
+  }
+
+  @Test
+  void incrementalRulesSayTheyWeighIncrementsAndSelectAsTheirInnerRule() {
+    Resampler inner = Resamplers.systematic(1.0);
+    Resampler incremental = Resamplers.incremental(inner);
+    assertThat(inner.weighsIncrements()).isFalse();
+    assertThat(Resamplers.standardized(inner).weighsIncrements()).isFalse();
+    assertThat(incremental.weighsIncrements()).isTrue();
+    assertThat(Resamplers.standardized(incremental).weighsIncrements()).as("the wrapper passes it on").isTrue();
+    assertThat(incremental.spec()).isEqualTo("incremental(systematic(tau=1.0))");
+    double[] scores = {0.3, -1.0, 2.0, 0.5};
+    assertThat(incremental.select(scores, texts(4), 6, new SplittableRandom(3)))
+        .containsExactly(inner.select(scores, texts(4), 6, new SplittableRandom(3)));
+    assertThat(Resamplers.parse("incremental(standardized(systematic(tau=0.5)))"))
+        .isEqualTo(Resamplers.incremental(Resamplers.standardized(Resamplers.systematic(0.5))));
   }
 
   static Stream<Resampler> randomRules() {

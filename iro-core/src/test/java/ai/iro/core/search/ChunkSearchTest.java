@@ -42,6 +42,63 @@ class ChunkSearchTest {
     return r.finals().stream().map(Candidate::text).toList();
   }
 
+  /** Top-W on whatever the search hands it, recording those scores; weighs increments or not. */
+  private static final class Recording implements ai.iro.core.resample.Resampler {
+    final List<double[]> seen = new java.util.ArrayList<>();
+    final boolean increments;
+
+    Recording(boolean increments) {
+      this.increments = increments;
+    }
+
+    @Override
+    public int[] select(double[] scores, List<String> texts, int count, java.util.random.RandomGenerator random) {
+      seen.add(scores.clone());
+      return Resamplers.topW().select(scores, texts, count, random);
+    }
+
+    @Override
+    public boolean weighsIncrements() {
+      return increments;
+    }
+
+    @Override
+    public String spec() {
+      return "recording";
+    }
+  }
+
+  @Test
+  void aRuleThatWeighsIncrementsGetsEachScoreMinusItsParents() {
+    Sampling three = Sampling.builder().maxNewTokens(3).build();
+    // Prompt q's states score 10 more than p's, so its parents' scores differ from p's.
+    ValueStack byPrompt = ValueStack.empty().with(states -> {
+      double[] out = V.values(states);
+      for (int i = 0; i < out.length; i++) {
+        out[i] += states.get(i).prompt().equals("q") ? 10 : 0;
+      }
+      return out;
+    }, 1.0);
+    for (boolean increments : new boolean[] {false, true}) {
+      Recording rule = new Recording(increments);
+      Searcher.builder().beamWidth(2).children(2).chunkLength(1).sampling(three).resampler(rule).build()
+          .search(new ScriptedModel(), byPrompt, Optional.empty(), List.of("p", "q"), 1);
+      // Chunk 1: a, b, a, b (1, 2, 1, 2 for p; 11, 12, 11, 12 for q; the prompt counts 0); top-W
+      // keeps the two "b" rows, forked twice each. Chunk 2: ba, bb, ba, bb (5, 3, 5, 3 for p, 15,
+      // 13, 15, 13 for q), each forked from "b" (2 for p, 12 for q).
+      assertThat(rule.seen).hasSize(4);
+      assertThat(rule.seen.get(0)).containsExactly(1, 2, 1, 2);
+      assertThat(rule.seen.get(1)).containsExactly(11, 12, 11, 12);
+      if (increments) {
+        assertThat(rule.seen.get(2)).containsExactly(3, 1, 3, 1);
+        assertThat(rule.seen.get(3)).containsExactly(3, 1, 3, 1);
+      } else {
+        assertThat(rule.seen.get(2)).containsExactly(5, 3, 5, 3);
+        assertThat(rule.seen.get(3)).containsExactly(15, 13, 15, 13);
+      }
+    }
+  }
+
   @Test
   void topWKeepsTheTwoBestRowsEvenWhenTheyAreTheSameText() {
     // After chunk 1 the rows are a, b, a, b (scores 1, 2, 1, 2): top-W keeps rows 1 and 3 ("b", "b").

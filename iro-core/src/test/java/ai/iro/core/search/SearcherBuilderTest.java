@@ -85,6 +85,14 @@ class SearcherBuilderTest {
   }
 
   @Test
+  void enumerateRefusesARuleThatWeighsIncrements() {
+    assertThatThrownBy(() -> Searcher.builder().expansion(Expansion.ENUMERATE).chunkLength(1)
+        .resampler(Resamplers.incremental(Resamplers.multinomial(1.0))).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("incremental(multinomial(tau=1.0))").hasMessageContaining("Expansion.SAMPLE");
+  }
+
+  @Test
   void enumerateWithChunkLengthOneBuildsWithOneFinalPerSurvivor() {
     Searcher s = Searcher.builder().expansion(Expansion.ENUMERATE).chunkLength(1).beamWidth(3).children(5).build();
     assertThat(s.finalsPerPrompt()).isEqualTo(3);

@@ -82,6 +82,18 @@ public final class ValueRecipes {
       b -> b.reweighting(Reweighting.weighted(0.5))
           .trainingResampler(Resamplers.standardized(Resamplers.systematic(0.5))));
 
+  /**
+   * Weighted, iterations 2..T sampling their training answers by sequential Monte Carlo: at each
+   * chunk the survivors are drawn by systematic resampling on {@code exp(increment)}, the increment
+   * being how much a candidate's stack score rose since the prefix it was forked from
+   * ({@link Resamplers#incremental}). With the base model proposing each chunk, the training answers
+   * are then a sample of the base model tilted by {@code exp(stack score)} (the paper's guided
+   * policy), not the best W. The policy still searches with the best W.
+   */
+  public static final ValueRecipe SMC_EXACT = new ValueRecipe("weighted-smc-exact", ValueRecipes::defaultTrainer,
+      b -> b.reweighting(Reweighting.weighted(0.5))
+          .trainingResampler(Resamplers.incremental(Resamplers.systematic(1.0))));
+
   /** The default recipe: {@link #WEIGHTED}, the library's default reweighting. */
   public static final ValueRecipe DEFAULT = WEIGHTED;
 
@@ -89,7 +101,7 @@ public final class ValueRecipes {
       .put(PAPER.name(), PAPER).put(WEIGHTED.name(), WEIGHTED).put(WEIGHTED_ONE.name(), WEIGHTED_ONE)
       .put(SOFT.name(), SOFT).put(WEIGHTED_SOFT.name(), WEIGHTED_SOFT).put(WARM.name(), WARM).put(WIDE.name(), WIDE)
       .put(RESIDUAL.name(), RESIDUAL).put(POOLED.name(), POOLED)
-      .put(EQUAL_BETAS.name(), EQUAL_BETAS).put(SMC.name(), SMC)
+      .put(EQUAL_BETAS.name(), EQUAL_BETAS).put(SMC.name(), SMC).put(SMC_EXACT.name(), SMC_EXACT)
       .put(PREFIX_REWARD.name(), PREFIX_REWARD).build();
 
   private ValueRecipes() {}

@@ -28,4 +28,13 @@ class ValueRecipesTest {
     assertThat(plain.trainingSearcher()).isSameAs(plain.searcher());
     assertThat(ValueRecipes.named("weighted-smc")).isSameAs(ValueRecipes.SMC);
   }
+
+  @Test
+  void theExactSmcRecipeResamplesOnIncrementsAndSearchesAsTheDefault() {
+    Aligner smc = apply(ValueRecipes.SMC_EXACT);
+    assertThat(smc.trainingSearcher().resampler()).isEqualTo(Resamplers.incremental(Resamplers.systematic(1.0)));
+    assertThat(smc.trainingSearcher().resampler().weighsIncrements()).isTrue();
+    assertThat(smc.searcher().toString()).isEqualTo(apply(ValueRecipes.WEIGHTED).searcher().toString());
+    assertThat(ValueRecipes.named("weighted-smc-exact")).isSameAs(ValueRecipes.SMC_EXACT);
+  }
 }
