@@ -87,9 +87,10 @@ public final class Resamplers {
    * {@code inner} on the score increments of a chunk-level search ({@link Resampler#weighsIncrements}):
    * each candidate's score minus that of the prefix it was forked from, so that a random rule is
    * the resampling step of sequential Monte Carlo. With {@code systematic(tau)} and the base model
-   * as proposal, the survivors after the last chunk are then a sample of the base model tilted by
-   * {@code exp(score / tau)}, the weights of earlier chunks cancelling, instead of a tilt that
-   * compounds the whole score at every chunk. A token-level search refuses it.
+   * as proposal, the survivors after the last chunk approximate (one particle per row) a sample of
+   * the base model tilted by {@code exp(score / tau)}, the weights of earlier chunks cancelling,
+   * instead of a tilt that compounds the whole score at every chunk; rows that finish early join
+   * the finals as they are. A token-level search refuses it.
    *
    * @param inner the rule that picks on the increments
    */

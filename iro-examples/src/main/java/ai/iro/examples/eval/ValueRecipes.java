@@ -87,8 +87,9 @@ public final class ValueRecipes {
    * chunk the survivors are drawn by systematic resampling on {@code exp(increment)}, the increment
    * being how much a candidate's stack score rose since the prefix it was forked from
    * ({@link Resamplers#incremental}). With the base model proposing each chunk, the training answers
-   * are then a sample of the base model tilted by {@code exp(stack score)} (the paper's guided
-   * policy), not the best W. The policy still searches with the best W.
+   * then approximate (16 particles per prompt) a sample of the base model tilted by
+   * {@code exp(stack score)}, the paper's guided policy, not the best W. The policy still searches
+   * with the best W.
    */
   public static final ValueRecipe SMC_EXACT = new ValueRecipe("weighted-smc-exact", ValueRecipes::defaultTrainer,
       b -> b.reweighting(Reweighting.weighted(0.5))
