@@ -24,8 +24,7 @@ import java.util.regex.Pattern;
  *   <li>{@link #systematic(double)}: the same target with lower variance;
  *   <li>{@link #standardized(Resampler)}: any of them on the scores standardised among the
  *       candidates, so that a temperature reads in standard deviations;
- *   <li>{@link #incremental(Resampler)}: any of them on the score each candidate gained since the
- *       prefix it was forked from, sequential Monte Carlo's weights.
+ *   <li>{@link #incremental(Resampler)}: any of them on each score's rise since the parent prefix.
  * </ul>
  *
  * <p>Ties between equal scores go to the lower index, so the deterministic rules are stable. Every
@@ -84,13 +83,12 @@ public final class Resamplers {
   }
 
   /**
-   * {@code inner} on the score increments of a chunk-level search ({@link Resampler#weighsIncrements}):
-   * each candidate's score minus that of the prefix it was forked from, so that a random rule is
-   * the resampling step of sequential Monte Carlo. With {@code systematic(tau)} and the base model
-   * as proposal, the survivors after the last chunk approximate (one particle per row) a sample of
-   * the base model tilted by {@code exp(score / tau)}, the weights of earlier chunks cancelling,
-   * instead of a tilt that compounds the whole score at every chunk; rows that finish early join
-   * the finals as they are. A token-level search refuses it.
+   * {@code inner} on each candidate's score minus that of the prefix it was forked from
+   * ({@link Resampler#weighsIncrements}): a random rule is then sequential Monte Carlo's resampling
+   * step, and {@code systematic(tau)} with the base model proposing each chunk approximates (a
+   * particle per row; rows that finish early join the finals as they are) the base model tilted by
+   * {@code exp(score / tau)}, not a tilt compounding the whole score at every chunk. A token-level
+   * search refuses it.
    *
    * @param inner the rule that picks on the increments
    */
