@@ -2,12 +2,10 @@ package ai.iro.bench;
 
 import ai.iro.core.data.Prompt;
 import ai.iro.core.data.PromptDataset;
-import ai.iro.core.model.Decoding;
 import ai.iro.core.model.Sampling;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -25,11 +23,7 @@ import java.util.Locale;
  * ai.iro.bench.KeptStatesProbe [prompts] [maxNewTokens] [runs] [modelDirectory]}.
  */
 public final class KeptStatesProbe {
-  private static final int RESPONSES_PER_PROMPT = 16;
-
   private KeptStatesProbe() {}
-
-  private record Sampled(List<Prompt> prompts, List<int[]> responses, double seconds) {}
 
   public static void main(String[] args) throws IOException {
     int promptCount = args.length > 0 ? Integer.parseInt(args[0]) : 20;
@@ -42,15 +36,15 @@ public final class KeptStatesProbe {
     try (OnnxCausalLM plain = OnnxCausalLM.load(dir);
         OnnxCausalLM keeping = OnnxCausalLM.builder().modelDirectory(dir).keepDecodedStates(1L << 30).build()) {
       System.out.printf(Locale.ROOT, "%d prompts x %d responses of up to %d tokens; pass vs kept states, %d runs%n",
-          promptCount, RESPONSES_PER_PROMPT, maxNewTokens, runs);
+          promptCount, PrefixFeaturesProbe.RESPONSES_PER_PROMPT, maxNewTokens, runs);
       double[] decodePlain = new double[runs];
       double[] decodeKeeping = new double[runs];
       double[] pass = new double[runs];
       double[] kept = new double[runs];
       double difference = 0;
       for (int run = -1; run < runs; run++) {
-        Sampled a = sample(plain, texts, sampling);
-        Sampled b = sample(keeping, texts, sampling);
+        PrefixFeaturesProbe.Sampled a = PrefixFeaturesProbe.sample(plain, texts, sampling);
+        PrefixFeaturesProbe.Sampled b = PrefixFeaturesProbe.sample(keeping, texts, sampling);
         long t0 = System.nanoTime();
         List<float[][]> passed = plain.prefixFeatures(a.prompts(), a.responses());
         long t1 = System.nanoTime();
@@ -75,24 +69,5 @@ public final class KeptStatesProbe {
           + "kept %.3f s; decode + features %.3f s against %.3f s (ratio %.2f); max |difference| %.2e%n",
           dp, dk, 100 * (dk / dp - 1), p, k, dp + p, dk + k, (dp + p) / (dk + k), difference);
     }
-  }
-
-  private static Sampled sample(OnnxCausalLM lm, List<Prompt> texts, Sampling sampling) {
-    long t0 = System.nanoTime();
-    List<Prompt> prompts = new ArrayList<>();
-    List<int[]> responses = new ArrayList<>();
-    try (Decoding d = lm.openPrompts(texts, sampling, 42L)) {
-      int[] rows = new int[texts.size() * RESPONSES_PER_PROMPT];
-      for (int i = 0; i < rows.length; i++) {
-        rows[i] = i / RESPONSES_PER_PROMPT;
-      }
-      d.reorder(rows);
-      d.extend(sampling.maxNewTokens());
-      for (int r = 0; r < d.size(); r++) {
-        prompts.add(texts.get(d.promptIndex(r)));
-        responses.add(d.responseTokens(r));
-      }
-    }
-    return new Sampled(prompts, responses, (System.nanoTime() - t0) / 1e9);
   }
 }

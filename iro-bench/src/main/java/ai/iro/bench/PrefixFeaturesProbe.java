@@ -25,7 +25,7 @@ import java.util.Locale;
  * ai.iro.bench.PrefixFeaturesProbe [prompts] [maxNewTokens] [runs] [modelDirectory]}.
  */
 public final class PrefixFeaturesProbe {
-  private static final int RESPONSES_PER_PROMPT = 16;
+  static final int RESPONSES_PER_PROMPT = 16;
 
   private PrefixFeaturesProbe() {}
 
@@ -37,21 +37,10 @@ public final class PrefixFeaturesProbe {
     List<Prompt> texts = PromptDataset.fromJsonl(dir.resolve("prompts-train.jsonl")).prompts()
         .subList(0, promptCount);
     try (OnnxCausalLM lm = OnnxCausalLM.load(dir)) {
-      List<Prompt> prompts = new ArrayList<>();
-      List<int[]> responses = new ArrayList<>();
-      Sampling sampling = Sampling.builder().temperature(1).topP(1).topK(0).maxNewTokens(maxNewTokens).build();
-      try (Decoding d = lm.openPrompts(texts, sampling, 42L)) {
-        int[] rows = new int[promptCount * RESPONSES_PER_PROMPT];
-        for (int i = 0; i < rows.length; i++) {
-          rows[i] = i / RESPONSES_PER_PROMPT;
-        }
-        d.reorder(rows);
-        d.extend(maxNewTokens);
-        for (int r = 0; r < d.size(); r++) {
-          prompts.add(texts.get(d.promptIndex(r)));
-          responses.add(d.responseTokens(r));
-        }
-      }
+      Sampled sampled = sample(lm, texts, Sampling.builder().temperature(1).topP(1).topK(0)
+          .maxNewTokens(maxNewTokens).build());
+      List<Prompt> prompts = sampled.prompts();
+      List<int[]> responses = sampled.responses();
       long tokens = 0;
       for (int i = 0; i < prompts.size(); i++) {
         tokens += lm.encodePrompt(prompts.get(i)).length + responses.get(i).length;
@@ -80,6 +69,29 @@ public final class PrefixFeaturesProbe {
       System.out.printf(Locale.ROOT, "median one-by-one %.3f s, batched %.3f s, ratio %.2f; max |difference| %.2e%n",
           medianSingle, medianBatched, medianSingle / medianBatched, maxDifference(a, b));
     }
+  }
+
+  /** An iteration's sampled responses, each with its prompt, and the seconds the sampling took. */
+  record Sampled(List<Prompt> prompts, List<int[]> responses, double seconds) {}
+
+  /** {@value #RESPONSES_PER_PROMPT} responses to each of {@code texts}, sampled with seed 42. */
+  static Sampled sample(OnnxCausalLM lm, List<Prompt> texts, Sampling sampling) {
+    long t0 = System.nanoTime();
+    List<Prompt> prompts = new ArrayList<>();
+    List<int[]> responses = new ArrayList<>();
+    try (Decoding d = lm.openPrompts(texts, sampling, 42L)) {
+      int[] rows = new int[texts.size() * RESPONSES_PER_PROMPT];
+      for (int i = 0; i < rows.length; i++) {
+        rows[i] = i / RESPONSES_PER_PROMPT;
+      }
+      d.reorder(rows);
+      d.extend(sampling.maxNewTokens());
+      for (int r = 0; r < d.size(); r++) {
+        prompts.add(texts.get(d.promptIndex(r)));
+        responses.add(d.responseTokens(r));
+      }
+    }
+    return new Sampled(prompts, responses, (System.nanoTime() - t0) / 1e9);
   }
 
   private static List<float[][]> oneByOne(OnnxCausalLM lm, List<Prompt> prompts, List<int[]> responses) {
