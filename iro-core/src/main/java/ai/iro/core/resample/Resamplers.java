@@ -34,7 +34,6 @@ public final class Resamplers {
   private static final Pattern RANDOM_SPEC =
       Pattern.compile("(multinomial|systematic)\\(tau=([^)]+)\\)");
 
-  private static final String STANDARDIZED = "standardized";
 
   private Resamplers() {}
 
@@ -111,8 +110,8 @@ public final class Resamplers {
       case "diversity-first":
         return diversityFirst();
       default:
-        if (spec.startsWith(STANDARDIZED + "(") && spec.endsWith(")")) {
-          return standardized(parse(spec.substring(STANDARDIZED.length() + 1, spec.length() - 1)));
+        if (spec.startsWith(Standardized.NAME + "(") && spec.endsWith(")")) {
+          return standardized(parse(spec.substring(Standardized.NAME.length() + 1, spec.length() - 1)));
         }
         if (spec.startsWith(Incremental.NAME + "(") && spec.endsWith(")")) {
           return incremental(parse(spec.substring(Incremental.NAME.length() + 1, spec.length() - 1)));
@@ -132,7 +131,7 @@ public final class Resamplers {
     }
   }
 
-  private static void check(double[] scores, List<String> texts, int count) {
+  static void check(double[] scores, List<String> texts, int count) {
     Preconditions.checkArgument(scores.length > 0, "no candidates to select from");
     Preconditions.checkArgument(count >= 1, "count must be at least 1, found %s", count);
     Preconditions.checkArgument(texts.size() == scores.length,
@@ -334,69 +333,6 @@ public final class Resamplers {
     @Override
     String name() {
       return "systematic";
-    }
-  }
-
-  private static final class Standardized implements Resampler {
-    private final Resampler inner;
-
-    Standardized(Resampler inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public int[] select(double[] scores, List<String> texts, int count, RandomGenerator random) {
-      check(scores, texts, count);
-      double sum = 0;
-      int finite = 0;
-      for (double s : scores) {
-        if (s != Double.NEGATIVE_INFINITY) {
-          sum += s;
-          finite++;
-        }
-      }
-      double mean = finite == 0 ? 0 : sum / finite;
-      double squares = 0;
-      for (double s : scores) {
-        if (s != Double.NEGATIVE_INFINITY) {
-          squares += (s - mean) * (s - mean);
-        }
-      }
-      double sd = finite == 0 ? 0 : Math.sqrt(squares / finite);
-      if (!(sd > 1e-12 * Math.max(1.0, Math.abs(mean)))) {
-        sd = 0;
-      }
-      double[] z = new double[scores.length];
-      for (int i = 0; i < scores.length; i++) {
-        z[i] = scores[i] == Double.NEGATIVE_INFINITY ? Double.NEGATIVE_INFINITY
-            : sd > 0 ? (scores[i] - mean) / sd : 0;
-      }
-      return inner.select(z, texts, count, random);
-    }
-
-    @Override
-    public boolean weighsIncrements() {
-      return inner.weighsIncrements();
-    }
-
-    @Override
-    public String spec() {
-      return STANDARDIZED + "(" + inner.spec() + ")";
-    }
-
-    @Override
-    public String toString() {
-      return spec();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Standardized other && other.inner.equals(inner);
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(Standardized.class, inner);
     }
   }
 }

@@ -28,6 +28,14 @@ public final class ValueRecipes {
   public static final ValueRecipe WEIGHTED_ONE = new ValueRecipe("weighted-1", ValueRecipes::defaultTrainer,
       b -> b.reweighting(Reweighting.weighted(1.0)));
 
+  /**
+   * Every candidate unweighted, Monte-Carlo targets: each head estimates the value of the policy
+   * that sampled its answers (policy evaluation, as the one-shot value does for the base model),
+   * instead of the value of a tilt of it.
+   */
+  public static final ValueRecipe ALL_CANDIDATES = new ValueRecipe("all", ValueRecipes::defaultTrainer,
+      b -> b.reweighting(Reweighting.all()));
+
   /** Every candidate unweighted, soft value targets over shared prefixes (temperature 0.5 sd). */
   public static final ValueRecipe SOFT = new ValueRecipe("soft", ValueRecipes::defaultTrainer,
       b -> b.reweighting(Reweighting.all()).valueTarget(ValueTarget.soft(0.5)));
@@ -95,14 +103,28 @@ public final class ValueRecipes {
       b -> b.reweighting(Reweighting.weighted(0.5))
           .trainingResampler(Resamplers.incremental(Resamplers.systematic(1.0))));
 
+  /**
+   * As {@link #SMC_EXACT}, but each chunk's increments are standardised among the prompt's
+   * candidates before the systematic draw on {@code softmax(z / 1.0)}: the tilt is measured in
+   * the chunk's own spread, so that a reward of any scale (a dense reward whose values differ in
+   * the second decimal as much as a sentiment score in units) gets the same selective pressure.
+   * Adaptive tempering, not an exact sample of a fixed tilted policy. The policy still searches
+   * with the best W.
+   */
+  public static final ValueRecipe SMC_STANDARDIZED = new ValueRecipe("weighted-smc-standardized",
+      ValueRecipes::defaultTrainer, b -> b.reweighting(Reweighting.weighted(0.5))
+          .trainingResampler(Resamplers.standardized(Resamplers.incremental(Resamplers.systematic(1.0)))));
+
   /** The default recipe: {@link #WEIGHTED}, the library's default reweighting. */
   public static final ValueRecipe DEFAULT = WEIGHTED;
 
   private static final Map<String, ValueRecipe> ALL = ImmutableMap.<String, ValueRecipe>builder()
       .put(PAPER.name(), PAPER).put(WEIGHTED.name(), WEIGHTED).put(WEIGHTED_ONE.name(), WEIGHTED_ONE)
+      .put(ALL_CANDIDATES.name(), ALL_CANDIDATES)
       .put(SOFT.name(), SOFT).put(WEIGHTED_SOFT.name(), WEIGHTED_SOFT).put(WARM.name(), WARM).put(WIDE.name(), WIDE)
       .put(RESIDUAL.name(), RESIDUAL).put(POOLED.name(), POOLED)
       .put(EQUAL_BETAS.name(), EQUAL_BETAS).put(SMC.name(), SMC).put(SMC_EXACT.name(), SMC_EXACT)
+      .put(SMC_STANDARDIZED.name(), SMC_STANDARDIZED)
       .put(PREFIX_REWARD.name(), PREFIX_REWARD).build();
 
   private ValueRecipes() {}
