@@ -1,5 +1,6 @@
 package ai.iro.bench;
 
+import ai.iro.onnx.lm.HiddenFeatures;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.runtime.ExecutionOptions;
 import java.nio.file.Files;
@@ -44,8 +45,14 @@ final class BenchModels {
    * exits.
    */
   static OnnxCausalLM load(String param, int threads) {
+    return load(param, threads, HiddenFeatures.LAST);
+  }
+
+  /** As {@link #load(String, int)}, the value heads reading {@code features}. */
+  static OnnxCausalLM load(String param, int threads, HiddenFeatures features) {
     Path dir = stopFreeCopy(modelDirectory(param));
-    return OnnxCausalLM.builder().modelDirectory(dir).execution(ExecutionOptions.cpu(threads)).build();
+    return OnnxCausalLM.builder().modelDirectory(dir).execution(ExecutionOptions.cpu(threads))
+        .hiddenFeatures(features).build();
   }
 
   private static Path stopFreeCopy(Path source) {

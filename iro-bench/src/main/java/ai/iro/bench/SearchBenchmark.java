@@ -2,7 +2,6 @@ package ai.iro.bench;
 
 import ai.iro.core.model.Sampling;
 import ai.iro.core.search.SearchOutcome;
-import ai.iro.core.search.SearchTimings;
 import ai.iro.core.search.Searcher;
 import ai.iro.core.value.ValueStack;
 import ai.iro.onnx.lm.OnnxCausalLM;
@@ -63,9 +62,7 @@ public class SearchBenchmark {
   private Searcher bestOf16;
   private List<String> promptTexts;
 
-  private final long[] sums = new long[7];
-  private long calls;
-  private long tokens;
+  private final TimingSums timings = new TimingSums();
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -97,21 +94,12 @@ public class SearchBenchmark {
 
   @Setup(Level.Iteration)
   public void resetTimings() {
-    java.util.Arrays.fill(sums, 0);
-    calls = 0;
-    tokens = 0;
+    timings.reset();
   }
 
   @TearDown(Level.Iteration)
   public void printTimings() {
-    if (calls == 0) {
-      return;
-    }
-    double c = calls * 1e6;
-    System.out.printf("%n[search timings] calls=%d tokens/call=%.0f ms/call: model=%.2f (forward=%.2f sampling=%.2f) "
-            + "value=%.2f resample=%.3f reorder=%.2f reward=%.3f total=%.2f%n", calls, (double) tokens / calls,
-        sums[0] / c, (sums[0] - sums[6]) / c, sums[6] / c, sums[1] / c, sums[2] / c, sums[3] / c, sums[4] / c,
-        sums[5] / c);
+    timings.print();
   }
 
   @TearDown(Level.Trial)
@@ -122,27 +110,13 @@ public class SearchBenchmark {
     lm.close();
   }
 
-  private SearchOutcome record(SearchOutcome outcome) {
-    SearchTimings t = outcome.timings();
-    sums[0] += t.modelNanos();
-    sums[1] += t.valueNanos();
-    sums[2] += t.resampleNanos();
-    sums[3] += t.reorderNanos();
-    sums[4] += t.rewardNanos();
-    sums[5] += t.totalNanos();
-    sums[6] += t.samplingNanos();
-    calls++;
-    tokens += outcome.tokensGenerated();
-    return outcome;
-  }
-
   @Benchmark
   public SearchOutcome chunkLevel() {
-    return record(cbs.search(lm, values, Optional.empty(), promptTexts, 7L));
+    return timings.record(cbs.search(lm, values, Optional.empty(), promptTexts, 7L));
   }
 
   @Benchmark
   public SearchOutcome bestOfN() {
-    return record(bestOf16.search(lm, values, Optional.empty(), promptTexts, 7L));
+    return timings.record(bestOf16.search(lm, values, Optional.empty(), promptTexts, 7L));
   }
 }
