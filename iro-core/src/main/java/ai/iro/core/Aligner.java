@@ -333,7 +333,11 @@ public final class Aligner {
      * training data, at the price of being further from the states the policy's own top-W search
      * visits. It is not an exact sample of {@code pi_0 * exp(sum_i V_i / beta_i)}: the search
      * weighs the whole prefix's score at every chunk, not its increment, at the rule's own
-     * temperature. The run's identity records the rule when it differs from the searcher's.
+     * temperature. {@code Resamplers.incremental(Resamplers.systematic(1.0))} weighs each chunk's
+     * score increment instead (sequential Monte Carlo, a particle approximation of that policy, in
+     * the reward's units); {@code Resamplers.standardized(Resamplers.incremental(...))} standardises
+     * the increments among a prompt's candidates first, so the pressure per chunk does not depend on
+     * the reward's scale. The run's identity records the rule when it differs from the searcher's.
      */
     public Builder trainingResampler(Resampler resampler) {
       this.trainingResampler = Objects.requireNonNull(resampler, "resampler");

@@ -86,8 +86,10 @@ public final class Resamplers {
    * ({@link Resampler#weighsIncrements}): a random rule is then sequential Monte Carlo's resampling
    * step, and {@code systematic(tau)} with the base model proposing each chunk approximates (a
    * particle per row; rows that finish early join the finals as they are) the base model tilted by
-   * {@code exp(score / tau)}, not a tilt compounding the whole score at every chunk. A token-level
-   * search refuses it.
+   * {@code exp(score / tau)}, not a tilt compounding the whole score at every chunk. Wrapped in
+   * {@link #standardized}, the increments are standardised among the candidates before the rule
+   * weighs them (a tilt per chunk in the increments' own spread, whatever the reward's scale; no
+   * longer a fixed target). A token-level search refuses it.
    *
    * @param inner the rule that picks on the increments
    */
