@@ -89,7 +89,8 @@ final class AlignCommand implements Callable<Integer> {
   @Option(names = "--training-resampler", description = "How iterations 2..T pick survivors while sampling their "
       + "training answers: top-w, diversity-first, multinomial(tau=T), systematic(tau=T), standardized(R) or "
       + "incremental(R) (sequential Monte Carlo: R weighs each score's rise since the parent prefix), e.g. "
-      + "incremental(systematic(tau=1)) (default: the search's own; the policy always searches with it).")
+      + "incremental(systematic(tau=1)), or standardized(incremental(systematic(tau=1))) for the same pressure on "
+      + "rewards of any scale (default: the search's own; the policy always searches with it).")
   String trainingResampler;
 
   @Option(names = "--value-target", description = "monte-carlo (the paper) or soft(temperature=T) (default: monte-carlo).")

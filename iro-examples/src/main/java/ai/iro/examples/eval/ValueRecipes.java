@@ -115,6 +115,14 @@ public final class ValueRecipes {
       ValueRecipes::defaultTrainer, b -> b.reweighting(Reweighting.weighted(0.5))
           .trainingResampler(Resamplers.standardized(Resamplers.incremental(Resamplers.systematic(1.0)))));
 
+  /**
+   * {@link #ALL_CANDIDATES}' unweighted targets on {@link #SMC_STANDARDIZED}'s training answers:
+   * each head the plain Monte Carlo value of the particle-sampled guided policy.
+   */
+  public static final ValueRecipe ALL_SMC_STANDARDIZED = new ValueRecipe("all-smc-standardized",
+      ValueRecipes::defaultTrainer, b -> b.reweighting(Reweighting.all())
+          .trainingResampler(Resamplers.standardized(Resamplers.incremental(Resamplers.systematic(1.0)))));
+
   /** The default recipe: {@link #WEIGHTED}, the library's default reweighting. */
   public static final ValueRecipe DEFAULT = WEIGHTED;
 
@@ -124,7 +132,7 @@ public final class ValueRecipes {
       .put(SOFT.name(), SOFT).put(WEIGHTED_SOFT.name(), WEIGHTED_SOFT).put(WARM.name(), WARM).put(WIDE.name(), WIDE)
       .put(RESIDUAL.name(), RESIDUAL).put(POOLED.name(), POOLED)
       .put(EQUAL_BETAS.name(), EQUAL_BETAS).put(SMC.name(), SMC).put(SMC_EXACT.name(), SMC_EXACT)
-      .put(SMC_STANDARDIZED.name(), SMC_STANDARDIZED)
+      .put(SMC_STANDARDIZED.name(), SMC_STANDARDIZED).put(ALL_SMC_STANDARDIZED.name(), ALL_SMC_STANDARDIZED)
       .put(PREFIX_REWARD.name(), PREFIX_REWARD).build();
 
   private ValueRecipes() {}

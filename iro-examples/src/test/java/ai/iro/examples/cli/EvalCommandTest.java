@@ -20,7 +20,7 @@ class EvalCommandTest {
       "--tasks sentiment,poetry | --tasks: unknown task \"poetry\"",
       "--tasks sentiment,sentiment | --tasks: tasks repeat",
       "--seeds 0 | --seeds: seeds must be at least 1, found 0",
-      "--value nonsense | --value: unknown value recipe \"nonsense\": expected one of [paper, weighted, weighted-1, all, soft, weighted-soft, weighted-warm, weighted-wide, weighted-residual, weighted-pooled, weighted-equal-betas, weighted-smc, weighted-smc-exact, weighted-smc-standardized, weighted-prefix-reward]",
+      "--value nonsense | --value: unknown value recipe \"nonsense\": expected one of [paper, weighted, weighted-1, all, soft, weighted-soft, weighted-warm, weighted-wide, weighted-residual, weighted-pooled, weighted-equal-betas, weighted-smc, weighted-smc-exact, weighted-smc-standardized, all-smc-standardized, weighted-prefix-reward]",
       "--eval-prompts 1 | --eval-prompts: evaluationPrompts must be at least 2, found 1",
       "--iterations 0 | --iterations: iterations must be at least 1, found 0",
       "--prompts-per-iteration 0 | --prompts-per-iteration: promptsPerIteration must be at least 1, found 0",

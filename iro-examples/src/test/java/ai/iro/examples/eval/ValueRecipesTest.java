@@ -58,6 +58,10 @@ class ValueRecipesTest {
     assertThat(tilted).as("weighted").hasSize(16);
     assertThat(tilted.stream().distinct().count()).as("distinct weighted weights").isGreaterThan(1);
     assertThat(ValueRecipes.named("all")).isSameAs(ValueRecipes.ALL_CANDIDATES);
+    assertThat(trainingWeights(ValueRecipes.ALL_SMC_STANDARDIZED)).as("all-smc-standardized").hasSize(16)
+        .containsOnly(1.0);
+    assertThat(apply(ValueRecipes.ALL_SMC_STANDARDIZED).trainingSearcher().resampler())
+        .isEqualTo(apply(ValueRecipes.SMC_STANDARDIZED).trainingSearcher().resampler());
   }
 
   /** The weights of the first iteration's examples, one prompt, a reward that tells every answer apart. */
