@@ -44,7 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       AFINN sum (cheap) or the ONNX classifier of {@code models/kjv-classifier} (a forward pass
  *       per scored state).
  * </ul>
- * Time per search call of {@code prompts} prompts. The heads are fitted in set-up on seeded random
+ * Time per search call of {@code prompts} prompts; the printed {@code value} timing is the time
+ * spent scoring states, features included, except the pooled sums, which the decoding keeps as it
+ * steps (model and reorder time). The heads are fitted in set-up on seeded random
  * features (their quality does not matter, only their cost); the same seed for every call, so every
  * variant decodes the same number of tokens when the heads rank alike and about the same otherwise.
  */
@@ -78,15 +80,28 @@ public class GuidanceFeaturesBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
+    if (!List.of("last", "pooled", "prefix-sentiment", "prefix-classifier").contains(features)) {
+      throw new IllegalArgumentException("unknown features \"" + features
+          + "\": expected last, pooled, prefix-sentiment or prefix-classifier");
+    }
     lm = BenchModels.load(model, threads, features.equals("pooled") ? HiddenFeatures.LAST_AND_MEAN : HiddenFeatures.LAST);
+    try {
+      fitHeads();
+    } catch (RuntimeException e) {
+      tearDown();
+      throw e;
+    }
+    Sampling sampling = Sampling.builder().temperature(1.0).maxNewTokens(32).build();
+    cbs = Searcher.builder().beamWidth(4).children(4).chunkLength(8).sampling(sampling).build();
+    promptTexts = BenchModels.prompts(prompts);
+  }
+
+  private void fitHeads() {
     FeatureSource source = lm.features();
     if (features.startsWith("prefix-")) {
       task = Tasks.open(features.substring("prefix-".length()),
           BenchModels.modelDirectory(model).resolve("tokenizer.json"));
       source = new ConcatenatedFeatures(List.of(lm.features(), new PrefixRewardFeatures(task.reward(), lm::decode)));
-    } else if (!features.equals("last") && !features.equals("pooled")) {
-      throw new IllegalArgumentException("unknown features \"" + features
-          + "\": expected last, pooled, prefix-sentiment or prefix-classifier");
     }
     SplittableRandom random = new SplittableRandom(2024);
     float[][] x = new float[2000][source.dimension()];
@@ -105,9 +120,6 @@ public class GuidanceFeaturesBenchmark {
       stack = stack.with(head, betas[h]);
     }
     values = stack;
-    Sampling sampling = Sampling.builder().temperature(1.0).maxNewTokens(32).build();
-    cbs = Searcher.builder().beamWidth(4).children(4).chunkLength(8).sampling(sampling).build();
-    promptTexts = BenchModels.prompts(prompts);
   }
 
   @Setup(Level.Iteration)

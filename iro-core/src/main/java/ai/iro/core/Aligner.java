@@ -334,10 +334,11 @@ public final class Aligner {
      * visits. It is not an exact sample of {@code pi_0 * exp(sum_i V_i / beta_i)}: the search
      * weighs the whole prefix's score at every chunk, not its increment, at the rule's own
      * temperature. {@code Resamplers.incremental(Resamplers.systematic(1.0))} weighs each chunk's
-     * score increment instead (sequential Monte Carlo, a particle approximation of that policy, in
-     * the reward's units); {@code Resamplers.standardized(Resamplers.incremental(...))} standardises
-     * the increments among a prompt's candidates first, so the pressure per chunk does not depend on
-     * the reward's scale. The run's identity records the rule when it differs from the searcher's.
+     * score increment instead (sequential Monte Carlo: a particle approximation of that policy, up
+     * to the chunk each row finishes in, which is not weighed; the tilt is in the stack score's
+     * units, the reward's divided by beta); {@code Resamplers.standardized(Resamplers.incremental(...))}
+     * standardises the increments among a prompt's live candidates first, so the pressure per chunk
+     * does not depend on the reward's scale. The run's identity records the rule when it differs from the searcher's.
      */
     public Builder trainingResampler(Resampler resampler) {
       this.trainingResampler = Objects.requireNonNull(resampler, "resampler");

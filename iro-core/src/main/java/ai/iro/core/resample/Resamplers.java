@@ -34,7 +34,6 @@ public final class Resamplers {
   private static final Pattern RANDOM_SPEC =
       Pattern.compile("(multinomial|systematic)\\(tau=([^)]+)\\)");
 
-
   private Resamplers() {}
 
   /** Keeps the {@code count} best scores. */
@@ -85,9 +84,10 @@ public final class Resamplers {
    * {@code inner} on each candidate's score minus that of the prefix it was forked from
    * ({@link Resampler#weighsIncrements}): a random rule is then sequential Monte Carlo's resampling
    * step, and {@code systematic(tau)} with the base model proposing each chunk approximates (a
-   * particle per row; rows that finish early join the finals as they are) the base model tilted by
+   * particle per row; rows join the finals as they finish, so the rise of the chunk a row finishes
+   * in is never weighed) the base model tilted by
    * {@code exp(score / tau)}, not a tilt compounding the whole score at every chunk. Wrapped in
-   * {@link #standardized}, the increments are standardised among the candidates before the rule
+   * {@link #standardized}, the increments are standardised among the live candidates before the rule
    * weighs them (a tilt per chunk in the increments' own spread, whatever the reward's scale; no
    * longer a fixed target). A token-level search refuses it.
    *

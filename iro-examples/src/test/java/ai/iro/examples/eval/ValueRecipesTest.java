@@ -58,6 +58,9 @@ class ValueRecipesTest {
     assertThat(tilted).as("weighted").hasSize(16);
     assertThat(tilted.stream().distinct().count()).as("distinct weighted weights").isGreaterThan(1);
     assertThat(ValueRecipes.named("all")).isSameAs(ValueRecipes.ALL_CANDIDATES);
+    Aligner all = apply(ValueRecipes.ALL_CANDIDATES);
+    assertThat(all.trainingSearcher()).as("all samples as the policy searches").isSameAs(all.searcher());
+    assertThat(ValueRecipes.named("all-smc-standardized")).isSameAs(ValueRecipes.ALL_SMC_STANDARDIZED);
     assertThat(trainingWeights(ValueRecipes.ALL_SMC_STANDARDIZED)).as("all-smc-standardized").hasSize(16)
         .containsOnly(1.0);
     assertThat(apply(ValueRecipes.ALL_SMC_STANDARDIZED).trainingSearcher().resampler())
