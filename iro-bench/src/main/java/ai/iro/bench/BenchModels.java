@@ -1,11 +1,16 @@
 package ai.iro.bench;
 
+import ai.iro.core.value.FeatureSource;
+import ai.iro.core.value.ValueStack;
 import ai.iro.onnx.lm.HiddenFeatures;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.runtime.ExecutionOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import ai.iro.onnx.value.MlpValueHead;
+import ai.iro.onnx.value.MlpValueTrainer;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /** Shared set-up of the benchmarks that run the shipped model. */
 final class BenchModels {
@@ -88,6 +93,30 @@ final class BenchModels {
     } catch (UnsupportedOperationException | java.io.IOException e) {
       Files.copy(source, target);
     }
+  }
+
+  /**
+   * A stack of one head per beta, each an MLP on {@code source} fitted for one epoch to 2,000 seeded
+   * random feature rows and targets (the heads' quality does not matter to a cost benchmark, only
+   * their size). The heads are added to {@code heads}, for the caller to close.
+   */
+  static ValueStack randomHeads(FeatureSource source, double[] betas, List<MlpValueHead> heads) {
+    SplittableRandom random = new SplittableRandom(2024);
+    float[][] x = new float[2000][source.dimension()];
+    double[] y = new double[x.length];
+    ValueStack stack = ValueStack.empty();
+    for (int h = 0; h < betas.length; h++) {
+      for (int i = 0; i < x.length; i++) {
+        for (int j = 0; j < x[i].length; j++) {
+          x[i][j] = (float) random.nextGaussian();
+        }
+        y[i] = random.nextDouble();
+      }
+      MlpValueHead head = MlpValueTrainer.builder().features(source).epochs(1).build().fit(x, y, 100 + h).head();
+      heads.add(head);
+      stack = stack.with(head, betas[h]);
+    }
+    return stack;
   }
 
   /** {@code n} prompts, cycling through {@link #PROMPTS}. */

@@ -12,11 +12,9 @@ import ai.iro.examples.eval.Tasks;
 import ai.iro.onnx.lm.HiddenFeatures;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.value.MlpValueHead;
-import ai.iro.onnx.value.MlpValueTrainer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -103,23 +101,7 @@ public class GuidanceFeaturesBenchmark {
           BenchModels.modelDirectory(model).resolve("tokenizer.json"));
       source = new ConcatenatedFeatures(List.of(lm.features(), new PrefixRewardFeatures(task.reward(), lm::decode)));
     }
-    SplittableRandom random = new SplittableRandom(2024);
-    float[][] x = new float[2000][source.dimension()];
-    double[] y = new double[x.length];
-    ValueStack stack = ValueStack.empty();
-    double[] betas = {1.0, 2.0, 2.5};
-    for (int h = 0; h < betas.length; h++) {
-      for (int i = 0; i < x.length; i++) {
-        for (int j = 0; j < x[i].length; j++) {
-          x[i][j] = (float) random.nextGaussian();
-        }
-        y[i] = random.nextDouble();
-      }
-      MlpValueHead head = MlpValueTrainer.builder().features(source).epochs(1).build().fit(x, y, 100 + h).head();
-      heads.add(head);
-      stack = stack.with(head, betas[h]);
-    }
-    values = stack;
+    values = BenchModels.randomHeads(source, new double[] {1.0, 2.0, 2.5}, heads);
   }
 
   @Setup(Level.Iteration)

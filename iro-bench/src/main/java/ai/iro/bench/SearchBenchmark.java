@@ -6,12 +6,9 @@ import ai.iro.core.search.Searcher;
 import ai.iro.core.value.ValueStack;
 import ai.iro.onnx.lm.OnnxCausalLM;
 import ai.iro.onnx.value.MlpValueHead;
-import ai.iro.onnx.value.MlpValueTrainer;
-import ai.iro.onnx.features.ModelFeatures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -67,25 +64,7 @@ public class SearchBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     lm = BenchModels.load(model, threads);
-    ModelFeatures features = lm.features();
-    int dimension = features.dimension();
-    SplittableRandom random = new SplittableRandom(2024);
-    float[][] x = new float[2000][dimension];
-    double[] y = new double[x.length];
-    ValueStack stack = ValueStack.empty();
-    double[] betas = {1.0, 0.5, 0.25};
-    for (int h = 0; h < 3; h++) {
-      for (int i = 0; i < x.length; i++) {
-        for (int j = 0; j < dimension; j++) {
-          x[i][j] = (float) random.nextGaussian();
-        }
-        y[i] = random.nextDouble();
-      }
-      MlpValueHead head = MlpValueTrainer.builder().features(features).epochs(1).build().fit(x, y, 100 + h).head();
-      heads.add(head);
-      stack = stack.with(head, betas[h]);
-    }
-    values = stack;
+    values = BenchModels.randomHeads(lm.features(), new double[] {1.0, 0.5, 0.25}, heads);
     Sampling sampling = Sampling.builder().temperature(1.0).maxNewTokens(maxNewTokens).build();
     cbs = Searcher.builder().beamWidth(4).children(4).chunkLength(16).sampling(sampling).build();
     bestOf16 = Searcher.bestOfN(16, sampling);
